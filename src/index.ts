@@ -1,0 +1,3 @@
+// The public surface of credly-microcredentials. Nothing else is imported by users.
+export * from './domain/index.js';
+export { VERSION } from './version.js';

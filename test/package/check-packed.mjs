@@ -1,0 +1,60 @@
+// Packs the package as npm would publish it, installs the tarball into a fresh project, then
+// require()s and import()s every entry point, runs the bin, and type-checks a TypeScript consumer
+// in node16 CommonJS and ESM modes. Run after `npm run build`.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const entryPoints = Object.keys(pkg.exports).filter((key) => key !== './package.json');
+const work = mkdtempSync(join(tmpdir(), 'credly-mc-pack-'));
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+
+let failures = 0;
+function check(name, fn) {
+  try {
+    fn();
+    console.log(`ok   ${name}`);
+  } catch (error) {
+    failures += 1;
+    console.log(`FAIL ${name}\n${error.stdout ?? ''}${error.message}`);
+  }
+}
+
+try {
+  const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], root).trim().split('\n').pop();
+  const project = join(work, 'consumer');
+  cpSync(join(root, 'test/package/consumer'), project, { recursive: true });
+  const typesNode = pkg.devDependencies['@types/node'];
+  const typescript = pkg.devDependencies.typescript;
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball), `@types/node@${typesNode}`, `typescript@${typescript}`], project);
+
+  for (const entry of entryPoints) {
+    const specifier = entry === '.' ? pkg.name : `${pkg.name}/${entry.slice(2)}`;
+    check(`require('${specifier}')`, () => {
+      const out = run('node', ['-e', `const m = require(${JSON.stringify(specifier)}); if (!m.VERSION) throw new Error('no VERSION export'); console.log(Object.keys(m).length)`], project);
+      if (Number(out.trim()) < 1) throw new Error('no exports');
+    });
+    check(`import('${specifier}')`, () => {
+      run('node', ['--input-type=module', '-e', `const m = await import(${JSON.stringify(specifier)}); if (!m.VERSION) throw new Error('no VERSION export');`], project);
+    });
+  }
+  check('bin credly-microcredentials --version', () => {
+    const out = run('npx', ['--no-install', 'credly-microcredentials', '--version'], project).trim();
+    if (out !== pkg.version) throw new Error(`printed ${out}, expected ${pkg.version}`);
+  });
+  for (const mode of ['cjs', 'esm']) {
+    check(`tsc --noEmit consumer (node16, ${mode})`, () => {
+      writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: mode === 'esm' ? 'module' : 'commonjs', dependencies: JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies }, null, 2));
+      run(join(project, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.json'], project);
+    });
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+console.log(failures === 0 ? 'packed package: all checks passed' : `packed package: ${failures} check(s) failed`);
+process.exit(failures === 0 ? 0 : 1);
