@@ -1,3 +1,4 @@
 // The public surface of credly-microcredentials. Nothing else is imported by users.
 export * from './domain/index.js';
 export { VERSION } from './version.js';
+export * from './credly/index.js';

@@ -1,0 +1,239 @@
+/**
+ * Every error the Credly client throws. No raw axios error escapes: axios errors carry the request
+ * config, Authorization header included. Messages read like
+ * `422 POST /organizations/…/badges: User already has this badge`.
+ */
+
+export interface CredlyErrorOptions {
+  readonly cause?: unknown;
+}
+
+export class CredlyError extends Error {
+  override name = 'CredlyError';
+
+  constructor(message: string, options: CredlyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+
+  /** A plain object for logs and reports; never holds credentials. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message };
+  }
+}
+
+/** Works across duplicated copies of the package, where `instanceof` may not. */
+export function isCredlyError(value: unknown): value is CredlyError {
+  return value instanceof CredlyError || (value instanceof Error && Object.hasOwn(ERROR_NAMES, value.name));
+}
+
+export class CredlyConfigError extends CredlyError {
+  override name = 'CredlyConfigError';
+}
+
+export interface ApiErrorDetails {
+  readonly status: number;
+  readonly method: string;
+  /** The request path without the host or query, e.g. `/organizations/{org}/badges`. */
+  readonly path: string;
+  /** Credly's `data.message`, or a short description of a body that had none. */
+  readonly serverMessage: string;
+  /** The parsed body, or its text when it was not JSON. */
+  readonly body: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly requestId?: string | undefined;
+}
+
+/** A response was received, with a status that is not a success. */
+export class CredlyApiError extends CredlyError {
+  override name = 'CredlyApiError';
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+  readonly serverMessage: string;
+  readonly body: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly requestId: string | undefined;
+
+  constructor(details: ApiErrorDetails, options: CredlyErrorOptions = {}) {
+    super(`${details.status} ${details.method} ${details.path}: ${details.serverMessage}`, options);
+    this.status = details.status;
+    this.method = details.method;
+    this.path = details.path;
+    this.serverMessage = details.serverMessage;
+    this.body = details.body;
+    this.headers = details.headers;
+    this.requestId = details.requestId;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      message: this.message,
+      status: this.status,
+      method: this.method,
+      path: this.path,
+      serverMessage: this.serverMessage,
+      requestId: this.requestId,
+    };
+  }
+}
+
+export class BadRequestError extends CredlyApiError {
+  override name = 'BadRequestError';
+}
+/** 401: a bad, expired or wrong-environment token (a sandbox token against production, or the reverse). */
+export class AuthenticationError extends CredlyApiError {
+  override name = 'AuthenticationError';
+}
+/** 403: e.g. a read-only token that tried to write. */
+export class PermissionDeniedError extends CredlyApiError {
+  override name = 'PermissionDeniedError';
+}
+export class NotFoundError extends CredlyApiError {
+  override name = 'NotFoundError';
+}
+export class ConflictError extends CredlyApiError {
+  override name = 'ConflictError';
+}
+export class GoneError extends CredlyApiError {
+  override name = 'GoneError';
+}
+
+/** 422: validation failure. On a batch issue, `errorIndex` names the failing item. */
+export class UnprocessableEntityError extends CredlyApiError {
+  override name = 'UnprocessableEntityError';
+  readonly errorIndex: number | undefined;
+
+  constructor(details: ApiErrorDetails & { errorIndex?: number | undefined }, options: CredlyErrorOptions = {}) {
+    super(details, options);
+    this.errorIndex = details.errorIndex;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), errorIndex: this.errorIndex };
+  }
+}
+
+/** 422 with "already has this badge": Credly's duplicate rule refused a second badge. */
+export class BadgeAlreadyIssuedError extends UnprocessableEntityError {
+  override name = 'BadgeAlreadyIssuedError';
+}
+
+/** 429. `retryAfterMs` is the server's Retry-After, when it sent one. */
+export class RateLimitError extends CredlyApiError {
+  override name = 'RateLimitError';
+  readonly retryAfterMs: number | undefined;
+
+  constructor(details: ApiErrorDetails & { retryAfterMs?: number | undefined }, options: CredlyErrorOptions = {}) {
+    super(details, options);
+    this.retryAfterMs = details.retryAfterMs;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
+  }
+}
+
+/** 5xx. */
+export class InternalServerError extends CredlyApiError {
+  override name = 'InternalServerError';
+}
+
+/** No response: the connection failed or was reset. The request may or may not have been processed. */
+export class CredlyConnectionError extends CredlyError {
+  override name = 'CredlyConnectionError';
+  readonly method: string;
+  readonly path: string;
+  readonly code: string | undefined;
+
+  constructor(method: string, path: string, reason: string, code?: string, options: CredlyErrorOptions = {}) {
+    super(`${method} ${path}: ${reason}`, options);
+    this.method = method;
+    this.path = path;
+    this.code = code;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message, method: this.method, path: this.path, code: this.code };
+  }
+}
+
+/** No response within the per-attempt timeout. The request may or may not have been processed. */
+export class CredlyTimeoutError extends CredlyConnectionError {
+  override name = 'CredlyTimeoutError';
+  readonly timeoutMs: number;
+
+  constructor(method: string, path: string, timeoutMs: number) {
+    super(method, path, `no response within ${timeoutMs} ms`, 'ETIMEDOUT');
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The caller's AbortSignal fired. Never retried. */
+export class CredlyAbortError extends CredlyError {
+  override name = 'CredlyAbortError';
+}
+
+/** A request that failed validation before sending, or a response that did not match its schema (strict mode). */
+export class CredlyValidationError extends CredlyError {
+  override name = 'CredlyValidationError';
+  readonly direction: 'request' | 'response';
+  readonly issues: ReadonlyArray<{ path: string; message: string }>;
+
+  constructor(direction: 'request' | 'response', what: string, issues: ReadonlyArray<{ path: string; message: string }>) {
+    const list = issues.map((issue) => `${issue.path ? `${issue.path}: ` : ''}${issue.message}`).join('; ');
+    super(`invalid ${direction} ${what}: ${list}`);
+    this.direction = direction;
+    this.issues = issues;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message, direction: this.direction, issues: this.issues };
+  }
+}
+
+const ERROR_NAMES: Record<string, true> = Object.fromEntries(
+  [
+    'CredlyError',
+    'CredlyConfigError',
+    'CredlyApiError',
+    'BadRequestError',
+    'AuthenticationError',
+    'PermissionDeniedError',
+    'NotFoundError',
+    'ConflictError',
+    'GoneError',
+    'UnprocessableEntityError',
+    'BadgeAlreadyIssuedError',
+    'RateLimitError',
+    'InternalServerError',
+    'CredlyConnectionError',
+    'CredlyTimeoutError',
+    'CredlyAbortError',
+    'CredlyValidationError',
+  ].map((name) => [name, true]),
+);
+
+/** Credly's duplicate rule answers 422 with this in `data.message`. */
+export const DUPLICATE_BADGE_PATTERN = /already has this badge/i;
+
+/** The error class for a status, with the duplicate-badge 422 told apart. */
+export function apiErrorFor(
+  details: ApiErrorDetails & { errorIndex?: number | undefined; retryAfterMs?: number | undefined },
+): CredlyApiError {
+  const { status } = details;
+  if (status === 400) return new BadRequestError(details);
+  if (status === 401) return new AuthenticationError(details);
+  if (status === 403) return new PermissionDeniedError(details);
+  if (status === 404) return new NotFoundError(details);
+  if (status === 409) return new ConflictError(details);
+  if (status === 410) return new GoneError(details);
+  if (status === 422) {
+    return DUPLICATE_BADGE_PATTERN.test(details.serverMessage)
+      ? new BadgeAlreadyIssuedError(details)
+      : new UnprocessableEntityError(details);
+  }
+  if (status === 429) return new RateLimitError(details);
+  if (status >= 500) return new InternalServerError(details);
+  return new CredlyApiError(details);
+}

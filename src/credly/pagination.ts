@@ -1,0 +1,82 @@
+import { CredlyValidationError } from './errors.js';
+import type { PageMetadata } from './schemas/common.js';
+
+/** One page of a Credly list: 50 items at most. */
+export interface Page<T> {
+  readonly data: readonly T[];
+  readonly metadata: PageMetadata;
+  hasNextPage(): boolean;
+  /** Throws when there is no next page; check {@link hasNextPage} first. */
+  getNextPage(): Promise<Page<T>>;
+}
+
+export function makePage<T>(data: readonly T[], metadata: PageMetadata, next: (() => Promise<Page<T>>) | null): Page<T> {
+  return {
+    data,
+    metadata,
+    hasNextPage: () => next !== null && data.length > 0,
+    getNextPage: () => {
+      if (next === null || data.length === 0) return Promise.reject(new RangeError('there is no next page'));
+      return next();
+    },
+  };
+}
+
+/** Whether page-number metadata says another page follows (either reading: total_pages or next_page_url). */
+export function hasMorePages(metadata: PageMetadata, page: number): boolean {
+  if (typeof metadata.total_pages === 'number') return (metadata.current_page ?? page) < metadata.total_pages;
+  return typeof metadata.next_page_url === 'string' && metadata.next_page_url !== '';
+}
+
+/**
+ * The result of a list call. `await` it for the first page; `for await` over it for every item of
+ * every page; `iteratePages()` for page-level work; `collect({ max })` for an array with a cap.
+ * Nothing is fetched until one of those is used.
+ */
+export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
+  readonly #load: () => Promise<Page<T>>;
+  #first: Promise<Page<T>> | undefined;
+
+  constructor(load: () => Promise<Page<T>>) {
+    this.#load = load;
+  }
+
+  #firstPage(): Promise<Page<T>> {
+    this.#first ??= this.#load();
+    return this.#first;
+  }
+
+  then<A = Page<T>, B = never>(
+    onFulfilled?: ((page: Page<T>) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.#firstPage().then(onFulfilled, onRejected);
+  }
+
+  async *iteratePages(): AsyncGenerator<Page<T>> {
+    let page = await this.#firstPage();
+    yield page;
+    while (page.hasNextPage()) {
+      page = await page.getNextPage();
+      yield page;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    for await (const page of this.iteratePages()) yield* page.data;
+  }
+
+  /** Every item up to `max` (required: a list can be very long). */
+  async collect(options: { max: number }): Promise<T[]> {
+    const max = options?.max;
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
+      throw new CredlyValidationError('request', 'collect', [{ path: 'max', message: 'collect({ max }) needs a whole-number cap of 1 or more' }]);
+    }
+    const items: T[] = [];
+    for await (const item of this) {
+      items.push(item);
+      if (items.length >= max) break;
+    }
+    return items;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Redaction for logs, errors and reports: secrets never appear, recipient emails are masked.
+ */
+const SECRET_KEY = /token|secret|password|authorization|cookie|api[-_]?key/i;
+const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
+
+/** `priya.raman@example.edu` → `p***@example.edu`: enough to tell learners apart in a log, not to mail them. */
+export function maskEmail(text: string): string {
+  return text.replace(EMAIL, '$1***@$2');
+}
+
+/** Replaces every occurrence of the given secrets (and their Basic-auth encodings) with [REDACTED]. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (!secret) continue;
+    for (const form of [secret, Buffer.from(`${secret}:`).toString('base64'), Buffer.from(secret).toString('base64')]) {
+      out = out.split(form).join('[REDACTED]');
+    }
+  }
+  return out;
+}
+
+/** A deep copy of `value` with secret-named keys replaced, secrets removed from strings, and emails masked. */
+export function redactValue(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
+  if (depth > 8) return '[…]';
+  if (typeof value === 'string') return maskEmail(redactSecrets(value, secrets));
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets, depth + 1));
+  if (value instanceof Error) return redactValue({ name: value.name, message: value.message }, secrets, depth + 1);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = SECRET_KEY.test(key) ? '[REDACTED]' : redactValue(item, secrets, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}

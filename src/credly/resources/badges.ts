@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { buildFilter, buildSort, type FilterValue } from '../filters.js';
+import { makePage, PagePromise, type Page } from '../pagination.js';
+import { orgPath } from '../path.js';
+import { listEnvelope, singleEnvelope, type PageMetadata } from '../schemas/common.js';
+import { issuedBadgeSchema, type IssuedBadge, type IssuedBadgeState } from '../schemas/badge.js';
+import {
+  issueBadgeBatchRequestSchema,
+  issueBadgeRequestSchema,
+  replaceBadgeRequestSchema,
+  revokeBadgeRequestSchema,
+  type IssueBadgeBatchParams,
+  type IssueBadgeParams,
+  type ReplaceBadgeParams,
+  type RevokeBadgeParams,
+} from '../schemas/requests.js';
+import type { RequestOptions } from '../transport.js';
+import { APIResource, validateRequest } from './base.js';
+
+export interface BadgeListParams {
+  readonly filter?: {
+    readonly recipient_email?: string;
+    /** Matches any email on the earner's account. */
+    readonly recipient_email_all?: string;
+    readonly issuer_earner_id?: string;
+    readonly badge_template_id?: string;
+    readonly state?: IssuedBadgeState | readonly IssuedBadgeState[];
+    readonly query?: string;
+    readonly [key: string]: FilterValue;
+  };
+  /** e.g. `-issued_at`, `created_at`. */
+  readonly sort?: string | readonly string[];
+  readonly page?: number;
+}
+
+export interface HighVolumeSearchParams {
+  readonly filter?: BadgeListParams['filter'];
+  readonly sort?: string | readonly string[];
+  /** `minimal` (the default here) returns the short item shape. */
+  readonly badge_format?: 'minimal' | 'default';
+}
+
+export interface FindExistingParams {
+  readonly issuerEarnerId?: string | undefined;
+  readonly email?: string | undefined;
+}
+
+const ACTIVE_STATES = new Set(['pending', 'accepted']);
+
+export class BadgesResource extends APIResource {
+  #path(...rest: Array<string | [string, string]>): string {
+    return orgPath(this.core.organizationId, '/badges', ...rest);
+  }
+
+  /**
+   * Issues one badge (201, state `pending`). Not retried on 5xx or connection errors by default:
+   * the badge may exist, so the caller looks it up first ({@link findExisting}).
+   * A duplicate is a {@link BadgeAlreadyIssuedError}.
+   */
+  async issue(params: IssueBadgeParams, options?: RequestOptions): Promise<IssuedBadge> {
+    const body = validateRequest(issueBadgeRequestSchema, params, 'badge');
+    const path = this.#path();
+    const response = await this.transport.request({ method: 'POST', path, body }, options);
+    return this.transport.parse(singleEnvelope(issuedBadgeSchema), response.data, `POST ${path}`).data;
+  }
+
+  /** Issues several badges at once; `data` comes back in request order. A 422 names the failing item in `errorIndex`. */
+  async issueBatch(params: IssueBadgeBatchParams, options?: RequestOptions): Promise<IssuedBadge[]> {
+    const body = validateRequest(issueBadgeBatchRequestSchema, params, 'badge batch');
+    const path = this.#path('/batch');
+    const response = await this.transport.request({ method: 'POST', path, body }, options);
+    return this.transport.parse(listEnvelope(issuedBadgeSchema), response.data, `POST ${path}`).data;
+  }
+
+  list(params: BadgeListParams = {}, options?: RequestOptions): PagePromise<IssuedBadge> {
+    const path = this.#path();
+    const query = { filter: buildFilter(params.filter), sort: buildSort(params.sort), page: params.page };
+    return this.listPages(path, query, issuedBadgeSchema, `GET ${path}`, options);
+  }
+
+  async get(badgeId: string, options?: RequestOptions): Promise<IssuedBadge> {
+    const path = this.#path([badgeId, 'badgeId']);
+    const response = await this.transport.request({ method: 'GET', path }, options);
+    return this.transport.parse(singleEnvelope(issuedBadgeSchema), response.data, `GET ${path}`).data;
+  }
+
+  /** Revokes a badge with a reason (PUT; retried like other idempotent calls). */
+  async revoke(badgeId: string, params: RevokeBadgeParams, options?: RequestOptions): Promise<IssuedBadge> {
+    const body = validateRequest(revokeBadgeRequestSchema, params, 'revocation');
+    const path = this.#path([badgeId, 'badgeId'], '/revoke');
+    const response = await this.transport.request({ method: 'PUT', path, body }, options);
+    return this.transport.parse(singleEnvelope(issuedBadgeSchema), response.data, `PUT ${path}`).data;
+  }
+
+  /** Replaces a badge (re-certification): a new badge with `replaces_badge_id`. POST, so not retried by default. */
+  async replace(badgeId: string, params: ReplaceBadgeParams, options?: RequestOptions): Promise<IssuedBadge> {
+    const body = validateRequest(replaceBadgeRequestSchema, params, 'replacement');
+    const path = this.#path([badgeId, 'badgeId'], '/replace');
+    const response = await this.transport.request({ method: 'POST', path, body }, options);
+    return this.transport.parse(singleEnvelope(issuedBadgeSchema), response.data, `POST ${path}`).data;
+  }
+
+  async delete(badgeId: string, options?: RequestOptions): Promise<void> {
+    const path = this.#path([badgeId, 'badgeId']);
+    await this.transport.request({ method: 'DELETE', path }, options);
+  }
+
+  /**
+   * High-volume search: a cursor through `next_page_url`. Only the cursor's query is taken from
+   * that URL; the host and path stay ours, and the caller's filter, sort and format are re-applied
+   * (Credly may drop them from the URL).
+   */
+  highVolumeSearch(params: HighVolumeSearchParams = {}, options?: RequestOptions): PagePromise<IssuedBadge> {
+    const path = orgPath(this.core.organizationId, '/high_volume_issued_badge_search');
+    const own: Record<string, string | undefined> = {
+      filter: buildFilter(params.filter),
+      sort: buildSort(params.sort),
+      badge_format: params.badge_format ?? 'minimal',
+    };
+    const envelope = z.looseObject({ data: z.array(issuedBadgeSchema), metadata: z.looseObject({ next_page_url: z.string().nullish() }).nullish() });
+    const fetchPage = async (cursor: Record<string, string | undefined>): Promise<Page<IssuedBadge>> => {
+      const response = await this.transport.request({ method: 'GET', path, query: { ...cursor, ...own } }, options);
+      const parsed = this.transport.parse(envelope, response.data, `GET ${path}`);
+      const nextUrl = parsed.metadata?.next_page_url;
+      const next = nextUrl ? () => fetchPage(cursorFrom(nextUrl)) : null;
+      return makePage(parsed.data ?? [], (parsed.metadata ?? {}) as PageMetadata, next);
+    };
+    return new PagePromise(() => fetchPage({}));
+  }
+
+  /**
+   * The badge a template already holds for a learner, found by `issuer_earner_id`, then by email;
+   * `null` when there is none. Results are checked here too, so a filter key Credly ignored cannot
+   * produce a false match. A pending or accepted badge is preferred over a revoked or rejected one.
+   */
+  async findExisting(templateId: string, by: FindExistingParams, options?: RequestOptions): Promise<IssuedBadge | null> {
+    if (!by.issuerEarnerId && !by.email) {
+      throw new TypeError('findExisting needs issuerEarnerId or email');
+    }
+    const matchesTemplate = (badge: IssuedBadge) => !badge.badge_template || badge.badge_template.id === templateId;
+    const lookups: Array<[Record<string, string>, (badge: IssuedBadge) => boolean]> = [];
+    if (by.issuerEarnerId) {
+      const id = by.issuerEarnerId;
+      lookups.push([{ issuer_earner_id: id }, (badge) => badge.issuer_earner_id === id]);
+    }
+    if (by.email) {
+      const email = by.email.trim().toLowerCase();
+      lookups.push([{ recipient_email: email }, (badge) => badge.recipient_email?.toLowerCase() === email]);
+    }
+    for (const [filter, matches] of lookups) {
+      const found: IssuedBadge[] = [];
+      for await (const badge of this.list({ filter: { ...filter, badge_template_id: templateId } }, options)) {
+        if (matches(badge) && matchesTemplate(badge)) found.push(badge);
+        if (found.length >= 50) break;
+      }
+      if (found.length > 0) return found.find((badge) => ACTIVE_STATES.has(badge.state ?? '')) ?? found[0] ?? null;
+    }
+    return null;
+  }
+}
+
+function cursorFrom(nextUrl: string): Record<string, string> {
+  const url = new URL(nextUrl, 'http://placeholder');
+  return Object.fromEntries(url.searchParams.entries());
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { imageSchema, nullableBoolean, nullableNumber, nullableString, openString } from './common.js';
+
+export type BadgeTemplateState = 'draft' | 'active' | 'archived';
+
+export const badgeTemplateActivitySchema = z.looseObject({
+  id: nullableString,
+  title: nullableString,
+  activity_type: nullableString,
+  activity_url: nullableString,
+  required_badge_template_id: nullableString,
+  required_badge_template_name: nullableString,
+  required_badge_template_url: nullableString,
+});
+
+export const templateAlignmentSchema = z.looseObject({
+  id: nullableString,
+  name: nullableString,
+  url: nullableString,
+  description: nullableString,
+});
+
+/** Skills are strings in the organization API; tolerate `{ name }` objects as some readers see. */
+export const skillSchema = z.union([z.string(), z.looseObject({ name: z.string() })]);
+
+export const badgeTemplateOwnerSchema = z.looseObject({
+  type: nullableString,
+  id: nullableString,
+  name: nullableString,
+  url: nullableString,
+  vanity_url: nullableString,
+  vanity_slug: nullableString,
+  verified: nullableBoolean,
+});
+
+export const badgeTemplateSchema = z.looseObject({
+  id: z.string(),
+  name: nullableString,
+  description: nullableString,
+  state: openString<BadgeTemplateState>().nullish(),
+  public: nullableBoolean,
+  visibility: nullableString,
+  vanity_slug: nullableString,
+  url: nullableString,
+  image: imageSchema.nullish(),
+  image_url: nullableString,
+  allow_duplicate_badges: nullableBoolean,
+  lock_badge_state: nullableBoolean,
+  certification: nullableBoolean,
+  cost: nullableString,
+  level: nullableString,
+  time_to_earn: nullableString,
+  type_category: nullableString,
+  global_activity_url: nullableString,
+  criteria_url: nullableString,
+  criteria_url_name: nullableString,
+  badge_template_activities: z.array(badgeTemplateActivitySchema).nullish(),
+  skills: z.array(skillSchema).nullish(),
+  reporting_tags: z.array(z.string()).nullish(),
+  alignments: z.array(templateAlignmentSchema).nullish(),
+  recommendations: z.array(z.looseObject({})).nullish(),
+  badges_count: nullableNumber,
+  get_issue_count: nullableNumber,
+  owner: badgeTemplateOwnerSchema.nullish(),
+  created_at: nullableString,
+  updated_at: nullableString,
+  state_updated_at: nullableString,
+});
+export type BadgeTemplate = z.infer<typeof badgeTemplateSchema>;

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { entitySchema, imageSchema, nullableBoolean, nullableString, openString } from './common.js';
+import { badgeTemplateSchema } from './badge-template.js';
+
+export type IssuedBadgeState = 'pending' | 'accepted' | 'rejected' | 'revoked';
+
+/** Evidence as Credly returns it; `type` is open (UrlEvidence and IdEvidence are the ones seen). */
+export const badgeEvidenceSchema = z.looseObject({
+  id: nullableString,
+  type: openString<'UrlEvidence' | 'IdEvidence'>().nullish(),
+  name: nullableString,
+  title: nullableString,
+  description: nullableString,
+  value: nullableString,
+});
+
+export const badgeUserSchema = z.looseObject({
+  id: nullableString,
+  email: nullableString,
+  first_name: nullableString,
+  middle_name: nullableString,
+  last_name: nullableString,
+  url: nullableString,
+});
+
+export const issuedBadgeSchema = z.looseObject({
+  id: z.string(),
+  state: openString<IssuedBadgeState>().nullish(),
+  public: nullableBoolean,
+  locale: nullableString,
+  recipient_email: nullableString,
+  issued_to: nullableString,
+  issued_to_first_name: nullableString,
+  issued_to_middle_name: nullableString,
+  issued_to_last_name: nullableString,
+  issuer_earner_id: nullableString,
+  issued_at: nullableString,
+  issued_at_date: nullableString,
+  expires_at: nullableString,
+  expires_at_date: nullableString,
+  created_at: nullableString,
+  updated_at: nullableString,
+  state_updated_at: nullableString,
+  accepted_at: nullableString,
+  suppress_badge_notification_email: nullableBoolean,
+  replacement_badge_id: nullableString,
+  replaces_badge_id: nullableString,
+  revocation_reason: nullableString,
+  country: nullableString,
+  country_code: nullableString,
+  state_or_province: nullableString,
+  image: imageSchema.nullish(),
+  image_url: nullableString,
+  badge_url: nullableString,
+  accept_badge_url: nullableString,
+  evidence: z.array(badgeEvidenceSchema).nullish(),
+  alignments: z.array(z.looseObject({})).nullish(),
+  user: badgeUserSchema.nullish(),
+  created_by: entitySchema.nullish(),
+  issuer: z.looseObject({}).nullish(),
+  /** The full template in list and get responses; `{ id, name }` in high-volume search. */
+  badge_template: z.union([badgeTemplateSchema, z.looseObject({ id: z.string(), name: nullableString })]).nullish(),
+});
+export type IssuedBadge = z.infer<typeof issuedBadgeSchema>;

@@ -1,0 +1,317 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import pRetry, { AbortError } from 'p-retry';
+import type { z } from 'zod';
+import { type AuthProvider, OAuthClientCredentials, parseBody, TokenAuth } from './auth.js';
+import type { CredlyClientOptions, ResolvedConfig, RetryEvent } from './config.js';
+import {
+  apiErrorFor,
+  AuthenticationError,
+  CredlyAbortError,
+  CredlyConnectionError,
+  CredlyError,
+  CredlyTimeoutError,
+  CredlyValidationError,
+  RateLimitError,
+} from './errors.js';
+import { createRedactingLogger, type Logger } from './logger.js';
+import { computeDelay, isRetryable, parseRetryAfter } from './retry.js';
+import { VERSION } from '../version.js';
+
+/** Per-call options, on every resource method. */
+export interface RequestOptions {
+  /** Per attempt; overrides the client's `timeoutMs`. */
+  readonly timeoutMs?: number;
+  /** Overrides the client's `maxRetries` for this call. */
+  readonly maxRetries?: number;
+  /** Cancels the call: the attempt in flight is aborted and no retry starts. */
+  readonly signal?: AbortSignal;
+  /** Let POST retry on 5xx and connection errors. Only for callers that reconcile (the badge may exist). */
+  readonly retryUnsafe?: boolean;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type QueryValue = string | number | boolean | undefined;
+
+export interface TransportRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Relative to the base URL, already encoded, starting with `/`. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, QueryValue>>;
+  readonly body?: unknown;
+}
+
+export interface TransportResponse {
+  readonly status: number;
+  readonly data: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(new CredlyAbortError('aborted by the caller'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CredlyAbortError('aborted by the caller'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** Raised inside an attempt when the per-attempt timer fired. */
+class AttemptTimeout extends Error {}
+
+/**
+ * The one HTTP pipeline: auth, headers, per-attempt timeouts, cancellation, retries, error mapping,
+ * response parsing and redacted logs. Keep-alive agents by default: a job issuing thousands of
+ * badges reuses a few connections instead of opening thousands.
+ */
+export class Transport {
+  readonly config: ResolvedConfig;
+  readonly logger: Logger;
+  readonly #http: AxiosInstance;
+  readonly #auth: AuthProvider;
+  readonly #ownAgents: Array<HttpAgent | HttpsAgent> = [];
+  readonly #userAgent: string;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly #random: () => number;
+  readonly #now: () => number;
+  readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+
+  constructor(config: ResolvedConfig, options: CredlyClientOptions) {
+    this.config = config;
+    const httpAgent = options.httpAgent ?? this.#own(new HttpAgent({ keepAlive: true, maxSockets: config.maxSockets }));
+    const httpsAgent = options.httpsAgent ?? this.#own(new HttpsAgent({ keepAlive: true, maxSockets: config.maxSockets }));
+    this.#http = axios.create({
+      httpAgent,
+      httpsAgent,
+      // Status handling, body parsing and redirects are ours: a redirect must not carry the token to another host.
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      maxRedirects: 0,
+      proxy: false,
+    });
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? defaultSleep;
+    this.#random = options.random ?? Math.random;
+    this.#onRetry = options.onRetry;
+    const credentials = config.credentials;
+    this.#auth =
+      'authToken' in credentials
+        ? new TokenAuth(credentials.authToken)
+        : new OAuthClientCredentials({
+            http: this.#http,
+            tokenUrl: config.oauthTokenUrl,
+            clientId: credentials.oauth.clientId,
+            clientSecret: credentials.oauth.clientSecret,
+            scope: credentials.oauth.scope,
+            now: this.#now,
+            timeoutMs: config.timeoutMs,
+          });
+    this.logger = createRedactingLogger(options.logger, config.logLevel, () => this.#auth.secrets());
+    const node = `node/${process.versions.node}`;
+    this.#userAgent = `${options.userAgent ? `${options.userAgent} ` : ''}credly-microcredentials/${VERSION} ${node}`;
+  }
+
+  #own<T extends HttpAgent | HttpsAgent>(agent: T): T {
+    this.#ownAgents.push(agent);
+    return agent;
+  }
+
+  /** Strings that must never be printed. */
+  secrets(): readonly string[] {
+    return this.#auth.secrets();
+  }
+
+  /** Closes the keep-alive sockets of agents the client made itself. */
+  close(): void {
+    for (const agent of this.#ownAgents) agent.destroy();
+  }
+
+  /** Sends a request with retries; resolves with a 2xx response, or rejects with a CredlyError. */
+  async request(request: TransportRequest, options: RequestOptions = {}): Promise<TransportResponse> {
+    if (request.body !== undefined && typeof request.body !== 'object') {
+      throw new CredlyValidationError('request', `${request.method} ${request.path}`, [{ path: '', message: 'the body must be an object' }]);
+    }
+    const maxRetries = options.maxRetries ?? this.config.maxRetries;
+    const signal = options.signal;
+    if (signal?.aborted) throw new CredlyAbortError(`${request.method} ${request.path}: aborted by the caller`);
+    let authRefreshed = false;
+    let retry = 0;
+    const attempt = async (attemptNumber: number): Promise<TransportResponse> => {
+      try {
+        return await this.#attempt(request, options, attemptNumber);
+      } catch (error) {
+        // One fresh OAuth token after a 401, without spending a retry.
+        if (error instanceof AuthenticationError && this.#auth.kind === 'oauth' && !authRefreshed) {
+          authRefreshed = true;
+          this.#auth.invalidate();
+          try {
+            return await this.#attempt(request, options, attemptNumber);
+          } catch (second) {
+            throw this.#classify(request, second, options);
+          }
+        }
+        throw this.#classify(request, error, options);
+      }
+    };
+    try {
+      return await pRetry(attempt, {
+        retries: maxRetries,
+        minTimeout: 0,
+        maxTimeout: 0,
+        factor: 1,
+        randomize: false,
+        ...(signal ? { signal } : {}),
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          if (retriesLeft <= 0) return;
+          retry += 1;
+          const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined;
+          if (retryAfterMs !== undefined && retryAfterMs > this.config.retryTiming.maxRetryAfterMs) {
+            throw error; // Too long to wait inside a call: the caller decides.
+          }
+          const delayMs = computeDelay(retry, retryAfterMs, this.config.retryTiming, this.#random);
+          this.logger.info(`retrying ${request.method} ${request.path} in ${delayMs} ms (attempt ${attemptNumber} failed: ${error.message})`, {
+            attempt: attemptNumber,
+            delayMs,
+          });
+          this.#onRetry?.({ method: request.method, path: request.path, attempt: attemptNumber, delayMs, error });
+          await this.#sleep(delayMs, signal);
+        },
+      });
+    } catch (error) {
+      if (error instanceof CredlyError) throw error;
+      // p-retry rethrows the signal's reason when it aborts between attempts.
+      if (signal?.aborted) throw new CredlyAbortError(`${request.method} ${request.path}: aborted by the caller`);
+      throw error;
+    }
+  }
+
+  /** Maps an attempt's failure to a CredlyError, wrapped in AbortError when it must not be retried. */
+  #classify(request: TransportRequest, error: unknown, options: RequestOptions): Error {
+    const mapped = error instanceof CredlyError ? error : new CredlyError(`${request.method} ${request.path}: ${String(error)}`);
+    return isRetryable(request.method, mapped, options.retryUnsafe ?? false) ? mapped : new AbortError(mapped);
+  }
+
+  async #attempt(request: TransportRequest, options: RequestOptions, attemptNumber: number): Promise<TransportResponse> {
+    const { method, path } = request;
+    const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new AttemptTimeout()), timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const started = this.#now();
+    let response: AxiosResponse<unknown>;
+    try {
+      const authorization = await this.#auth.header(signal);
+      response = await this.#http.request({
+        url: `${this.config.baseUrl}${path}`,
+        method,
+        params: cleanQuery(request.query),
+        ...(request.body !== undefined ? { data: JSON.stringify(request.body) } : {}),
+        headers: {
+          ...options.headers,
+          Authorization: authorization,
+          Accept: 'application/json',
+          'Content-Type': 'application/json',
+          'User-Agent': this.#userAgent,
+        },
+        signal,
+      });
+    } catch (error) {
+      if (error instanceof CredlyError) throw error;
+      if (options.signal?.aborted) throw new CredlyAbortError(`${method} ${path}: aborted by the caller`);
+      if (controller.signal.aborted) throw new CredlyTimeoutError(method, path, timeoutMs);
+      const code = (error as { code?: string }).code;
+      // The axios error holds the request config (and the token): keep only its code and a clean message.
+      throw new CredlyConnectionError(method, path, describeConnectionError(code), code);
+    } finally {
+      clearTimeout(timer);
+    }
+    const headers = flattenHeaders(response.headers as Record<string, unknown>);
+    const body = parseBody(response.data);
+    this.logger.debug(`${method} ${path} → ${response.status} in ${this.#now() - started} ms`, {
+      attempt: attemptNumber,
+      status: response.status,
+      requestId: headers['x-request-id'],
+    });
+    if (response.status >= 200 && response.status < 300) return { status: response.status, data: body, headers };
+    const data = (body as { data?: { message?: unknown; error_index?: unknown } } | undefined)?.data;
+    const serverMessage = typeof data?.message === 'string' ? data.message : describeBody(body, headers);
+    throw apiErrorFor({
+      status: response.status,
+      method,
+      path,
+      serverMessage,
+      body,
+      headers,
+      requestId: headers['x-request-id'],
+      errorIndex: typeof data?.error_index === 'number' ? data.error_index : undefined,
+      retryAfterMs: parseRetryAfter(headers['retry-after'], this.#now()),
+    });
+  }
+
+  /** Parses a response body with a loose schema: a mismatch is a warning, or an error in strict mode. */
+  parse<S extends z.ZodType>(schema: S, data: unknown, what: string): z.output<S> {
+    if (typeof data === 'string') {
+      throw new CredlyValidationError('response', what, [{ path: '', message: `the body is not JSON: ${snippet(data)}` }]);
+    }
+    if (this.config.validateResponses === 'off') return data as z.output<S>;
+    const result = schema.safeParse(data);
+    if (result.success) return result.data;
+    const issues = result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+    if (this.config.validateResponses === 'strict') throw new CredlyValidationError('response', what, issues);
+    this.logger.warn(`response for ${what} does not match its schema; returning it unchecked`, { issues: issues.slice(0, 5) });
+    return data as z.output<S>;
+  }
+}
+
+function cleanQuery(query: TransportRequest['query']): Record<string, string> | undefined {
+  if (!query) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) out[key] = String(value);
+  return out;
+}
+
+function flattenHeaders(headers: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (value === undefined || value === null) continue;
+    const lower = key.toLowerCase();
+    if (lower === 'set-cookie' || lower === 'authorization') continue;
+    out[lower] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+function snippet(text: string): string {
+  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 117)}…` : flat || '(empty)';
+}
+
+/** A short description of an error body that has no `data.message` (an HTML page from a proxy, say). */
+function describeBody(body: unknown, headers: Record<string, string>): string {
+  if (body === undefined) return 'no body';
+  if (typeof body === 'string') return `non-JSON body (${headers['content-type'] ?? 'unknown type'}): ${snippet(body)}`;
+  return 'no message in the body';
+}
+
+function describeConnectionError(code: string | undefined): string {
+  switch (code) {
+    case 'ECONNRESET':
+      return 'the connection was reset before a response arrived (ECONNRESET)';
+    case 'ECONNREFUSED':
+      return 'the connection was refused (ECONNREFUSED)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `the host name could not be resolved (${code})`;
+    case 'ERR_BAD_RESPONSE':
+      return 'the response could not be read';
+    default:
+      return `the request failed${code ? ` (${code})` : ''}`;
+  }
+}
