@@ -53,6 +53,8 @@ export function parseRetryAfter(value: string | undefined | null, now: number = 
   const text = value.trim();
   if (text === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  // An HTTP date names its month ("Sat, 28 Nov 2026 12:00:10 GMT"); Date.parse alone takes "-5" as a year.
+  if (!/[a-z]{3}/i.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);

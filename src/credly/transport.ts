@@ -148,7 +148,8 @@ export class Transport {
         return await this.#attempt(request, options, attemptNumber);
       } catch (error) {
         // One fresh OAuth token after a 401, without spending a retry.
-        if (error instanceof AuthenticationError && this.#auth.kind === 'oauth' && !authRefreshed) {
+        // (A 401 from the token endpoint itself is final: its path is not the request's.)
+        if (error instanceof AuthenticationError && error.path === request.path && this.#auth.kind === 'oauth' && !authRefreshed) {
           authRefreshed = true;
           this.#auth.invalidate();
           try {

@@ -1,3 +1,4 @@
+import type { ZodType } from 'zod';
 import { segment } from '../path.js';
 import {
   obiBadgeAssertionSchema,
@@ -12,7 +13,7 @@ import { APIResource } from './base.js';
 
 /** Open Badges 2.0 JSON-LD, bare (no envelope). */
 export class ObiResource extends APIResource {
-  async #get<T>(path: string, schema: import('zod').ZodType<T>, options?: RequestOptions): Promise<T> {
+  async #get<T>(path: string, schema: ZodType<T>, options?: RequestOptions): Promise<T> {
     const response = await this.transport.request({ method: 'GET', path }, options);
     return this.transport.parse(schema, response.data, `GET ${path}`);
   }

@@ -1,0 +1,388 @@
+import { inspect } from 'node:util';
+import nock from 'nock';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  CredlyAbortError,
+  CredlyApiError,
+  CredlyConnectionError,
+  CredlyTimeoutError,
+  CredlyValidationError,
+  GoneError,
+  InternalServerError,
+  isCredlyError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+} from '../../../src/index.js';
+import { ORG, SANDBOX, TEMPLATE_ID, testClient, TOKEN } from '../../helpers/credly.js';
+
+const orgPath = `/v1/organizations/${ORG}`;
+const okOrg = { data: { id: ORG, name: 'State University' }, metadata: {} };
+const issue = {
+  recipient_email: 'learner1@example.edu',
+  badge_template_id: TEMPLATE_ID,
+  issued_to_first_name: 'Jordan',
+  issued_to_last_name: 'Learner',
+  issued_at: '2026-03-02T09:00:00-05:00',
+};
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+// nock 14 hangs on a plain-object error; an Error with a code behaves like a real reset.
+const connectionReset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+
+describe('requests', () => {
+  it('sends Basic auth with the token and an empty password, JSON headers and a User-Agent', async () => {
+    const { client } = testClient({ userAgent: 'campus-badges/1.0' });
+    const scope = nock(SANDBOX, {
+      reqheaders: {
+        authorization: `Basic ${Buffer.from(`${TOKEN}:`).toString('base64')}`,
+        accept: 'application/json',
+        'content-type': 'application/json',
+        'user-agent': /^campus-badges\/1\.0 credly-microcredentials\/\d+\.\d+\.\d+ node\/20/,
+      },
+    })
+      .get(orgPath)
+      .reply(200, okOrg);
+    await client.organizations.get();
+    scope.done();
+  });
+
+  it('uses the sandbox unless production is asked for', async () => {
+    const sandbox = testClient().client;
+    expect(sandbox.config.baseUrl).toBe('https://sandbox-api.credly.com/v1');
+    const production = testClient({ environment: 'production' }).client;
+    const scope = nock('https://api.credly.com').get(orgPath).reply(200, okOrg);
+    await production.organizations.get();
+    scope.done();
+  });
+
+  it('talks to a custom baseUrl (the fake Credly)', async () => {
+    const { client } = testClient({ baseUrl: 'http://127.0.0.1:4010/v1/' });
+    const scope = nock('http://127.0.0.1:4010').get(orgPath).reply(200, okOrg);
+    expect((await client.organizations.get()).id).toBe(ORG);
+    scope.done();
+  });
+
+  it('refuses bad request payloads without a network call', async () => {
+    const { client } = testClient();
+    const error = await client.badges.issue({ ...issue, recipient_email: 'nope', issued_at: '2026-03-02 09:00' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredlyValidationError);
+    expect((error as CredlyValidationError).direction).toBe('request');
+    expect((error as Error).message).toMatch(/recipient_email: recipient_email is not a valid email address/);
+    expect((error as Error).message).toMatch(/issued_at: .*needs an explicit offset/);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it('formats Date values with an explicit offset', async () => {
+    const { client } = testClient();
+    const scope = nock(SANDBOX)
+      .post(`${orgPath}/badges`, (body) => body.issued_at === '2026-03-02 14:00:00 +0000' && body.expires_at === false)
+      .reply(201, { data: { id: 'b1', state: 'pending' }, metadata: {} });
+    await client.badges.issue({ ...issue, issued_at: new Date('2026-03-02T14:00:00Z'), expires_at: false });
+    scope.done();
+  });
+
+  it('refuses ids that would change the path', async () => {
+    const { client } = testClient();
+    await expect(client.badges.get('../templates')).rejects.toBeInstanceOf(CredlyValidationError);
+    await expect(client.badgeTemplates.get('')).rejects.toBeInstanceOf(CredlyValidationError);
+  });
+
+  it('does not follow redirects (the token stays on the Credly host)', async () => {
+    const { client } = testClient({ maxRetries: 0 });
+    nock(SANDBOX).get(orgPath).reply(302, '', { Location: 'https://elsewhere.example.com/steal' });
+    const error = await client.organizations.get().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredlyApiError);
+    expect((error as CredlyApiError).status).toBe(302);
+  });
+});
+
+describe('error mapping', () => {
+  it.each([
+    [400, BadRequestError],
+    [401, AuthenticationError],
+    [403, PermissionDeniedError],
+    [404, NotFoundError],
+    [409, ConflictError],
+    [410, GoneError],
+    [422, UnprocessableEntityError],
+    [429, RateLimitError],
+    [500, InternalServerError],
+    [503, InternalServerError],
+    [418, CredlyApiError],
+  ])('%d → %o', async (status, type) => {
+    const { client } = testClient({ maxRetries: 0 });
+    nock(SANDBOX).get(orgPath).reply(status, { data: { message: `status ${status}` } });
+    const error = (await client.organizations.get().catch((e: unknown) => e)) as CredlyApiError;
+    expect(error).toBeInstanceOf(type);
+    expect(error.constructor).toBe(type);
+    expect(error.status).toBe(status);
+    expect(error.message).toBe(`${status} GET /organizations/${ORG}: status ${status}`);
+    expect(error.body).toEqual({ data: { message: `status ${status}` } });
+    expect(isCredlyError(error)).toBe(true);
+  });
+
+  it('keeps the request id header when Credly sends one', async () => {
+    const { client } = testClient({ maxRetries: 0 });
+    nock(SANDBOX).get(orgPath).reply(404, { data: { message: 'Not Found' } }, { 'X-Request-Id': 'req-123' });
+    expect(((await client.organizations.get().catch((e: unknown) => e)) as CredlyApiError).requestId).toBe('req-123');
+  });
+
+  it('says so when the body has no message', async () => {
+    const { client } = testClient({ maxRetries: 0 });
+    nock(SANDBOX).get(orgPath).reply(500, {});
+    expect(((await client.organizations.get().catch((e: unknown) => e)) as Error).message).toMatch(/no message in the body$/);
+  });
+
+  it('maps a connection reset to CredlyConnectionError without the axios error', async () => {
+    const { client } = testClient({ maxRetries: 0 });
+    nock(SANDBOX).get(orgPath).replyWithError(connectionReset());
+    const error = (await client.organizations.get().catch((e: unknown) => e)) as CredlyConnectionError;
+    expect(error).toBeInstanceOf(CredlyConnectionError);
+    expect(error.code).toBe('ECONNRESET');
+    expect(error.cause).toBeUndefined();
+    expect(inspect(error, { depth: 10 })).not.toMatch(/config|Authorization|Basic /i);
+  });
+
+  it('rejects a 2xx body that is not JSON', async () => {
+    const { client } = testClient({ maxRetries: 0 });
+    nock(SANDBOX).post(`${orgPath}/badges`).reply(201, '{"data": {"id": "b1"', { 'Content-Type': 'application/json' });
+    const error = await client.badges.issue(issue).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredlyValidationError);
+    expect((error as CredlyValidationError).direction).toBe('response');
+  });
+});
+
+describe('no secret escapes', () => {
+  it('keeps the token out of error messages, stacks, toJSON, inspect and logs', async () => {
+    const { client, logs } = testClient({ maxRetries: 1 });
+    nock(SANDBOX).get(orgPath).times(2).reply(401, { data: { message: 'Unauthorized' } });
+    nock(SANDBOX).get(`${orgPath}/events/e1`).times(2).replyWithError(connectionReset());
+    const errors = [await client.organizations.get().catch((e: unknown) => e), await client.events.get('e1').catch((e: unknown) => e)] as Error[];
+    const basic = Buffer.from(`${TOKEN}:`).toString('base64');
+    for (const error of errors) {
+      for (const text of [error.message, error.stack ?? '', JSON.stringify(error), inspect(error, { depth: 10, showHidden: true })]) {
+        expect(text).not.toContain(TOKEN);
+        expect(text).not.toContain(basic);
+      }
+    }
+    expect(JSON.stringify(logs)).not.toContain(TOKEN);
+    expect(inspect(client, { depth: 10 })).not.toContain(TOKEN);
+    expect(JSON.stringify(client)).not.toContain(TOKEN);
+  });
+
+  it('masks recipient emails in logs', async () => {
+    const { client, logs } = testClient({ maxRetries: 1 });
+    nock(SANDBOX).post(`${orgPath}/badges`).reply(429, { data: { message: 'slow down, learner1@example.edu' } }).post(`${orgPath}/badges`).reply(201, { data: { id: 'b1' }, metadata: {} });
+    await client.badges.issue(issue);
+    const text = JSON.stringify(logs);
+    expect(text).toContain('l***@example.edu');
+    expect(text).not.toContain('learner1@example.edu');
+  });
+
+  it('filters log levels', async () => {
+    const { client, logs } = testClient({ logLevel: 'warn' });
+    nock(SANDBOX).get(orgPath).reply(200, okOrg);
+    await client.organizations.get();
+    expect(logs).toEqual([]);
+  });
+});
+
+describe('retries', () => {
+  it('retries GET on 5xx with exponential backoff, then succeeds', async () => {
+    const { client, sleeps } = testClient();
+    nock(SANDBOX).get(orgPath).reply(500, {}).get(orgPath).reply(503, {}).get(orgPath).reply(200, okOrg);
+    expect((await client.organizations.get()).id).toBe(ORG);
+    expect(sleeps).toEqual([500, 1000]);
+  });
+
+  it('gives up after maxRetries and throws the last error', async () => {
+    const { client, sleeps } = testClient({ maxRetries: 2 });
+    nock(SANDBOX).get(orgPath).times(3).reply(502, { data: { message: 'bad gateway' } });
+    await expect(client.organizations.get()).rejects.toBeInstanceOf(InternalServerError);
+    expect(sleeps).toHaveLength(2);
+  });
+
+  it('takes maxRetries per call', async () => {
+    const { client, sleeps } = testClient();
+    nock(SANDBOX).get(orgPath).reply(500, {});
+    await expect(client.organizations.get(ORG, { maxRetries: 0 })).rejects.toBeInstanceOf(InternalServerError);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('retries PUT (revoke) and DELETE on connection errors', async () => {
+    const { client, sleeps } = testClient();
+    nock(SANDBOX)
+      .put(`${orgPath}/badges/b1/revoke`)
+      .replyWithError(connectionReset())
+      .put(`${orgPath}/badges/b1/revoke`)
+      .reply(200, { data: { id: 'b1', state: 'revoked' }, metadata: {} })
+      .delete(`${orgPath}/badges/b1`)
+      .reply(503, {})
+      .delete(`${orgPath}/badges/b1`)
+      .reply(204);
+    expect((await client.badges.revoke('b1', { reason: 'wrong learner' })).state).toBe('revoked');
+    await client.badges.delete('b1');
+    expect(sleeps).toEqual([500, 500]);
+  });
+
+  it.each([
+    ['issue', (c: ReturnType<typeof testClient>['client']) => c.badges.issue(issue), `${orgPath}/badges`],
+    ['replace', (c: ReturnType<typeof testClient>['client']) => c.badges.replace('b1', { badge_template_id: TEMPLATE_ID, issued_at: issue.issued_at }), `${orgPath}/badges/b1/replace`],
+    ['batch', (c: ReturnType<typeof testClient>['client']) => c.badges.issueBatch({ badges: [issue] }), `${orgPath}/badges/batch`],
+  ])('never retries POST %s on 5xx or a connection error', async (_name, call, path) => {
+    const { client, sleeps } = testClient();
+    nock(SANDBOX).post(path).reply(500, {});
+    await expect(call(client)).rejects.toBeInstanceOf(InternalServerError);
+    nock(SANDBOX).post(path).replyWithError(connectionReset());
+    await expect(call(client)).rejects.toBeInstanceOf(CredlyConnectionError);
+    expect(sleeps).toEqual([]);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it('retries POST on 5xx when the caller says it reconciles (retryUnsafe)', async () => {
+    const { client, sleeps } = testClient();
+    nock(SANDBOX).post(`${orgPath}/badges`).reply(502, {}).post(`${orgPath}/badges`).reply(201, { data: { id: 'b1' }, metadata: {} });
+    expect((await client.badges.issue(issue, { retryUnsafe: true })).id).toBe('b1');
+    expect(sleeps).toEqual([500]);
+  });
+
+  it('retries 429 for POST too, honouring Retry-After in seconds and as a date', async () => {
+    const now = Date.parse('2026-11-28T12:00:00Z');
+    const { client, sleeps } = testClient({ now: () => now });
+    nock(SANDBOX)
+      .post(`${orgPath}/badges`)
+      .reply(429, { data: { message: 'Too Many Requests' } }, { 'Retry-After': '2' })
+      .post(`${orgPath}/badges`)
+      .reply(429, {}, { 'Retry-After': 'Sat, 28 Nov 2026 12:00:05 GMT' })
+      .post(`${orgPath}/badges`)
+      .reply(201, { data: { id: 'b1' }, metadata: {} });
+    await client.badges.issue(issue, { maxRetries: 3 });
+    expect(sleeps).toEqual([2000, 5000]);
+  });
+
+  it('backs off exponentially on 429 without Retry-After', async () => {
+    const { client, sleeps } = testClient({ maxRetries: 3 });
+    nock(SANDBOX).get(orgPath).times(3).reply(429, {}).get(orgPath).reply(200, okOrg);
+    await client.organizations.get();
+    expect(sleeps).toEqual([500, 1000, 2000]);
+  });
+
+  it('does not wait for a Retry-After above the cap: throws RateLimitError with retryAfterMs', async () => {
+    const { client, sleeps } = testClient({ retryTiming: { maxRetryAfterMs: 10_000 } });
+    nock(SANDBOX).get(orgPath).reply(429, {}, { 'Retry-After': '3600' });
+    const error = (await client.organizations.get().catch((e: unknown) => e)) as RateLimitError;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.retryAfterMs).toBe(3_600_000);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('never retries other 4xx', async () => {
+    const { client, sleeps } = testClient();
+    nock(SANDBOX).get(orgPath).reply(404, {});
+    await expect(client.organizations.get()).rejects.toBeInstanceOf(NotFoundError);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('calls onRetry with the attempt and delay', async () => {
+    const events: Array<{ attempt: number; delayMs: number; name: string }> = [];
+    const { client } = testClient({ onRetry: (e) => events.push({ attempt: e.attempt, delayMs: e.delayMs, name: e.error.name }) });
+    nock(SANDBOX).get(orgPath).reply(500, {}).get(orgPath).reply(200, okOrg);
+    await client.organizations.get();
+    expect(events).toEqual([{ attempt: 1, delayMs: 500, name: 'InternalServerError' }]);
+  });
+});
+
+describe('timeouts and cancellation', () => {
+  it('times out an attempt and retries a GET', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { client, sleeps } = testClient({ timeoutMs: 1000 });
+    nock(SANDBOX).get(orgPath).delay(5000).reply(200, okOrg).get(orgPath).reply(200, okOrg);
+    const pending = client.organizations.get();
+    await vi.advanceTimersByTimeAsync(1001);
+    expect((await pending).id).toBe(ORG);
+    expect(sleeps).toEqual([500]);
+  });
+
+  it('does not retry a timed-out POST: it is ambiguous, and the caller reconciles', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { client } = testClient({ timeoutMs: 1000 });
+    nock(SANDBOX).post(`${orgPath}/badges`).delay(5000).reply(201, { data: { id: 'b1' }, metadata: {} });
+    const pending = client.badges.issue(issue).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1001);
+    const error = (await pending) as CredlyTimeoutError;
+    expect(error).toBeInstanceOf(CredlyTimeoutError);
+    expect(error.message).toBe(`POST /organizations/${ORG}/badges: no response within 1000 ms`);
+  });
+
+  it('takes timeoutMs per call', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { client } = testClient({ timeoutMs: 60_000, maxRetries: 0 });
+    nock(SANDBOX).get(orgPath).delay(500).reply(200, okOrg);
+    const pending = client.organizations.get(ORG, { timeoutMs: 100 }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(101);
+    expect(await pending).toBeInstanceOf(CredlyTimeoutError);
+  });
+
+  it('aborts an attempt in flight with the caller signal, without retrying', async () => {
+    const { client, sleeps } = testClient();
+    const controller = new AbortController();
+    nock(SANDBOX).get(orgPath).delay(2000).reply(200, okOrg);
+    const pending = client.organizations.get(ORG, { signal: controller.signal }).catch((e: unknown) => e);
+    setTimeout(() => controller.abort(), 10);
+    expect(await pending).toBeInstanceOf(CredlyAbortError);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('refuses to start with an aborted signal', async () => {
+    const { client } = testClient();
+    await expect(client.organizations.get(ORG, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(CredlyAbortError);
+  });
+
+  it('stops waiting between retries when aborted', async () => {
+    const controller = new AbortController();
+    const { client } = testClient({
+      sleep: (_ms, signal) =>
+        new Promise((_resolve, reject) => {
+          controller.abort();
+          signal?.addEventListener('abort', () => reject(new CredlyAbortError('aborted')));
+          if (signal?.aborted) reject(new CredlyAbortError('aborted'));
+        }),
+    });
+    nock(SANDBOX).get(orgPath).reply(500, {});
+    await expect(client.organizations.get(ORG, { signal: controller.signal })).rejects.toBeInstanceOf(CredlyAbortError);
+  });
+});
+
+describe('response validation', () => {
+  const bad = { data: { id: 42, name: ['not', 'a', 'string'] }, metadata: {} };
+
+  it('warns and returns the data by default', async () => {
+    const { client, logs } = testClient();
+    nock(SANDBOX).get(orgPath).reply(200, bad);
+    expect(await client.organizations.get()).toEqual(bad.data);
+    expect(logs.some((l) => l.level === 'warn' && /does not match its schema/.test(l.message))).toBe(true);
+  });
+
+  it('throws CredlyValidationError in strict mode', async () => {
+    const { client } = testClient({ validateResponses: 'strict' });
+    nock(SANDBOX).get(orgPath).reply(200, bad);
+    const error = (await client.organizations.get().catch((e: unknown) => e)) as CredlyValidationError;
+    expect(error).toBeInstanceOf(CredlyValidationError);
+    expect(error.direction).toBe('response');
+    expect(error.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['data.id', 'data.name']));
+  });
+
+  it('keeps unknown fields and nulls', async () => {
+    const { client } = testClient({ validateResponses: 'strict' });
+    nock(SANDBOX).get(orgPath).reply(200, { data: { id: ORG, name: null, brand_new_field: { x: 1 } }, metadata: {} });
+    expect(await client.organizations.get()).toEqual({ id: ORG, name: null, brand_new_field: { x: 1 } });
+  });
+});
