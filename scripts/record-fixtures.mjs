@@ -7,7 +7,6 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import 'dotenv/config';
 import nock from 'nock';
-import { CredlyClient } from '../dist/index.js';
 import { scrubDefinitions } from './fixtures/scrub.mjs';
 
 const token = process.env.CREDLY_SANDBOX_TOKEN?.trim();
@@ -16,6 +15,10 @@ if (!token || !organizationId) {
   console.error('fixtures:record needs CREDLY_SANDBOX_TOKEN and CREDLY_SANDBOX_ORG_ID (in .env or the environment). Nothing was recorded.');
   process.exit(1);
 }
+const { CredlyClient } = await import('../dist/index.js').catch(() => {
+  console.error('fixtures:record uses the built package: run `npm run build` first.');
+  process.exit(1);
+});
 const out = fileURLToPath(new URL('../fixtures/credly/', import.meta.url));
 // CREDLY_SANDBOX_BASE_URL points the recorder elsewhere (the fake Credly) to try the script itself.
 const baseUrl = process.env.CREDLY_SANDBOX_BASE_URL?.trim();
