@@ -1,9 +1,10 @@
 import nock from 'nock';
 import { afterEach } from 'vitest';
+import { LOOPBACK } from './helpers/credly.js';
 
 // Tests are offline: only loopback servers (the fake Credly) may be reached.
 nock.disableNetConnect();
-nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/);
+nock.enableNetConnect(LOOPBACK);
 
 afterEach(() => {
   nock.cleanAll();

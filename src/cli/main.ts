@@ -1,10 +1,8 @@
-import { VERSION } from '../version.js';
+import { createProgram } from './program.js';
 
-// The full commander program lands with issue #6; until then the CLI says what it is.
-const args = process.argv.slice(2);
-if (args.includes('--version') || args.includes('-V')) {
-  console.log(VERSION);
-} else {
-  console.error(`credly-microcredentials ${VERSION}: the CLI commands are not built yet (issue #6).`);
-  process.exitCode = args.length === 0 || args.includes('--help') ? 0 : 1;
-}
+createProgram()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  });

@@ -8,6 +8,8 @@ export const BADGE_ID = 'e5d00001-1111-4222-8333-000000000001';
 /** A token shaped like a real one, so that leak checks have something to find. */
 export const TOKEN = 'tok_4f9a1c2e7b3d5a6c8e0f1a2b3c4d5e6f';
 export const SANDBOX = 'https://sandbox-api.credly.com';
+/** Loopback hosts, the only ones tests may connect to. */
+export const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/credly/', import.meta.url));
 
 export interface TestClient {
@@ -46,5 +48,7 @@ export async function replay(name: string, run: () => Promise<void>): Promise<vo
     context.assertScopesFinished();
   } finally {
     nockDone();
+    // Lockdown mode disables every connection; loopback (the fake Credly) stays allowed in our tests.
+    nock.enableNetConnect(LOOPBACK);
   }
 }

@@ -42,6 +42,35 @@ try {
       run('node', ['--input-type=module', '-e', `const m = await import(${JSON.stringify(specifier)}); if (!m.VERSION) throw new Error('no VERSION export');`], project);
     });
   }
+  check('the packed fake Credly serves the packed client (ESM)', () => {
+    const script = `
+      import { CredlyClient } from ${JSON.stringify(pkg.name)};
+      import { startFakeCredly } from ${JSON.stringify(`${pkg.name}/testing`)};
+      const fake = await startFakeCredly();
+      const { credentials, options } = fake.clientConfig();
+      const client = new CredlyClient(credentials, options);
+      const template = fake.createTemplate({ name: 'Packed' });
+      const badge = await client.badges.issue({ badge_template_id: template.id, recipient_email: 'a@example.edu', issued_to_first_name: 'A', issued_to_last_name: 'B', issued_at: new Date() });
+      if (badge.state !== 'pending' || fake.badges().length !== 1) throw new Error('unexpected state');
+      client.close();
+      await fake.stop();`;
+    run('node', ['--input-type=module', '-e', script], project);
+  });
+  check('the packed fake Credly and client work from CommonJS', () => {
+    const script = `
+      const { CredlyClient } = require(${JSON.stringify(pkg.name)});
+      const { startFakeCredly } = require(${JSON.stringify(`${pkg.name}/testing`)});
+      (async () => {
+        const fake = await startFakeCredly();
+        const { credentials, options } = fake.clientConfig();
+        const client = new CredlyClient(credentials, options);
+        const org = await client.organizations.get();
+        if (org.id !== fake.organizationId) throw new Error('wrong organization');
+        client.close();
+        await fake.stop();
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    run('node', ['-e', script], project);
+  });
   check('bin credly-microcredentials --version', () => {
     const out = run('npx', ['--no-install', 'credly-microcredentials', '--version'], project).trim();
     if (out !== pkg.version) throw new Error(`printed ${out}, expected ${pkg.version}`);

@@ -277,7 +277,7 @@ export class FakeStore {
       expires_at: expiresAt,
       locale: typeof body.locale === 'string' ? body.locale : 'en',
       suppress_badge_notification_email: body.suppress_badge_notification_email === true,
-      evidence: evidence.map((item) => ({ id: this.newId(), ...item })),
+      evidence: evidence.map((item) => ({ id: this.newId(), ...(item.type === 'UrlEvidence' ? { description: null } : {}), ...item })),
       country: typeof body.country_name === 'string' ? body.country_name : null,
       state_or_province: typeof body.state_or_province === 'string' ? body.state_or_province : null,
       revocation_reason: null,

@@ -9,7 +9,8 @@ import {
   type Microcredential,
   type NaceAlignment,
 } from 'credly-microcredentials';
-import { VERSION } from 'credly-microcredentials/testing';
+import { VERSION, startFakeCredly, type FakeCredly } from 'credly-microcredentials/testing';
+import { CredlyClient, BadgeAlreadyIssuedError, type IssuedBadge } from 'credly-microcredentials';
 
 const alignment: NaceAlignment = { framework: 'NACE-2021', code: 'technology' };
 
@@ -31,3 +32,26 @@ const record = transition(createApprovalRecord('coding-in-sql'), {
 });
 export const ready: boolean = isApprovedForCredly(record);
 export const info = `${VERSION} ${alignment.code}`;
+
+export async function issueOnFake(): Promise<IssuedBadge | null> {
+  const fake: FakeCredly = await startFakeCredly({ seed: 1, latencyMs: { base: 1, jitter: 1 } });
+  const { credentials, options } = fake.clientConfig();
+  const client = new CredlyClient(credentials, { ...options, maxRetries: 0 });
+  try {
+    const template = fake.createTemplate({ name: 'Typed' });
+    return await client.badges.issue({
+      badge_template_id: String(template.id),
+      recipient_email: 'a@example.edu',
+      issued_to_first_name: 'A',
+      issued_to_last_name: 'B',
+      issued_at: new Date(),
+      expires_at: false,
+    });
+  } catch (error) {
+    if (error instanceof BadgeAlreadyIssuedError) return null;
+    throw error;
+  } finally {
+    client.close();
+    await fake.stop();
+  }
+}
