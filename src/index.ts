@@ -2,3 +2,5 @@
 export * from './domain/index.js';
 export { VERSION } from './version.js';
 export * from './credly/index.js';
+export * from './mapping/index.js';
+export * from './issuance/index.js';

@@ -1,0 +1,241 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { open, readFile, rm, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { AwardRecord, EventRecord, Ledger, TemplateRecord } from './ledger.js';
+
+export const LEDGER_FORMAT = 'credly-microcredentials-ledger';
+export const LEDGER_VERSION = 1;
+
+/** Another process holds the ledger. */
+export class LedgerLockedError extends Error {
+  override readonly name = 'LedgerLockedError';
+}
+
+/** A line in the middle of the ledger is not a record: refuse to guess. */
+export class LedgerCorruptError extends Error {
+  override readonly name = 'LedgerCorruptError';
+}
+
+interface LockInfo {
+  readonly pid: number;
+  readonly hostname: string;
+  readonly startedAt: string;
+}
+
+export interface FileLedgerOptions {
+  /** Take the lock even if its owner may be alive (after checking by hand that it is not). */
+  readonly forceUnlock?: boolean;
+  readonly now?: () => Date;
+}
+
+type Line =
+  | { type: 'header'; format: string; version: number; createdAt: string }
+  | ({ type: 'award' } & AwardRecord)
+  | ({ type: 'template' } & TemplateRecord)
+  | ({ type: 'event' } & EventRecord);
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The embedded ledger: an append-only JSON Lines journal, one record a line, the last record for a
+ * key winning. Each record is fsync'd before `put` resolves (records that arrive together share one
+ * fsync). A torn last line, left by a crash in the middle of a write, is ignored and cut off. One
+ * writer at a time: a lock file beside it names the owning process, and a lock whose process is
+ * gone is taken over.
+ */
+export class FileLedger implements Ledger {
+  readonly location: string;
+  readonly #lockPath: string;
+  readonly #awards = new Map<string, AwardRecord>();
+  readonly #templates = new Map<string, TemplateRecord>();
+  readonly #events = new Map<string, EventRecord>();
+  #handle: FileHandle | undefined;
+  #pending: Array<{ line: string; resolve: () => void; reject: (error: unknown) => void }> = [];
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+  /** Lines ignored at open: 1 when a torn last line was cut off. */
+  tornLinesDropped = 0;
+
+  private constructor(path: string) {
+    this.location = path;
+    this.#lockPath = `${path}.lock`;
+  }
+
+  /** Opens (or creates) the ledger at `path`, taking its lock and reading it back. */
+  static async open(path: string, options: FileLedgerOptions = {}): Promise<FileLedger> {
+    const ledger = new FileLedger(path);
+    await ledger.#lock(options);
+    try {
+      await ledger.#load(options.now ?? (() => new Date()));
+      ledger.#handle = await open(path, 'a');
+    } catch (error) {
+      await rm(ledger.#lockPath, { force: true });
+      throw error;
+    }
+    return ledger;
+  }
+
+  async #lock(options: FileLedgerOptions): Promise<void> {
+    const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+    for (let tries = 0; tries < 2; tries += 1) {
+      try {
+        await writeFile(this.#lockPath, JSON.stringify(info), { flag: 'wx' });
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      let owner: LockInfo | undefined;
+      try {
+        owner = JSON.parse(await readFile(this.#lockPath, 'utf8')) as LockInfo;
+      } catch {
+        owner = undefined; // An unreadable lock was torn by a crash while being written.
+      }
+      const sameHost = owner?.hostname === hostname();
+      const stale = !owner || (sameHost && !processAlive(owner.pid));
+      if (!stale && !options.forceUnlock) {
+        throw new LedgerLockedError(
+          `the ledger ${this.location} is in use by process ${owner!.pid} on ${owner!.hostname} since ${owner!.startedAt}; ` +
+            `wait for it to finish, or, if it is gone, remove ${this.#lockPath} (or pass --force-unlock)`,
+        );
+      }
+      await rm(this.#lockPath, { force: true });
+    }
+    throw new LedgerLockedError(`could not take the lock ${this.#lockPath}: another process took it first`);
+  }
+
+  async #load(now: () => Date): Promise<void> {
+    if (!existsSync(this.location)) {
+      const header: Line = { type: 'header', format: LEDGER_FORMAT, version: LEDGER_VERSION, createdAt: now().toISOString() };
+      const handle = await open(this.location, 'wx');
+      await handle.write(`${JSON.stringify(header)}\n`);
+      await handle.sync();
+      await handle.close();
+      return;
+    }
+    const text = await readFile(this.location);
+    // Everything after the last newline is a torn write: drop it and cut it off the file.
+    const end = text.lastIndexOf(0x0a) + 1;
+    if (end < text.length) {
+      this.tornLinesDropped = 1;
+      await truncate(this.location, end);
+    }
+    const lines = createInterface({ input: createReadStream(this.location, { end: Math.max(0, end - 1) }), crlfDelay: Infinity });
+    let number = 0;
+    for await (const raw of lines) {
+      number += 1;
+      if (raw.trim() === '') continue;
+      let line: Line;
+      try {
+        line = JSON.parse(raw) as Line;
+      } catch {
+        throw new LedgerCorruptError(`ledger ${this.location} line ${number} is not a JSON record; restore it from a backup or remove the line`);
+      }
+      this.#apply(line, number);
+    }
+  }
+
+  #apply(line: Line, number: number): void {
+    switch (line.type) {
+      case 'header':
+        if (line.format !== LEDGER_FORMAT || line.version > LEDGER_VERSION) {
+          throw new LedgerCorruptError(`ledger ${this.location} has format ${line.format} v${line.version}; this version reads ${LEDGER_FORMAT} v${LEDGER_VERSION}`);
+        }
+        return;
+      case 'award': {
+        const { type: _type, ...record } = line;
+        this.#awards.set(record.key, record);
+        return;
+      }
+      case 'template': {
+        const { type: _type, ...record } = line;
+        this.#templates.set(record.microcredentialId, record);
+        return;
+      }
+      case 'event': {
+        const { type: _type, ...record } = line;
+        this.#events.set(record.eventId, record);
+        return;
+      }
+      default:
+        throw new LedgerCorruptError(`ledger ${this.location} line ${number} has an unknown record type`);
+    }
+  }
+
+  #append(line: Line): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error(`the ledger ${this.location} is closed`));
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ line: `${JSON.stringify(line)}\n`, resolve, reject });
+      this.#flushing ??= this.#flush();
+    });
+  }
+
+  /** Writes what is pending in one write and one fsync; records that arrive meanwhile go in the next. */
+  async #flush(): Promise<void> {
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending;
+        this.#pending = [];
+        try {
+          await this.#handle!.write(batch.map((entry) => entry.line).join(''));
+          await this.#handle!.datasync();
+          for (const entry of batch) entry.resolve();
+        } catch (error) {
+          for (const entry of batch) entry.reject(error);
+        }
+      }
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  getAward(key: string): AwardRecord | undefined {
+    return this.#awards.get(key);
+  }
+
+  putAward(record: AwardRecord): Promise<void> {
+    this.#awards.set(record.key, record);
+    return this.#append({ type: 'award', ...record });
+  }
+
+  awards(): IterableIterator<AwardRecord> {
+    return this.#awards.values();
+  }
+
+  getTemplate(microcredentialId: string): TemplateRecord | undefined {
+    return this.#templates.get(microcredentialId);
+  }
+
+  putTemplate(record: TemplateRecord): Promise<void> {
+    this.#templates.set(record.microcredentialId, record);
+    return this.#append({ type: 'template', ...record });
+  }
+
+  templates(): IterableIterator<TemplateRecord> {
+    return this.#templates.values();
+  }
+
+  hasEvent(eventId: string): boolean {
+    return this.#events.has(eventId);
+  }
+
+  putEvent(record: EventRecord): Promise<void> {
+    this.#events.set(record.eventId, record);
+    return this.#append({ type: 'event', ...record });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    while (this.#flushing) await this.#flushing;
+    this.#closed = true;
+    await this.#handle?.close();
+    await rm(this.#lockPath, { force: true });
+  }
+}

@@ -1,0 +1,57 @@
+import { Readable } from 'node:stream';
+import {
+  FileLedger,
+  MemoryLedger,
+  microcredentialFromProposal,
+  parseProposal,
+  readCsvRoster,
+  syncTemplates,
+  type Ledger,
+  type MicrocredentialEntry,
+} from '../../src/index.js';
+import { exampleProposalJson } from './examples.js';
+import { fakeWithClient } from './fake.js';
+
+export function approvedEntry(name: 'credit-bearing' | 'non-credit', change?: (json: any) => void): MicrocredentialEntry {
+  const json = exampleProposalJson(name);
+  change?.(json);
+  const microcredential = microcredentialFromProposal(parseProposal(json));
+  return { microcredential, approval: { state: 'approved', microcredentialId: microcredential.id } };
+}
+
+/** A CSV roster of `n` learners of Coding in SQL (assessment evidence), starting at learner `from`. */
+export function sqlRosterCsv(n: number, from = 1, extraRows: string[] = []): string {
+  const header = 'Microcredential,Recipient Email,First Name,Last Name,Issuer Earner ID,Issued at,Assessment Name,Assessment Score,Assessment Max Score';
+  const rows = Array.from({ length: n }, (_, i) => {
+    const k = from + i;
+    return `coding-in-sql,learner${k}@example.edu,Learner,Number${k},B${String(k).padStart(8, '0')},2026-04-02T10:00:00-04:00,Proctored SQL assessment,${14 + (k % 7)},20`;
+  });
+  return [header, ...rows, ...extraRows].join('\r\n') + '\r\n';
+}
+
+export const csvRows = (csv: string) => readCsvRoster(Readable.from([csv]));
+
+/** A fake Credly with Coding in SQL's template synced into a ledger. */
+export async function issuanceSetup(options: { fake?: Parameters<typeof fakeWithClient>[0]; client?: Parameters<typeof fakeWithClient>[1]; ledger?: Ledger; entries?: MicrocredentialEntry[] } = {}) {
+  const ctx = await fakeWithClient(options.fake, { retryTiming: { baseDelayMs: 1, maxDelayMs: 2 }, ...options.client });
+  const ledger = options.ledger ?? new MemoryLedger();
+  const entries = options.entries ?? [approvedEntry('non-credit')];
+  const synced = await syncTemplates(entries, { client: ctx.client, ledger });
+  const templateId = synced[0]!.templateId!;
+  const sleeps: number[] = [];
+  const base = {
+    client: ctx.client,
+    ledger,
+    microcredentials: entries,
+    suppressNotifications: true,
+    retryDelayMs: 1,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+    },
+  };
+  return { ...ctx, ledger, entries, templateId, base, engineSleeps: sleeps };
+}
+
+export async function openTempLedger(dir: string, name = 'awards.ledger'): Promise<FileLedger> {
+  return FileLedger.open(`${dir}/${name}`);
+}

@@ -1,0 +1,19 @@
+// A scheduled job in its own process, for crash tests: issue a roster with a file ledger.
+// The parent kills it with SIGKILL at some point and checks what a re-run makes of it.
+import { CredlyClient, FileLedger, issueBadges, readRosterFile } from '../../../src/index.js';
+import { approvedEntry } from '../../helpers/issuance.js';
+
+const { BASE_URL, ORG_ID, TOKEN, LEDGER, ROSTER, CONCURRENCY } = process.env;
+const client = new CredlyClient({ organizationId: ORG_ID!, authToken: TOKEN! }, { baseUrl: BASE_URL!, retryTiming: { baseDelayMs: 1 } });
+const ledger = await FileLedger.open(LEDGER!);
+const report = await issueBadges(readRosterFile(ROSTER!), {
+  client,
+  ledger,
+  microcredentials: [approvedEntry('non-credit')],
+  concurrency: Number(CONCURRENCY ?? 4),
+  retryDelayMs: 1,
+  suppressNotifications: true,
+});
+await ledger.close();
+client.close();
+process.stdout.write(JSON.stringify(report.totals));

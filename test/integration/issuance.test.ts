@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatReport, issueBadges, MemoryLedger, reportSucceeded } from '../../src/index.js';
+import { approvedEntry, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
+
+let ctx: Awaited<ReturnType<typeof issuanceSetup>>;
+afterEach(async () => {
+  await ctx?.close();
+});
+
+const issuedOnce = (n: number, from = 1) => {
+  for (let k = from; k < from + n; k += 1) expect(ctx.fake.badgesFor(ctx.templateId, `learner${k}@example.edu`), `learner${k}`).toHaveLength(1);
+  expect(ctx.fake.duplicateCount()).toBe(0);
+};
+
+describe('issuance against the fake Credly', () => {
+  it('issues every learner once, with evidence, and records it', async () => {
+    ctx = await issuanceSetup();
+    const report = await issueBadges(csvRows(sqlRosterCsv(40)), ctx.base);
+    expect(report.totals).toMatchObject({ issued: 40, failed: 0, invalid: 0 });
+    expect(reportSucceeded(report)).toBe(true);
+    expect(ctx.fake.badges()).toHaveLength(40);
+    issuedOnce(40);
+    const badge = ctx.fake.badgesFor(ctx.templateId, 'learner3@example.edu')[0]!;
+    expect(badge).toMatchObject({ issuer_earner_id: 'B00000003', suppress_badge_notification_email: true, issued_at: '2026-04-02T14:00:00.000Z', expires_at: '2029-04-02T14:00:00.000Z' });
+    expect(badge.evidence[0]).toMatchObject({ type: 'IdEvidence', title: 'Proctored SQL assessment', description: 'Score 17/20 (85 %)' });
+    expect([...ctx.ledger.awards()].every((a) => a.state === 'issued' && a.attempts === 1 && a.badgeId)).toBe(true);
+    expect(formatReport(report)).toMatch(/issued 40, already issued 0, failed 0/);
+  });
+
+  it('issues nothing new when run again', async () => {
+    ctx = await issuanceSetup();
+    await issueBadges(csvRows(sqlRosterCsv(25)), ctx.base);
+    const posts = ctx.fake.stats().requests['POST /badges'];
+    const again = await issueBadges(csvRows(sqlRosterCsv(30)), ctx.base);
+    expect(again.totals).toMatchObject({ issued: 5, 'already-issued': 25 });
+    expect(ctx.fake.stats().requests['POST /badges']).toBe(posts! + 5);
+    issuedOnce(30);
+  });
+
+  it('reconciles a duplicate 422: the badge Credly already had is recorded, not issued again', async () => {
+    ctx = await issuanceSetup();
+    const existing = await ctx.client.badges.issue({ badge_template_id: ctx.templateId, recipient_email: 'learner2@example.edu', issued_to_first_name: 'L', issued_to_last_name: 'Two', issued_at: new Date(), issuer_earner_id: 'B00000002' });
+    const report = await issueBadges(csvRows(sqlRosterCsv(3)), ctx.base);
+    expect(report.awards.map((a) => a.outcome)).toEqual(['issued', 'already-issued', 'issued']);
+    expect(report.awards[1]?.badgeId).toBe(existing.id);
+    issuedOnce(3);
+  });
+
+  it('leaves no duplicate when the connection is reset after the badge was created', async () => {
+    ctx = await issuanceSetup();
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'reset-after-commit', count: 6 });
+    const report = await issueBadges(csvRows(sqlRosterCsv(20)), ctx.base);
+    expect(report.totals.issued).toBe(20);
+    expect(ctx.fake.stats().faults['reset-after-commit']).toBe(6);
+    expect(ctx.fake.stats().requests['POST /badges']).toBe(20);
+    issuedOnce(20);
+  });
+
+  it('survives answers slower than its timeout and cut-off JSON, both after the badge was made', async () => {
+    ctx = await issuanceSetup({ client: { timeoutMs: 200 } });
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'slow', delayMs: 1000, count: 2 });
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'malformed-json', count: 2 });
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'html-error', count: 2 });
+    const report = await issueBadges(csvRows(sqlRosterCsv(10)), ctx.base);
+    expect(report.totals.issued).toBe(10);
+    issuedOnce(10);
+  });
+
+  it('rides out a storm of 5xx, and a second run finishes what the first could not', async () => {
+    ctx = await issuanceSetup({ fake: { faults: { errorRate: 0.35 } } });
+    const first = await issueBadges(csvRows(sqlRosterCsv(40)), { ...ctx.base, maxAttempts: 2 });
+    expect(first.totals.issued + first.totals.failed).toBe(40);
+    expect(ctx.fake.stats().faults['error-5xx']).toBeGreaterThan(5);
+    expect(ctx.fake.duplicateCount()).toBe(0);
+    ctx.fake.clearFaults();
+    const second = await issueBadges(csvRows(sqlRosterCsv(40)), ctx.base);
+    expect(second.totals.failed).toBe(0);
+    // Awards the first run left "issuing" (its look-up failed too) are reconciled first, with no row.
+    const rows = second.awards.filter((a) => a.row !== null);
+    expect(rows).toHaveLength(40);
+    expect(rows.every((a) => a.outcome === 'issued' || a.outcome === 'already-issued')).toBe(true);
+    expect(second.awards.filter((a) => a.row === null)).toHaveLength(second.reconciled);
+    issuedOnce(40);
+  });
+
+  it('waits out 429s with and without Retry-After', async () => {
+    ctx = await issuanceSetup();
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'rate-limit', retryAfterSeconds: 1, count: 2 });
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'rate-limit', retryAfterSeconds: null, count: 2 });
+    const report = await issueBadges(csvRows(sqlRosterCsv(6)), { ...ctx.base, concurrency: 1 });
+    expect(report.totals.issued).toBe(6);
+    // The client waits out the Retry-Afters itself; the third 429 uses up its retries, and the
+    // engine, knowing a 429 was refused before it took effect, waits and sends again.
+    expect(ctx.sleeps).toEqual([1000, 1000, 1]);
+    expect(ctx.engineSleeps).toEqual([1]);
+    issuedOnce(6);
+  });
+
+  it('reports bad rows with row and column, and issues the good ones', async () => {
+    ctx = await issuanceSetup();
+    const bad = [
+      'coding-in-sql,not-an-email,Ana,Lopez,B90000001,2026-04-02T10:00:00-04:00,Proctored SQL assessment,18,20',
+      'coding-in-sql,low.score@example.edu,Low,Score,B90000002,2026-04-02T10:00:00-04:00,Proctored SQL assessment,9,20',
+      'underwater-basketry,ub@example.edu,U,B,B90000003,2026-04-02T10:00:00-04:00,Exam,18,20',
+      'coding-in-sql,LEARNER1@example.edu,Learner,Again,B00000001,2026-04-02T10:00:00-04:00,Proctored SQL assessment,18,20',
+      'coding-in-sql,no.evidence@example.edu,No,Evidence,B90000004,2026-04-02T10:00:00-04:00,,,',
+    ];
+    const report = await issueBadges(csvRows(sqlRosterCsv(5, 1, bad)), ctx.base);
+    expect(report.totals).toMatchObject({ issued: 5, invalid: 4, skipped: 1 });
+    const byRow = new Map(report.awards.map((a) => [a.row, a]));
+    expect(byRow.get(6)?.problems).toEqual([{ field: 'Recipient Email', message: '"not-an-email" is not a valid email address' }]);
+    expect(byRow.get(7)?.problems?.[0]?.message).toMatch(/45 % is below the 70 %/);
+    expect(byRow.get(8)?.problems?.[0]?.message).toMatch(/unknown microcredential underwater-basketry/);
+    expect(byRow.get(9)).toMatchObject({ outcome: 'skipped', reason: 'the same learner is at row 1: one award' });
+    expect(byRow.get(10)?.problems?.[0]?.message).toMatch(/assessment evidence is required/);
+    expect(formatReport(report)).toMatch(/invalid row 6 \(not-an-email\)|invalid row 6/);
+    issuedOnce(5);
+  });
+
+  it('keeps one badge on a template that allows duplicates, through ambiguous failures', async () => {
+    const entry = approvedEntry('non-credit', (json) => {
+      json.badge.allowDuplicates = true;
+    });
+    ctx = await issuanceSetup({ entries: [entry] });
+    expect((await ctx.client.badgeTemplates.get(ctx.templateId)).allow_duplicate_badges).toBe(true);
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'reset-after-commit', count: 4 });
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'slow', delayMs: 800, count: 2 });
+    const report = await issueBadges(csvRows(sqlRosterCsv(12)), { ...ctx.base, client: ctx.client });
+    expect(report.totals.issued).toBe(12);
+    issuedOnce(12);
+    // And a re-run, where Credly itself would accept a second badge, sends nothing.
+    const posts = ctx.fake.stats().requests['POST /badges'];
+    await issueBadges(csvRows(sqlRosterCsv(12)), ctx.base);
+    expect(ctx.fake.stats().requests['POST /badges']).toBe(posts);
+    issuedOnce(12);
+  });
+
+  it('fails the awards of an archived template with the reason, and goes on with the others', async () => {
+    const credit = approvedEntry('credit-bearing');
+    const sql = approvedEntry('non-credit');
+    ctx = await issuanceSetup({ entries: [sql, credit] });
+    const creditTemplate = ctx.ledger.getTemplate('geospatial-data-analysis')!.templateId;
+    ctx.fake.archiveTemplate(creditTemplate);
+    const extra = ['geospatial-data-analysis,geo1@example.edu,Geo,One,B70000001,2026-05-20T17:00:00-04:00,Portfolio rubric,90,100'];
+    const csv = sqlRosterCsv(3, 1, extra).replace('Assessment Max Score', 'Assessment Max Score,Evidence Name,Evidence URL').replace(/\r\n(coding-in-sql[^\r]*)/g, '\r\n$1,,').replace(/(geospatial[^\r]*)/, '$1,Map portfolio,https://portfolio.example.edu/geo1');
+    const report = await issueBadges(csvRows(csv), ctx.base);
+    expect(report.totals).toMatchObject({ issued: 3, failed: 1 });
+    expect(report.awards.find((a) => a.microcredentialId === 'geospatial-data-analysis')?.reason).toMatch(/archived and cannot be used to issue badges/);
+  });
+
+  it('stops at once when Credly refuses the credentials', async () => {
+    ctx = await issuanceSetup();
+    const { CredlyClient } = await import('../../src/index.js');
+    const wrong = new CredlyClient({ organizationId: ctx.fake.organizationId, authToken: 'revoked-token' }, { baseUrl: ctx.fake.baseUrl });
+    const report = await issueBadges(csvRows(sqlRosterCsv(30)), { ...ctx.base, client: wrong, concurrency: 2 });
+    expect(report.stoppedBecause).toMatch(/Credly refused the credentials/);
+    expect(report.totals.failed).toBeLessThanOrEqual(2);
+    expect(ctx.fake.stats().requests['POST /badges']).toBeLessThanOrEqual(2);
+    expect(ctx.fake.badges()).toHaveLength(0);
+    wrong.close();
+  });
+
+  it('cancels: awards in flight finish and are recorded, nothing new starts, a re-run goes on', async () => {
+    ctx = await issuanceSetup({ fake: { latencyMs: 5 } });
+    const controller = new AbortController();
+    const report = await issueBadges(csvRows(sqlRosterCsv(40)), {
+      ...ctx.base,
+      concurrency: 4,
+      signal: controller.signal,
+      onProgress: (event) => {
+        if (event.done === 10) controller.abort();
+      },
+    });
+    expect(report.cancelled).toBe(true);
+    const settled = report.totals.issued;
+    expect(settled).toBeGreaterThanOrEqual(10);
+    expect(settled).toBeLessThan(20);
+    expect(ctx.fake.badges()).toHaveLength(settled);
+    expect([...ctx.ledger.awards()].filter((a) => a.state === 'issued')).toHaveLength(settled);
+    const rest = await issueBadges(csvRows(sqlRosterCsv(40)), ctx.base);
+    expect(rest.totals).toMatchObject({ issued: 40 - settled, 'already-issued': settled });
+    issuedOnce(40);
+  });
+
+  it('plans without sending in a dry run', async () => {
+    ctx = await issuanceSetup();
+    const ledger = new MemoryLedger();
+    for (const t of ctx.ledger.templates()) await ledger.putTemplate(t);
+    const report = await issueBadges(csvRows(sqlRosterCsv(15)), { ...ctx.base, ledger, dryRun: true });
+    expect(report).toMatchObject({ dryRun: true, totals: { planned: 15, issued: 0 } });
+    expect(ctx.fake.stats().requests['POST /badges']).toBeUndefined();
+    expect([...ledger.awards()]).toEqual([]);
+  });
+
+  it('paces requests to a configured rate', async () => {
+    ctx = await issuanceSetup();
+    const report = await issueBadges(csvRows(sqlRosterCsv(10)), { ...ctx.base, ratePerSecond: 50, concurrency: 8 });
+    expect(report.totals.issued).toBe(10);
+    // Ten requests 20 ms apart: the pacer asked for waits adding up to about 180 ms.
+    const waited = ctx.engineSleeps.reduce((a, b) => a + b, 0);
+    expect(waited).toBeGreaterThan(100);
+  });
+});
