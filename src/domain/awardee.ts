@@ -78,5 +78,6 @@ export function awardeeProblems(rules: AwardeeRules, awardee: Awardee): AwardeeP
 }
 
 function formatPercent(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+  const rounded = Math.round(value * 10) / 10;
+  return Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
 }

@@ -12,6 +12,7 @@ import type { Logger } from '../credly/logger.js';
 import type { IssueBadgeParams } from '../credly/schemas/requests.js';
 import { isApprovedForCredly, type ApprovalRecord } from '../domain/approval.js';
 import { awardeeProblems } from '../domain/awardee.js';
+import { formatPath } from '../domain/errors.js';
 import type { Microcredential } from '../domain/microcredential.js';
 import { awardKey, earnerIdFor, issuePayload, type TextEvidenceType } from '../mapping/issue-payload.js';
 import type { AwardRecord, Ledger } from './ledger.js';
@@ -265,7 +266,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       seen.set(key, row.row);
       const problems = awardeeProblems(micro, row.awardee);
       if (problems.length) {
-        settle({ ...base, key, outcome: 'invalid', problems: problems.map((p) => ({ field: p.path.join('.'), message: p.message })) });
+        settle({ ...base, key, outcome: 'invalid', problems: problems.map((p) => ({ field: formatPath(p.path), message: p.message })) });
         continue;
       }
       const template = ledger.getTemplate(micro.id);

@@ -105,6 +105,8 @@ export function formatReport(report: IssuanceReport, options: { maxLines?: numbe
     const why = award.problems?.length ? award.problems.map((p) => `${p.field}: ${p.message}`).join('; ') : award.reason ?? '';
     lines.push(`  ${award.outcome.padEnd(7)} ${where}${who ? ` (${who})` : ''}: ${why}`);
   }
-  if (attention.length > max) lines.push(`  … and ${attention.length - max} more (see the JSON report)`);
+  if (attention.length > max) {
+    lines.push(max === 0 ? `  ${attention.length} award(s) need attention (see the JSON report)` : `  … and ${attention.length - max} more (see the JSON report)`);
+  }
   return lines.join('\n');
 }

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TSX } from '../helpers/cli.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CredlyClient, FileLedger, issueBadges, readRosterFile, syncTemplates } from '../../src/index.js';
 import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
@@ -20,7 +21,7 @@ afterEach(async () => {
 /** Runs the job in a child process and SIGKILLs it once the fake holds `killAt` badges. */
 function runAndKill(env: Record<string, string>, killAt: number): Promise<{ killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', pathToFileURL(TSX).href, child], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     proc.stderr.on('data', (chunk) => (stderr += chunk));
     const poll = setInterval(() => {

@@ -1,0 +1,97 @@
+import { createReadStream } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { issueBadges } from '../../issuance/issuer.js';
+import { formatReport, reportSucceeded } from '../../issuance/report.js';
+import { readRosterFile } from '../../issuance/roster.js';
+import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
+import { announceTarget, clientFrom, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
+import { CliError, EXIT } from '../errors.js';
+import { loadMicrocredentialFile } from '../microcredential-files.js';
+import { numberOption } from '../options.js';
+import { progressReporter } from '../progress.js';
+
+/** Rows in a roster file (lines after the header), counted as a stream, for the progress bar. */
+export async function countRosterRows(path: string): Promise<number> {
+  let lines = 0;
+  let last = 0x0a;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (let i = 0; i < chunk.length; i += 1) if (chunk[i] === 0x0a) lines += 1;
+    last = chunk[chunk.length - 1] ?? last;
+  }
+  if (last !== 0x0a) lines += 1;
+  return /\.(jsonl|ndjson)$/i.test(path) ? lines : Math.max(0, lines - 1);
+}
+
+/** `issue`: the exactly-once engine for a scheduled job. */
+export function registerIssue(program: Command): void {
+  withCredlyOptions(program
+    .command('issue')
+    .description('issue the badges of a roster exactly once; exit 0 all issued, 2 some failed, 1 could not run'))
+    .requiredOption('--roster <file>', 'the roster (CSV, or JSON Lines with .jsonl)')
+    .option('--microcredential <file>', 'a microcredential or proposal JSON file with its approval (repeat for several)', (v: string, all: string[] = []) => [...all, v])
+    .option('--ledger <path>', 'the ledger file', process.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
+    .option('--concurrency <n>', 'awards in flight at once', numberOption('--concurrency', { min: 1, max: 64 }), 8)
+    .option('--rate <N/s>', 'pace requests to Credly to N per second (or N/m)')
+    .option('--dry-run', 'validate and plan, send nothing')
+    .option('--json', 'put the JSON report on stdout')
+    .option('--assume-approved', 'treat microcredential files without an approval record as approved')
+    .option('--force-unlock', "take the ledger's lock even if its owner may be alive")
+    .addOption(new Option('--notifications <mode>', "Credly's emails to learners: on, or off (default: on in production, off elsewhere)").choices(['on', 'off']))
+    .action(async (opts: CredlyFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; assumeApproved?: boolean; forceUnlock?: boolean; notifications?: 'on' | 'off' }) => {
+      if (!opts.microcredential?.length) throw new CliError('--microcredential <file> is required: the microcredentials this roster issues');
+      let ratePerSecond: number | undefined;
+      if (opts.rate) {
+        try {
+          const limit = parseRateLimit(opts.rate);
+          ratePerSecond = (limit.requests * 1000) / (limit.windowMs ?? 1000);
+        } catch (error) {
+          throw new CliError(`--rate: ${(error as Error).message}`);
+        }
+      }
+      const entries = [];
+      for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(file, { assumeApproved: opts.assumeApproved ?? false }));
+      let total: number;
+      try {
+        total = await countRosterRows(opts.roster);
+      } catch {
+        throw new CliError(`${opts.roster}: cannot be read`);
+      }
+      const client = clientFrom(opts);
+      const ledger = await openLedger(opts.ledger, opts.forceUnlock ?? false);
+      const controller = new AbortController();
+      const onSignal = () => {
+        process.stderr.write('\nstopping: awards in flight finish and are recorded; nothing new starts (again to quit at once)\n');
+        controller.abort();
+        process.once('SIGINT', () => process.exit(EXIT.couldNotRun));
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const progress = progressReporter(total);
+      try {
+        if (!opts.dryRun) announceTarget(client);
+        const report = await issueBadges(readRosterFile(opts.roster), {
+          client,
+          ledger,
+          microcredentials: entries,
+          concurrency: opts.concurrency,
+          ...(ratePerSecond ? { ratePerSecond } : {}),
+          dryRun: opts.dryRun ?? false,
+          signal: controller.signal,
+          onProgress: progress.onProgress,
+          suppressNotifications: (opts.notifications ?? (client.config.environment === 'production' ? 'on' : 'off')) === 'off',
+          logger: { debug: () => {}, info: () => {}, warn: (m) => process.stderr.write(`warning: ${m}\n`), error: (m) => process.stderr.write(`error: ${m}\n`) },
+        });
+        progress.stop();
+        if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else process.stdout.write(`${formatReport(report)}\n`);
+        if (opts.json) process.stderr.write(`${formatReport(report, { maxLines: 0 })}\n`);
+        process.exitCode = report.stoppedBecause ? EXIT.couldNotRun : reportSucceeded(report) ? EXIT.ok : EXIT.someFailed;
+      } finally {
+        progress.stop();
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+        await ledger.close();
+        client.close();
+      }
+    });
+}

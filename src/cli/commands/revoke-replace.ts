@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { earnerIdFor } from '../../mapping/issue-payload.js';
+import type { Ledger } from '../../issuance/ledger.js';
+import { replaceAward, revokeAward } from '../../issuance/revoke-replace.js';
+import { announceTarget, clientFrom, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
+import { CliError, EXIT } from '../errors.js';
+
+interface Target {
+  readonly badgeId?: string;
+  readonly learner?: string;
+  readonly microcredential?: string;
+}
+
+/** The award named by --badge-id, or by --learner (email or campus id) and --microcredential. */
+function target(ledger: Ledger, opts: Target): { key?: string; badgeId?: string } {
+  if (opts.badgeId) return { badgeId: opts.badgeId };
+  if (!opts.learner || !opts.microcredential) throw new CliError('name the award with --badge-id <id>, or with --learner <email or campus id> and --microcredential <id>');
+  const learner = opts.learner.trim();
+  const asEmail = learner.includes('@') ? { email: learner.toLowerCase() } : { campusId: learner, email: '' };
+  const direct = `${opts.microcredential}|${earnerIdFor(asEmail)}`;
+  if (ledger.getAward(direct)) return { key: direct };
+  for (const award of ledger.awards()) {
+    if (award.microcredentialId === opts.microcredential && (award.email === learner.toLowerCase() || award.earnerId === learner)) return { key: award.key };
+  }
+  throw new CliError(`no award of ${opts.microcredential} for ${learner} in the ledger`);
+}
+
+function common(command: Command): Command {
+  return withCredlyOptions(command)
+    .option('--badge-id <id>', 'the Credly badge id')
+    .option('--learner <email-or-campus-id>', 'the learner (with --microcredential)')
+    .option('--microcredential <id>', 'the microcredential id (with --learner)')
+    .option('--ledger <path>', 'the ledger file', process.env.CREDLY_LEDGER ?? DEFAULT_LEDGER);
+}
+
+export function registerRevokeReplace(program: Command): void {
+  common(program.command('revoke').description('revoke an issued badge, with a reason, and record it'))
+    .requiredOption('--reason <text>', 'why (Credly shows it)')
+    .option('--no-notify', "do not email the learner about the revocation")
+    .action(async (opts: Target & CredlyFlags & { reason: string; ledger: string; notify: boolean }) => {
+      const ledger = await openLedger(opts.ledger);
+      const client = clientFrom(opts);
+      try {
+        const by = target(ledger, opts);
+        announceTarget(client);
+        const award = await revokeAward({ client, ledger }, by, opts.reason, !opts.notify);
+        process.stdout.write(`revoked badge ${award.badgeId} (${award.email}, ${award.microcredentialId}): ${opts.reason}\n`);
+        process.exitCode = EXIT.ok;
+      } finally {
+        await ledger.close();
+        client.close();
+      }
+    });
+
+  common(program.command('replace').description('replace an issued badge (re-certification) with a new one, and record it'))
+    .option('--issued-at <date-time>', 'when the new badge was earned (with an offset); now by default')
+    .option('--expires-at <date-time>', 'when the new badge expires (with an offset), or "never"')
+    .action(async (opts: Target & CredlyFlags & { ledger: string; issuedAt?: string; expiresAt?: string }) => {
+      const ledger = await openLedger(opts.ledger);
+      const client = clientFrom(opts);
+      try {
+        const by = target(ledger, opts);
+        announceTarget(client);
+        const award = await replaceAward({ client, ledger }, by, {
+          ...(opts.issuedAt ? { issued_at: opts.issuedAt } : {}),
+          ...(opts.expiresAt ? { expires_at: opts.expiresAt === 'never' ? false : opts.expiresAt } : {}),
+        });
+        process.stdout.write(`replaced badge ${award.previousBadgeIds?.at(-1)} with ${award.badgeId} (${award.email}, ${award.microcredentialId})\n`);
+        process.exitCode = EXIT.ok;
+      } finally {
+        await ledger.close();
+        client.close();
+      }
+    });
+}

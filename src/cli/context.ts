@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { config as loadDotenv } from 'dotenv';
+import { CredlyClient } from '../credly/client.js';
+import { CredlyConfigError } from '../credly/errors.js';
+import { FileLedger, LedgerCorruptError, LedgerLockedError } from '../issuance/file-ledger.js';
+import { CliError } from './errors.js';
+
+/** Options every command that talks to Credly shares. */
+export interface CredlyFlags {
+  readonly production?: boolean;
+  readonly baseUrl?: string;
+  readonly envFile?: string;
+}
+
+/** Adds the options of commands that talk to Credly. */
+export function withCredlyOptions(command: Command): Command {
+  return command
+    .option('--production', 'write to production Credly (the default is the sandbox; CREDLY_ENV=production also works)')
+    .option('--base-url <url>', 'another Credly API base URL, e.g. a fake Credly (CREDLY_BASE_URL)');
+}
+
+export const DEFAULT_LEDGER = 'credly-microcredentials.ledger';
+
+/** Loads `.env` (or --env-file) into process.env; variables already set win. */
+export function loadEnvFile(path: string | undefined): void {
+  loadDotenv({ path: path ?? '.env', quiet: true });
+}
+
+/** The client, from the environment and flags; sandbox unless production is asked for. */
+export function clientFrom(flags: CredlyFlags, env: NodeJS.ProcessEnv = process.env): CredlyClient {
+  const environment = flags.production ? 'production' : undefined;
+  try {
+    return CredlyClient.fromEnv(env, {
+      ...(environment ? { environment } : {}),
+      ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
+      userAgent: 'credly-microcredentials-cli',
+    });
+  } catch (error) {
+    if (error instanceof CredlyConfigError) throw new CliError(`configuration: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Says where the command is about to write, before it writes. */
+export function announceTarget(client: CredlyClient, stream: NodeJS.WritableStream = process.stderr): void {
+  const { environment, baseUrl } = client.config;
+  const label = environment === 'production' ? 'PRODUCTION Credly' : environment === 'sandbox' ? 'the Credly sandbox' : 'a custom Credly';
+  stream.write(`Writing to ${label} (${baseUrl}), organization ${client.organizationId}\n`);
+}
+
+export async function openLedger(path: string, forceUnlock = false): Promise<FileLedger> {
+  try {
+    return await FileLedger.open(path, { forceUnlock });
+  } catch (error) {
+    if (error instanceof LedgerLockedError || error instanceof LedgerCorruptError) throw new CliError(error.message);
+    throw error;
+  }
+}

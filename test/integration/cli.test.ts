@@ -1,0 +1,198 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
+import { cleanEnv, NODE_ARGS, runCli } from '../helpers/cli.js';
+import { exampleProposalJson } from '../helpers/examples.js';
+import { sqlRosterCsv } from '../helpers/issuance.js';
+
+let fake: FakeCredly;
+let dir: string;
+let env: Record<string, string | undefined>;
+const file = (name: string) => join(dir, name);
+
+beforeAll(async () => {
+  fake = await startFakeCredly({ seed: 5 });
+});
+afterAll(async () => {
+  await fake.stop();
+});
+beforeEach(() => {
+  fake.reset();
+  dir = mkdtempSync(join(tmpdir(), 'credly-cli-'));
+  env = { ...cleanEnv, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: fake.token, CREDLY_BASE_URL: fake.baseUrl };
+  writeFileSync(file('sql.json'), JSON.stringify({ proposal: exampleProposalJson('non-credit'), approval: { state: 'approved' } }));
+  writeFileSync(file('geo.json'), JSON.stringify({ proposal: exampleProposalJson('credit-bearing'), approval: { state: 'approved' } }));
+  writeFileSync(file('roster.csv'), sqlRosterCsv(12));
+  return () => rmSync(dir, { recursive: true, force: true });
+});
+
+describe('validate', () => {
+  it('accepts the examples and a clean roster (exit 0)', async () => {
+    const result = await runCli(['validate', file('sql.json'), file('geo.json'), file('roster.csv')], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/3 file\(s\) valid \(12 roster rows\)/);
+  });
+
+  it('lists every problem with file, row and field, and exits 1', async () => {
+    const proposal = exampleProposalJson('non-credit');
+    proposal.badge.skills = ['SQL'];
+    delete proposal.form.title;
+    writeFileSync(file('bad.json'), JSON.stringify(proposal));
+    writeFileSync(file('bad.csv'), sqlRosterCsv(2, 1, ['coding-in-sql,broken,A,B,B1,2026-04-02T10:00:00-04:00,Proctored SQL assessment,10,20', 'other-thing,x@example.edu,A,B,B2,,,,']));
+    const result = await runCli(['validate', file('bad.json'), file('sql.json'), file('bad.csv')], { env });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`${file('bad.json')}: form.title: the title is required`);
+    expect(result.stdout).toContain(`${file('bad.json')}: badge.skills: at least 3 skills are required, got 1`);
+    expect(result.stdout).toContain(`${file('bad.csv')}:row 3: Recipient Email: "broken" is not a valid email address`);
+    expect(result.stdout).toContain(`${file('bad.csv')}:row 4: Microcredential: unknown microcredential other-thing`);
+    expect(result.stdout).toMatch(/4 problem\(s\) in 2 of 3 file\(s\)/);
+  });
+});
+
+describe('sync-templates and issue', () => {
+  it('syncs, issues (exit 0), says where it writes, and a re-run issues nothing', async () => {
+    const ledger = file('awards.ledger');
+    const sync = await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
+    expect(sync.code).toBe(0);
+    expect(sync.stderr).toContain(`Writing to a custom Credly (${fake.baseUrl}), organization ${fake.organizationId}`);
+    expect(sync.stdout).toMatch(/^coding-in-sql: created template /);
+    const again = await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
+    expect(again.stdout).toMatch(/coding-in-sql: unchanged/);
+
+    const issue = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--json'], { env });
+    expect(issue.code).toBe(0);
+    const report = JSON.parse(issue.stdout);
+    expect(report.totals).toMatchObject({ issued: 12, failed: 0 });
+    expect(issue.stderr).toMatch(/progress: 12\/12 awards/);
+    expect(fake.stats()).toMatchObject({ badges: 12, duplicates: 0 });
+    const ledgerLines = readFileSync(ledger, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(ledgerLines.filter((l) => l.type === 'award' && l.state === 'issued')).toHaveLength(12);
+
+    const rerun = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env });
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toMatch(/issued 0, already issued 12, failed 0/);
+    expect(fake.stats().badges).toBe(12);
+  });
+
+  it('shows the difference with --dry-run and changes nothing', async () => {
+    const ledger = file('awards.ledger');
+    await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
+    const changed = { proposal: exampleProposalJson('non-credit'), approval: { state: 'approved' } };
+    changed.proposal.badge.description = 'New words for the badge.';
+    writeFileSync(file('sql.json'), JSON.stringify(changed));
+    const dry = await runCli(['sync-templates', file('sql.json'), file('geo.json'), '--ledger', ledger, '--dry-run'], { env });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('coding-in-sql: would be updated (description)');
+    expect(dry.stdout).toContain('geospatial-data-analysis: would be created');
+    expect(fake.stats().requests['PUT /badge_templates/:id']).toBeUndefined();
+    expect(fake.stats().templates).toBe(1);
+  });
+
+  it('exits 2 when some rows are invalid or some awards failed, and lists them', async () => {
+    const ledger = file('awards.ledger');
+    await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
+    writeFileSync(file('mixed.csv'), sqlRosterCsv(3, 1, ['coding-in-sql,bad,A,B,B9,,,,']));
+    const result = await runCli(['issue', '--roster', file('mixed.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/issued 3, .* invalid 1/);
+    expect(result.stdout).toMatch(/invalid row 4: Recipient Email: "bad" is not a valid email address/);
+  });
+
+  it('exits 1 when it cannot run: missing configuration, a wrong token, a locked ledger, no approval', async () => {
+    const noToken = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', file('l1')], { env: { ...env, CREDLY_API_TOKEN: undefined } });
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toMatch(/configuration: authToken is empty.*CREDLY_API_TOKEN/);
+    const ledger = file('awards.ledger');
+    await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
+    const wrong = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env: { ...env, CREDLY_API_TOKEN: 'expired-token' } });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/stopped: Credly refused the credentials/);
+    expect(wrong.stderr + wrong.stdout).not.toContain(fake.token);
+    writeFileSync(`${ledger}.lock`, JSON.stringify({ pid: process.pid, hostname: (await import('node:os')).hostname(), startedAt: 'now' }));
+    const locked = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env });
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toMatch(/is in use by process/);
+    rmSync(`${ledger}.lock`);
+    writeFileSync(file('bare.json'), JSON.stringify(exampleProposalJson('non-credit')));
+    const unapproved = await runCli(['sync-templates', file('bare.json'), '--ledger', ledger], { env });
+    expect(unapproved.code).toBe(1);
+    expect(unapproved.stderr).toMatch(/no "approval" record.*--assume-approved/);
+    const missing = await runCli(['issue', '--roster', file('nope.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.csv: cannot be read/);
+  });
+
+  it('reads the configuration from a .env file', async () => {
+    writeFileSync(file('.env'), `CREDLY_ORGANIZATION_ID=${fake.organizationId}\nCREDLY_API_TOKEN=${fake.token}\nCREDLY_BASE_URL=${fake.baseUrl}\n`);
+    const result = await runCli(['sync-templates', 'sql.json', '--ledger', 'awards.ledger'], { cwd: dir, env: cleanEnv });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/created/);
+  });
+});
+
+describe('status, revoke, replace', () => {
+  it('reports the ledger, revokes by learner, replaces by badge id', async () => {
+    const ledger = file('awards.ledger');
+    await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
+    await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env });
+    const status = await runCli(['status', '--ledger', ledger], { env });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/12 award\(s\)/);
+    expect(status.stdout).toMatch(/issued 12, issuing 0|planned 0, issuing 0, issued 12/);
+
+    const revoke = await runCli(['revoke', '--learner', 'learner3@example.edu', '--microcredential', 'coding-in-sql', '--reason', 'Issued in error', '--ledger', ledger], { env });
+    expect(revoke.code).toBe(0);
+    expect(revoke.stdout).toMatch(/revoked badge .* \(learner3@example.edu, coding-in-sql\): Issued in error/);
+    expect(fake.badges().find((b) => b.recipient_email === 'learner3@example.edu')?.state).toBe('revoked');
+
+    const badge = fake.badges().find((b) => b.recipient_email === 'learner4@example.edu')!;
+    const replace = await runCli(['replace', '--badge-id', badge.id, '--expires-at', 'never', '--ledger', ledger], { env });
+    expect(replace.code).toBe(0);
+    expect(replace.stdout).toMatch(new RegExp(`replaced badge ${badge.id} with `));
+    expect(fake.duplicateCount()).toBe(0);
+
+    const json = JSON.parse((await runCli(['status', '--ledger', ledger, '--json'], { env })).stdout);
+    expect(json.counts).toMatchObject({ issued: 10, revoked: 1, replaced: 1 });
+
+    const none = await runCli(['revoke', '--learner', 'nobody@example.edu', '--microcredential', 'coding-in-sql', '--reason', 'x', '--ledger', ledger], { env });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no award of coding-in-sql for nobody@example.edu/);
+  });
+});
+
+describe('fake-credly and demo', () => {
+  it('serves the fake Credly until stopped, printing what a client needs', async () => {
+    const proc = spawn(process.execPath, [...NODE_ARGS, 'fake-credly', '--port', '0', '--seed', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const url = await new Promise<string>((resolve) => {
+      proc.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        const m = /listening on (\S+)/.exec(stdout);
+        if (m && stdout.includes('Ctrl-C')) resolve(m[1]!);
+      });
+    });
+    expect(stdout).toMatch(/CREDLY_API_TOKEN=fake-credly-token/);
+    const stats = await (await fetch(`${url}/__fake/stats`)).json();
+    expect(stats).toMatchObject({ badges: 0 });
+    proc.kill('SIGTERM');
+    expect(await new Promise((r) => proc.on('exit', r))).toBe(0);
+  });
+
+  it('runs the demo with no account and shows each badge issued once', async () => {
+    const result = await runCli(['demo'], { env: cleanEnv });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/issued 300, already issued 0, failed 0, skipped 1, invalid 6/);
+    expect(result.stdout).toMatch(/issued 0, already issued 300/);
+    expect(result.stdout).toContain('Every badge was issued exactly once.');
+  });
+
+  it('prints help and the version', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['demo', 'validate', 'sync-templates', 'issue', 'status', 'revoke', 'replace', 'fake-credly']) expect(help.stdout).toContain(command);
+    expect((await runCli(['issue'])).code).toBe(1);
+  });
+});
