@@ -4,3 +4,4 @@ export { VERSION } from './version.js';
 export * from './credly/index.js';
 export * from './mapping/index.js';
 export * from './issuance/index.js';
+export * from './webhooks/index.js';

@@ -7,6 +7,7 @@ import { registerRevokeReplace } from './commands/revoke-replace.js';
 import { registerStatus } from './commands/status.js';
 import { registerSyncTemplates } from './commands/sync-templates.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWebhooks } from './commands/webhooks.js';
 
 /** The `credly-microcredentials` program. Commands register themselves, one file each. */
 export function createProgram(): Command {
@@ -25,6 +26,7 @@ export function createProgram(): Command {
   registerIssue(program);
   registerStatus(program);
   registerRevokeReplace(program);
+  registerWebhooks(program);
   registerFakeCredly(program);
   return program;
 }

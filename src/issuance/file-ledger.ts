@@ -222,8 +222,12 @@ export class FileLedger implements Ledger {
     return this.#templates.values();
   }
 
-  hasEvent(eventId: string): boolean {
-    return this.#events.has(eventId);
+  getEvent(eventId: string): EventRecord | undefined {
+    return this.#events.get(eventId);
+  }
+
+  events(): IterableIterator<EventRecord> {
+    return this.#events.values();
   }
 
   putEvent(record: EventRecord): Promise<void> {

@@ -25,6 +25,8 @@ export interface AwardRecord {
   readonly lastError: string | null;
   readonly previousBadgeIds?: readonly string[] | undefined;
   readonly revocationReason?: string | undefined;
+  /** The badge's state on Credly as webhooks report it (pending, accepted, rejected, revoked, deleted). */
+  readonly credlyState?: string | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -43,11 +45,22 @@ export interface TemplateRecord {
   readonly updatedAt: string;
 }
 
-/** A Credly webhook event already processed (webhooks deduplicate through the ledger). */
+/**
+ * A Credly webhook event: `received` once it is durably recorded (before the 200 goes back),
+ * `processed` once its work is done. Webhooks deduplicate through these records, and a receiver
+ * that restarts finishes the events it had received.
+ */
 export interface EventRecord {
   readonly eventId: string;
   readonly eventType: string;
-  readonly processedAt: string;
+  readonly organizationId: string;
+  readonly occurredAt: string | null;
+  readonly state: 'received' | 'processed';
+  readonly receivedAt: string;
+  readonly processedAt?: string | undefined;
+  /** Processing attempts so far. */
+  readonly attempts: number;
+  readonly lastError?: string | undefined;
 }
 
 export interface Ledger {
@@ -60,8 +73,9 @@ export interface Ledger {
   getTemplate(microcredentialId: string): TemplateRecord | undefined;
   putTemplate(record: TemplateRecord): Promise<void>;
   templates(): IterableIterator<TemplateRecord>;
-  hasEvent(eventId: string): boolean;
+  getEvent(eventId: string): EventRecord | undefined;
   putEvent(record: EventRecord): Promise<void>;
+  events(): IterableIterator<EventRecord>;
   /** Flushes and releases the ledger (the lock, for the file ledger). */
   close(): Promise<void>;
 }
@@ -97,12 +111,16 @@ export class MemoryLedger implements Ledger {
     return this.#templates.values();
   }
 
-  hasEvent(eventId: string): boolean {
-    return this.#events.has(eventId);
+  getEvent(eventId: string): EventRecord | undefined {
+    return this.#events.get(eventId);
   }
 
   async putEvent(record: EventRecord): Promise<void> {
     this.#events.set(record.eventId, record);
+  }
+
+  events(): IterableIterator<EventRecord> {
+    return this.#events.values();
   }
 
   async close(): Promise<void> {}

@@ -181,6 +181,29 @@ describe('fake-credly and demo', () => {
     expect(await new Promise((r) => proc.on('exit', r))).toBe(0);
   });
 
+  it('webhooks: receives events from the fake Credly and prints one JSON line each', async () => {
+    const proc = spawn(process.execPath, [...NODE_ARGS, 'webhooks', '--port', '0', '--ledger', file('hooks.ledger')], { env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    proc.stdout.on('data', (c) => (stdout += c));
+    const url = await new Promise<string>((resolve) => {
+      proc.stderr.on('data', (chunk) => {
+        stderr += chunk;
+        const m = /receiving Credly webhooks on (\S+)/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+    });
+    fake.setWebhookUrl(url);
+    const template = fake.createTemplate({ name: 'Hooked' });
+    await fake.webhooksIdle();
+    await expect.poll(() => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))).toEqual([
+      { id: expect.any(String), type: 'badge_template.created', occurredAt: expect.any(String), subject: template.id },
+    ]);
+    proc.kill('SIGTERM');
+    expect(await new Promise((r) => proc.on('exit', r))).toBe(0);
+    expect(readFileSync(file('hooks.ledger'), 'utf8')).toMatch(/"state":"processed"/);
+  });
+
   it('runs the demo with no account and shows each badge issued once', async () => {
     const result = await runCli(['demo'], { env: cleanEnv });
     expect(result.code).toBe(0);
@@ -192,7 +215,7 @@ describe('fake-credly and demo', () => {
   it('prints help and the version', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['demo', 'validate', 'sync-templates', 'issue', 'status', 'revoke', 'replace', 'fake-credly']) expect(help.stdout).toContain(command);
+    for (const command of ['demo', 'validate', 'sync-templates', 'issue', 'status', 'revoke', 'replace', 'webhooks', 'fake-credly']) expect(help.stdout).toContain(command);
     expect((await runCli(['issue'])).code).toBe(1);
   });
 });

@@ -1,0 +1,183 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createWebhookHandler,
+  FileLedger,
+  issueBadges,
+  listen,
+  type Ledger,
+  type WebhookEvent,
+  type WebhookServer,
+} from '../../src/index.js';
+import { csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
+
+let ctx: Awaited<ReturnType<typeof issuanceSetup>>;
+let server: WebhookServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await ctx?.close();
+});
+
+async function setup(options: { ackAfterProcessing?: boolean; onEvent?: (e: WebhookEvent) => void | Promise<void>; ledger?: Ledger } = {}) {
+  ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } }, ...(options.ledger ? { ledger: options.ledger } : {}) });
+  const events: WebhookEvent[] = [];
+  const handler = createWebhookHandler({
+    client: ctx.client,
+    ledger: ctx.ledger,
+    ackAfterProcessing: options.ackAfterProcessing ?? false,
+    onEvent: options.onEvent ?? ((e) => void events.push(e)),
+  });
+  server = await listen({ handler, port: 0 });
+  ctx.fake.setWebhookUrl(server.url);
+  const settle = async () => {
+    await ctx.fake.webhooksIdle();
+    await handler.idle();
+  };
+  return { handler, events, settle };
+}
+
+const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
+
+describe('webhooks delivered by the fake Credly over HTTP', () => {
+  it('verifies each event through the API, dispatches it typed, and keeps the ledger current', async () => {
+    const { handler, events, settle } = await setup();
+    await issueBadges(csvRows(sqlRosterCsv(3)), ctx.base);
+    const badges = ctx.fake.badges();
+    ctx.fake.acceptBadge(badges[0]!.id);
+    ctx.fake.rejectBadge(badges[1]!.id);
+    await ctx.client.badges.revoke(badges[2]!.id, { reason: 'Issued to the wrong learner' });
+    await settle();
+    expect(events.map((e) => e.type)).toEqual(['badge.created', 'badge.created', 'badge.created', 'badge.state.changed', 'badge.state.changed', 'badge.state.changed']);
+    const changes = events.filter((e): e is Extract<WebhookEvent, { type: 'badge.state.changed' }> => e.type === 'badge.state.changed');
+    expect(changes.map((e) => e.state)).toEqual(['accepted', 'rejected', 'revoked']);
+    const byEmail = (email: string) => [...ctx.ledger.awards()].find((a) => a.email === email)!;
+    expect(byEmail('learner1@example.edu')).toMatchObject({ state: 'issued', credlyState: 'accepted' });
+    expect(byEmail('learner2@example.edu')).toMatchObject({ state: 'issued', credlyState: 'rejected' });
+    expect(byEmail('learner3@example.edu')).toMatchObject({ state: 'revoked', revocationReason: 'Issued to the wrong learner' });
+    expect(handler.stats()).toMatchObject({ processed: 6, rejected: 0, failed: 0 });
+    expect(ctx.fake.webhookDeliveries().every((d) => d.status === 200)).toBe(true);
+  });
+
+  it('marks a template archived in Credly unusable, and issuance refuses it until it is fixed', async () => {
+    const { events, settle } = await setup();
+    ctx.fake.archiveTemplate(ctx.templateId);
+    await settle();
+    expect(events.at(-1)).toMatchObject({ type: 'badge_template.changed', template: { id: ctx.templateId, state: 'archived' } });
+    expect(ctx.ledger.getTemplate('coding-in-sql')).toMatchObject({ state: 'unusable', unusableReason: 'archived in Credly' });
+    const report = await issueBadges(csvRows(sqlRosterCsv(2)), ctx.base);
+    expect(report.totals.failed).toBe(2);
+    expect(report.awards[0]?.reason).toMatch(/template of coding-in-sql is unusable \(archived in Credly\): fix it in Credly/);
+    expect(ctx.fake.stats().requests['POST /badges']).toBeUndefined();
+    await ctx.client.badgeTemplates.update(ctx.templateId, { state: 'active' });
+    await settle();
+    expect(ctx.ledger.getTemplate('coding-in-sql')?.state).toBe('active');
+    expect((await issueBadges(csvRows(sqlRosterCsv(2)), ctx.base)).totals.issued).toBe(2);
+  });
+
+  it('processes an event delivered five times once', async () => {
+    const { handler, events, settle } = await setup();
+    ctx.fake.createTemplate({ name: 'Another' });
+    await settle();
+    expect(events).toHaveLength(1);
+    const event = events[0]!;
+    const body = JSON.stringify({ id: event.id, organization_id: ctx.fake.organizationId, event_type: event.raw.event_type, occurred_at: event.occurredAt });
+    const responses = await Promise.all(Array.from({ length: 5 }, () => post(server!.url, body)));
+    await handler.idle();
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(events).toHaveLength(1);
+    expect(handler.stats()).toMatchObject({ processed: 1, duplicates: 5 });
+  });
+
+  it('rejects forged deliveries without side effects', async () => {
+    const { handler, events } = await setup();
+    const before = [...ctx.ledger.awards(), ...ctx.ledger.templates(), ...ctx.ledger.events()];
+    const forged = [
+      [JSON.stringify({ id: 'not-a-real-event', organization_id: ctx.fake.organizationId, event_type: 'badge.created', occurred_at: '2026-01-01T00:00:00Z' }), 200],
+      [JSON.stringify({ id: 'x', organization_id: 'another-organization', event_type: 'badge.created' }), 403],
+      ['{"id": "x", "organization_id": ', 400],
+      [JSON.stringify({ hello: 'world' }), 400],
+      [JSON.stringify({ id: 'x', organization_id: ctx.fake.organizationId, event_type: 'badge.created', padding: 'x'.repeat(100_000) }), 413],
+    ] as const;
+    for (const [body, status] of forged) expect((await post(server!.url, body)).status, body.slice(0, 40)).toBe(status);
+    await handler.idle();
+    expect(events).toEqual([]);
+    expect([...ctx.ledger.awards(), ...ctx.ledger.templates(), ...ctx.ledger.events()]).toEqual(before);
+    expect(handler.stats()).toMatchObject({ processed: 0, rejected: 5 });
+    // An event that exists, but whose type the payload misstates, is not processed either.
+    ctx.fake.createTemplate({ name: 'Real' });
+    await ctx.fake.webhooksIdle();
+    await handler.idle();
+    const real = [...ctx.ledger.events()].at(-1)!;
+    const lie = JSON.stringify({ id: 'x', organization_id: ctx.fake.organizationId, event_type: 'badge.deleted' });
+    expect((await post(server!.url, lie.replace('"x"', JSON.stringify(`${real.eventId}-nope`)))).status).toBe(200);
+    await handler.idle();
+    expect(events).toHaveLength(1);
+  });
+
+  it('a handler that crashes mid-processing gets the redelivery and finishes the work', async () => {
+    let calls = 0;
+    const seen: string[] = [];
+    const { handler, settle } = await setup({
+      ackAfterProcessing: true,
+      onEvent: (event) => {
+        calls += 1;
+        if (calls === 1) throw new Error('database connection lost');
+        seen.push(event.id);
+      },
+    });
+    ctx.fake.createTemplate({ name: 'Crashy' });
+    await settle();
+    const deliveries = ctx.fake.webhookDeliveries();
+    expect(deliveries.map((d) => d.status)).toEqual([500, 200]);
+    expect(seen).toEqual([deliveries[0]!.eventId]);
+    expect(ctx.ledger.getEvent(deliveries[0]!.eventId)).toMatchObject({ state: 'processed', attempts: 2 });
+    expect(handler.stats()).toMatchObject({ processed: 1, failed: 1 });
+  });
+
+  it('finishes received events after a restart, and catches up on missed ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'webhooks-'));
+    try {
+      const ledger = await FileLedger.open(join(dir, 'awards.ledger'));
+      let crash = true;
+      const { handler, settle } = await setup({
+        ledger,
+        onEvent: () => {
+          if (crash) throw new Error('crashed');
+        },
+      });
+      ctx.fake.createTemplate({ name: 'One' });
+      await settle();
+      expect([...ledger.events()].map((e) => e.state)).toEqual(['received']);
+      expect(handler.stats().failed).toBe(1);
+      await ledger.close();
+      // The receiver restarts, on the same ledger, while Credly goes on without it.
+      await server!.close();
+      server = undefined;
+      ctx.fake.setWebhookUrl(null);
+      ctx.fake.createTemplate({ name: 'Two' });
+      const reopened = await FileLedger.open(join(dir, 'awards.ledger'));
+      crash = false;
+      const restarted: WebhookEvent[] = [];
+      const again = createWebhookHandler({ client: ctx.client, ledger: reopened, onEvent: (e) => void restarted.push(e) });
+      expect(await again.resume()).toBe(1);
+      // Missed: the template sync before the receiver existed, and "Two" while it was down.
+      expect(await again.catchUp({ max: 100 })).toBe(2);
+      expect(restarted.map((e) => (e.type === 'badge_template.created' ? e.template?.name : e.type))).toEqual(['One', 'Coding in SQL', 'Two']);
+      expect([...reopened.events()].every((e) => e.state === 'processed')).toBe(true);
+      expect(await again.catchUp({ max: 100 })).toBe(0);
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('passes unknown event types through, typed as unknown', async () => {
+    const { typedEvent } = await import('../../src/index.js');
+    expect(typedEvent({ id: 'e', event_type: 'workforce.employee.created', organization_id: 'o', occurred_at: null } as never)).toMatchObject({ type: 'unknown', eventType: 'workforce.employee.created' });
+    expect(typedEvent({ id: 'e', event_type: 'badge.privacy.changed', badge: { id: 'b', public: false } } as never)).toMatchObject({ type: 'badge.privacy.changed', badge: { id: 'b' } });
+  });
+});
