@@ -235,11 +235,13 @@ export class Transport {
     }
     const headers = flattenHeaders(response.headers as Record<string, unknown>);
     const body = parseBody(response.data);
-    this.logger.debug(`${method} ${path} → ${response.status} in ${this.#now() - started} ms`, {
-      attempt: attemptNumber,
-      status: response.status,
-      requestId: headers['x-request-id'],
-    });
+    if (this.config.logLevel === 'debug') {
+      this.logger.debug(`${method} ${path} → ${response.status} in ${this.#now() - started} ms`, {
+        attempt: attemptNumber,
+        status: response.status,
+        requestId: headers['x-request-id'],
+      });
+    }
     if (response.status >= 200 && response.status < 300) return { status: response.status, data: body, headers };
     const data = (body as { data?: { message?: unknown; error_index?: unknown } } | undefined)?.data;
     const serverMessage = typeof data?.message === 'string' ? data.message : describeBody(body, headers);

@@ -118,6 +118,14 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   };
 
   const put = (record: AwardRecord) => (dryRun ? Promise.resolve() : ledger.putAward(record));
+  const outcomeWrites = new Set<Promise<void>>();
+  let writeError: unknown;
+  const trackWrite = (write: Promise<void>) => {
+    const tracked = write.catch((error: unknown) => {
+      writeError ??= error;
+    }).finally(() => outcomeWrites.delete(tracked));
+    outcomeWrites.add(tracked);
+  };
   const stamp = () => now().toISOString();
 
   /** Steps 2 to 6 for one award; resolves with its outcome. */
@@ -126,7 +134,10 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     const base = { row, microcredentialId: record.microcredentialId, email: record.email, key: record.key };
     const finish = async (state: 'issued' | 'failed', fields: Partial<AwardRecord>, outcome: Outcome, reason?: string) => {
       record = { ...record, ...fields, state, updatedAt: stamp() };
-      await put(record);
+      // The outcome's write need not hold the award's slot: the ledger appends in order, and if the
+      // process dies before it lands the award is still "issuing" and the next run looks it up.
+      // The run waits for every such write before it returns.
+      trackWrite(put(record));
       return { ...base, outcome, badgeId: record.badgeId ?? undefined, attempts: record.attempts, ...(reason ? { reason } : {}) };
     };
     for (let attempt = 1; ; attempt += 1) {
@@ -320,7 +331,9 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     }
   } finally {
     await Promise.all(inFlight);
+    await Promise.all(outcomeWrites);
   }
+  if (writeError) throw writeError;
   if (stop) report.stoppedBecause = stop.message;
   if (cancelled()) report.cancelled = true;
   return report.build(dryRun);

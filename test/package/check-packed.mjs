@@ -75,6 +75,10 @@ try {
     const out = run('npx', ['--no-install', 'credly-microcredentials', '--version'], project).trim();
     if (out !== pkg.version) throw new Error(`printed ${out}, expected ${pkg.version}`);
   });
+  check('bin credly-microcredentials demo (from the installed package, with its examples)', () => {
+    const out = run('npx', ['--no-install', 'credly-microcredentials', 'demo'], project);
+    if (!out.includes('Every badge was issued exactly once.')) throw new Error(`unexpected demo output:\n${out.slice(-500)}`);
+  });
   for (const mode of ['cjs', 'esm']) {
     check(`tsc --noEmit consumer (node16, ${mode})`, () => {
       writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: mode === 'esm' ? 'module' : 'commonjs', dependencies: JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies }, null, 2));

@@ -47,6 +47,9 @@ export interface FindExistingParams {
 
 const ACTIVE_STATES = new Set(['pending', 'accepted']);
 
+/** High-volume search pages: metadata holds only the cursor URL. */
+const cursorEnvelope = z.looseObject({ data: z.array(issuedBadgeSchema), metadata: z.looseObject({ next_page_url: z.string().nullish() }).nullish() });
+
 export class BadgesResource extends APIResource {
   #path(...rest: Array<string | [string, string]>): string {
     return orgPath(this.core.organizationId, '/badges', ...rest);
@@ -117,10 +120,9 @@ export class BadgesResource extends APIResource {
       sort: buildSort(params.sort),
       badge_format: params.badge_format ?? 'minimal',
     };
-    const envelope = z.looseObject({ data: z.array(issuedBadgeSchema), metadata: z.looseObject({ next_page_url: z.string().nullish() }).nullish() });
     const fetchPage = async (cursor: Record<string, string | undefined>): Promise<Page<IssuedBadge>> => {
       const response = await this.transport.request({ method: 'GET', path, query: { ...cursor, ...own } }, options);
-      const parsed = this.transport.parse(envelope, response.data, `GET ${path}`);
+      const parsed = this.transport.parse(cursorEnvelope, response.data, `GET ${path}`);
       const nextUrl = parsed.metadata?.next_page_url;
       const next = nextUrl ? () => fetchPage(cursorFrom(nextUrl)) : null;
       return makePage(parsed.data ?? [], (parsed.metadata ?? {}) as PageMetadata, next);

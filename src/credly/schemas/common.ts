@@ -27,11 +27,25 @@ export const pageMetadataSchema = z.looseObject({
 });
 export type PageMetadata = z.infer<typeof pageMetadataSchema>;
 
-export const singleEnvelope = <T extends z.ZodType>(item: T) =>
-  z.looseObject({ data: item, metadata: z.looseObject({}).nullish() });
+// Envelopes are built once per item schema: zod 4 compiles a schema on first use, and building
+// one per request would compile it again for every response.
+const singles = new WeakMap<z.ZodType, z.ZodType>();
+const lists = new WeakMap<z.ZodType, z.ZodType>();
 
-export const listEnvelope = <T extends z.ZodType>(item: T) =>
-  z.looseObject({ data: z.array(item), metadata: pageMetadataSchema.nullish() });
+const makeSingle = <T extends z.ZodType>(item: T) => z.looseObject({ data: item, metadata: z.looseObject({}).nullish() });
+const makeList = <T extends z.ZodType>(item: T) => z.looseObject({ data: z.array(item), metadata: pageMetadataSchema.nullish() });
+
+export function singleEnvelope<T extends z.ZodType>(item: T): ReturnType<typeof makeSingle<T>> {
+  let schema = singles.get(item);
+  if (!schema) singles.set(item, (schema = makeSingle(item)));
+  return schema as ReturnType<typeof makeSingle<T>>;
+}
+
+export function listEnvelope<T extends z.ZodType>(item: T): ReturnType<typeof makeList<T>> {
+  let schema = lists.get(item);
+  if (!schema) lists.set(item, (schema = makeList(item)));
+  return schema as ReturnType<typeof makeList<T>>;
+}
 
 /** Credly's error body: `{ data: { message } }`, plus `error_index` on a batch 422. */
 export const errorBodySchema = z.looseObject({

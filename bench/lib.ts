@@ -1,0 +1,90 @@
+// Helpers shared by the benchmarks and the chaos suite: a fake Credly in a child process (so that
+// the measured process does only the client's work), rosters, medians, tables.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { finished } from 'node:stream/promises';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+export const CLI = join(ROOT, 'src/cli/main.ts');
+export const quick = process.argv.includes('--quick');
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface FakeProcess {
+  readonly url: string;
+  readonly baseUrl: string;
+  readonly organizationId: string;
+  readonly token: string;
+  // The /__fake/ answers are loosely typed JSON on purpose: benchmarks read a field or two.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  control(path: string, body?: unknown, method?: string): Promise<any>;
+  stop(): Promise<void>;
+}
+
+/** The fake Credly served by the CLI in its own process. */
+export async function startFakeProcess(args: string[] = []): Promise<FakeProcess> {
+  const proc: ChildProcess = spawn(process.execPath, ['--import', TSX, CLI, 'fake-credly', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const info = await new Promise<Record<string, string>>((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`fake-credly exited ${code}`)));
+    proc.stdout!.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('Ctrl-C')) {
+        resolve(Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => l.split('=') as [string, string])));
+      }
+    });
+  });
+  const url = /listening on (\S+)/.exec(out)![1]!;
+  return {
+    url,
+    baseUrl: info.CREDLY_BASE_URL!,
+    organizationId: info.CREDLY_ORGANIZATION_ID!,
+    token: info.CREDLY_API_TOKEN!,
+    control: async (path, body, method = body === undefined ? 'GET' : 'POST') => {
+      const res = await fetch(`${url}/__fake/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }) });
+      return res.json();
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        proc.removeAllListeners('exit');
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A Coding in SQL roster of `n` learners written to a file, streamed (never held whole). */
+export async function writeRoster(path: string, n: number): Promise<string> {
+  const out = createWriteStream(path);
+  out.write('Microcredential,Recipient Email,First Name,Last Name,Issuer Earner ID,Issued at,Assessment Name,Assessment Score,Assessment Max Score\n');
+  for (let k = 1; k <= n; k += 1) {
+    const line = `coding-in-sql,learner${k}@example.edu,Learner,Number${k},B${String(k).padStart(8, '0')},2026-04-02T10:00:00-04:00,Proctored SQL assessment,${14 + (k % 7)},20\n`;
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  out.end();
+  await finished(out);
+  return path;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function table(rows: Array<Record<string, string | number | boolean>>): string {
+  const keys = Object.keys(rows[0] ?? {});
+  const cells = [keys, ...rows.map((r) => keys.map((k) => String(r[k])))];
+  const widths = keys.map((_, i) => Math.max(...cells.map((row) => (row as string[])[i]!.length)));
+  const line = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(cells[0] as string[]), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map((r) => line(r as string[]))].join('\n');
+}
