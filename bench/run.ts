@@ -23,6 +23,16 @@ function sqlEntry(): MicrocredentialEntry {
   return { microcredential, approval: { state: 'approved', microcredentialId: microcredential.id } };
 }
 
+/** Learner k of the benchmark rosters, as one issue request. */
+const issueBody = (template: string, k: number) => ({
+  badge_template_id: template,
+  recipient_email: `learner${k}@example.edu`,
+  issued_to_first_name: 'Learner',
+  issued_to_last_name: `Number${k}`,
+  issued_at: '2026-04-02T10:00:00-04:00',
+  issuer_earner_id: `B${String(k).padStart(8, '0')}`,
+});
+
 const clientFor = (fake: FakeProcess, extra: ConstructorParameters<typeof CredlyClient>[1] = {}) =>
   new CredlyClient({ organizationId: fake.organizationId, authToken: fake.token }, { baseUrl: fake.baseUrl, maxSockets: 64, ...extra });
 
@@ -56,15 +66,7 @@ async function issuance() {
       const template = (await syncTemplates([entry], { client, ledger: new MemoryLedger() }))[0]!.templateId!;
       const seqStart = performance.now();
       for (let k = 1; k <= N; k += 1) {
-        await client.badges.issue({
-          badge_template_id: template,
-          recipient_email: `learner${k}@example.edu`,
-          issued_to_first_name: 'Learner',
-          issued_to_last_name: `Number${k}`,
-          issued_at: '2026-04-02T10:00:00-04:00',
-          issuer_earner_id: `B${String(k).padStart(8, '0')}`,
-          suppress_badge_notification_email: true,
-        });
+        await client.badges.issue({ ...issueBody(template, k), suppress_badge_notification_email: true });
       }
       sequential.push((performance.now() - seqStart) / 1000);
       client.close();
@@ -95,14 +97,6 @@ async function overhead() {
   const fake = await startFakeProcess([]);
   const ours: number[] = [];
   const theirs: number[] = [];
-  const body = (template: string, k: number) => ({
-    badge_template_id: template,
-    recipient_email: `learner${k}@example.edu`,
-    issued_to_first_name: 'Learner',
-    issued_to_last_name: `Number${k}`,
-    issued_at: '2026-04-02T10:00:00-04:00',
-    issuer_earner_id: `B${String(k).padStart(8, '0')}`,
-  });
   const pool = async (count: number, task: (k: number) => Promise<unknown>) => {
     let next = 1;
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -118,8 +112,8 @@ async function overhead() {
         const client = clientFor(fake, { httpAgent: agent });
         const http = axios.create({ httpAgent: agent, baseURL: fake.baseUrl, headers: { Authorization: `Basic ${Buffer.from(`${fake.token}:`).toString('base64')}` } });
         const started = performance.now();
-        if (side === 'client') await pool(N, (k) => client.badges.issue(body(template, k)));
-        else await pool(N, (k) => http.post(`/organizations/${fake.organizationId}/badges`, body(template, k)));
+        if (side === 'client') await pool(N, (k) => client.badges.issue(issueBody(template, k)));
+        else await pool(N, (k) => http.post(`/organizations/${fake.organizationId}/badges`, issueBody(template, k)));
         const seconds = (performance.now() - started) / 1000;
         if (run > 0) (side === 'client' ? ours : theirs).push(seconds); // run 0 warms both up
         client.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredlyClient } from '../../src/index.js';
 import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
-import { BADGE_ID, replay, TEMPLATE_ID, testClient } from '../helpers/credly.js';
+import { BADGE_ID, DOCUMENTED_ISSUE, replay, TEMPLATE_ID, testClient } from '../helpers/credly.js';
 
 /**
  * The same scenarios against the documented-example fixtures (nock) and against the fake Credly
@@ -96,18 +96,7 @@ describe('the fake Credly agrees in shape with the documented examples', () => {
   });
 
   it('badge issue, list, get', async () => {
-    const issueBody = {
-      recipient_email: 'learner1@example.edu',
-      badge_template_id: TEMPLATE_ID,
-      issued_to_first_name: 'Jordan',
-      issued_to_last_name: 'Learner1',
-      issued_at: '2026-03-02 09:00:00 -0500',
-      issuer_earner_id: 'S100001',
-      locale: 'en' as const,
-      suppress_badge_notification_email: true,
-      expires_at: null,
-      evidence: [{ type: 'UrlEvidence' as const, name: 'Assessment report', value: 'https://www.example.edu/evidence/s100001' }],
-    };
+    const issueBody = DOCUMENTED_ISSUE;
     const documented = await fromFixture('badge-issue', () => docs.badges.issue(issueBody));
     const issued = await live.badges.issue({ ...issueBody, badge_template_id: templateId, recipient_email: 'learner2@example.edu', issuer_earner_id: 'S100002' });
     expect(compare(documented, issued)).toEqual([]);
@@ -116,8 +105,7 @@ describe('the fake Credly agrees in shape with the documented examples', () => {
   });
 
   it('duplicate 422, revoke, replace', async () => {
-    const dup = (c: CredlyClient, t: string) =>
-      c.badges.issue({ recipient_email: 'learner1@example.edu', badge_template_id: t, issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner1', issued_at: '2026-03-02 09:00:00 -0500', issuer_earner_id: 'S100001', locale: 'en', suppress_badge_notification_email: true, expires_at: null, evidence: [{ type: 'UrlEvidence', name: 'Assessment report', value: 'https://www.example.edu/evidence/s100001' }] }).catch((e: unknown) => e);
+    const dup = (c: CredlyClient, t: string) => c.badges.issue({ ...DOCUMENTED_ISSUE, badge_template_id: t }).catch((e: unknown) => e);
     const documented = (await fromFixture('badge-issue-duplicate', () => dup(docs, TEMPLATE_ID))) as { name: string; status: number; body: unknown };
     const actual = (await dup(live, templateId)) as { name: string; status: number; body: unknown };
     expect([actual.name, actual.status]).toEqual([documented.name, documented.status]);

@@ -6,23 +6,12 @@ import {
   NotFoundError,
   UnprocessableEntityError,
 } from '../../src/index.js';
-import { BADGE_ID, ORG, replay, TEMPLATE_ID, testClient } from '../helpers/credly.js';
+import { BADGE_ID, DOCUMENTED_ISSUE, ORG, replay, TEMPLATE_ID, testClient } from '../helpers/credly.js';
 
 // Every fixture is replayed with strict response validation: the client must parse every shape.
 const strict = () => testClient({ validateResponses: 'strict' });
 
-const ISSUE = {
-  recipient_email: 'learner1@example.edu',
-  badge_template_id: TEMPLATE_ID,
-  issued_to_first_name: 'Jordan',
-  issued_to_last_name: 'Learner1',
-  issued_at: '2026-03-02 09:00:00 -0500',
-  issuer_earner_id: 'S100001',
-  locale: 'en' as const,
-  suppress_badge_notification_email: true,
-  expires_at: null,
-  evidence: [{ type: 'UrlEvidence' as const, name: 'Assessment report', value: 'https://www.example.edu/evidence/s100001' }],
-};
+const ISSUE = DOCUMENTED_ISSUE;
 
 describe('replaying fixtures/credly (lockdown)', () => {
   it('organizations-list and organization-get', async () => {

@@ -8,6 +8,20 @@ export const BADGE_ID = 'e5d00001-1111-4222-8333-000000000001';
 /** A token shaped like a real one, so that leak checks have something to find. */
 export const TOKEN = 'tok_4f9a1c2e7b3d5a6c8e0f1a2b3c4d5e6f';
 export const SANDBOX = 'https://sandbox-api.credly.com';
+/** The issue request the badge-issue fixtures were built for (fixtures/credly/badge-issue*.json). */
+export const DOCUMENTED_ISSUE = {
+  recipient_email: 'learner1@example.edu',
+  badge_template_id: TEMPLATE_ID,
+  issued_to_first_name: 'Jordan',
+  issued_to_last_name: 'Learner1',
+  issued_at: '2026-03-02 09:00:00 -0500',
+  issuer_earner_id: 'S100001',
+  locale: 'en' as const,
+  suppress_badge_notification_email: true,
+  expires_at: null,
+  evidence: [{ type: 'UrlEvidence' as const, name: 'Assessment report', value: 'https://www.example.edu/evidence/s100001' }],
+};
+
 /** Loopback hosts, the only ones tests may connect to. */
 export const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/credly/', import.meta.url));

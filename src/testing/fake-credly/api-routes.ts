@@ -34,14 +34,20 @@ export interface ApiRoute {
 const ok = (body: unknown, status = 200, headers?: Record<string, string>): RouteResult => ({ status, body, ...(headers ? { headers } : {}) });
 const single = (data: unknown, status = 200, headers?: Record<string, string>) => ok({ data, metadata: {} }, status, headers);
 
-/** The Credly API the fake implements, on top of its store. */
-export function apiRoutes(store: FakeStore, urls: FakeUrls): ApiRoute[] {
+/** Templates and badges as Credly sends them, from the store's current state. */
+export function renderers(store: FakeStore, urls: FakeUrls) {
   const org = (id: string) => store.organizations.get(id);
   const template = (t: StoredTemplate) => templateJson(t, org(t.organizationId), urls, store.badgeCounts.get(t.id) ?? 0);
-  const badgeSnapshot = (b: StoredBadge, acceptUrl = false) => {
+  const badge = (b: StoredBadge, acceptUrl = false) => {
     const t = store.templates.get(b.templateId);
     return badgeJson(b, t ? template(t) : { id: b.templateId }, org(b.organizationId), urls, { acceptUrl });
   };
+  return { template, badge };
+}
+
+/** The Credly API the fake implements, on top of its store. */
+export function apiRoutes(store: FakeStore, urls: FakeUrls): ApiRoute[] {
+  const { template, badge: badgeSnapshot } = renderers(store, urls);
   const listUrl = (path: string, query: URLSearchParams) => (page: number) => {
     const next = new URLSearchParams(query);
     next.set('page', String(page));

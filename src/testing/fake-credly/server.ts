@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { apiRoutes, type ApiRoute, type RouteResult } from './api-routes.js';
+import { apiRoutes, renderers, type ApiRoute, type RouteResult } from './api-routes.js';
 import { FakeClock } from './clock.js';
 import { FaultPlan, type FaultDecision, type FaultRates, type TargetedFault } from './faults.js';
 import { HTML_ERROR_PAGE, parseBody, readAuthorization, readBody, sendError, sendJson } from './http.js';
 import { seededRandom } from './random.js';
 import { FixedWindowLimiter, type RateLimitOptions } from './rate-limit.js';
-import { eventJson, organizationJson, templateJson, type FakeUrls } from './serialize.js';
-import { FakeHttpError, FakeStore, type FakeOrganization, type StoredBadge } from './store.js';
+import { eventJson, organizationJson, type FakeUrls } from './serialize.js';
+import { FakeHttpError, FakeStore, type FakeOrganization, type StoredBadge, type StoredTemplate } from './store.js';
 import { WebhookDeliverer, type WebhookDelivery, type WebhookOptions } from './webhooks.js';
 
 export const FAKE_ORGANIZATION_ID = 'c0ffee00-0000-4000-8000-000000000001';
@@ -207,7 +207,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
           status: 200,
           body: {
             organizations: [...store.organizations.values()].map((o) => organizationJson(o, urls)),
-            templates: [...store.templates.values()].map((t) => templateJson(t, store.organizations.get(t.organizationId), urls, store.badgeCounts.get(t.id) ?? 0)),
+            templates: [...store.templates.values()].map(snapshotTemplate),
             badges: [...store.badges.values()],
             duplicates: store.duplicateCount(),
             events: store.events.length,
@@ -367,11 +367,9 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     if (!badge) throw new FakeHttpError(404, `no badge ${id}`);
     return badge;
   };
-  const snapshotBadge = () => {
-    const route = routes.find((r) => r.route.name === 'GET /badges/:id')!;
-    return (b: StoredBadge) => (route.route.handle({ params: { org: b.organizationId, id: b.id }, query: new URLSearchParams(), body: {}, credentialOrganization: undefined }).body as { data: Record<string, unknown> }).data;
-  };
-  const snapshotTemplate = (t: Parameters<typeof templateJson>[0]) => templateJson(t, store.organizations.get(t.organizationId), urls, store.badgeCounts.get(t.id) ?? 0);
+  // Fresh each call: reset() replaces the store.
+  const snapshotBadge = (b: StoredBadge) => renderers(store, urls).badge(b);
+  const snapshotTemplate = (t: StoredTemplate) => renderers(store, urls).template(t);
 
   const handle: FakeCredly = {
     url: origin,
@@ -409,8 +407,8 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
       };
       return snapshotTemplate(store.createTemplate(organizationId, body, snapshotTemplate));
     },
-    acceptBadge: (id) => void store.setBadgeState(findBadge(id), 'accepted', snapshotBadge()),
-    rejectBadge: (id) => void store.setBadgeState(findBadge(id), 'rejected', snapshotBadge()),
+    acceptBadge: (id) => void store.setBadgeState(findBadge(id), 'accepted', snapshotBadge),
+    rejectBadge: (id) => void store.setBadgeState(findBadge(id), 'rejected', snapshotBadge),
     archiveTemplate: (id) => {
       const t = store.templates.get(id);
       if (!t) throw new FakeHttpError(404, `no template ${id}`);
