@@ -2,7 +2,6 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain JS module of the recording script
 import { scrubDefinitions, PLACEHOLDER_ORG } from '../../scripts/fixtures/scrub.mjs';
 
 const root = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -54,7 +53,7 @@ describe('the recording scrubber', () => {
   ];
 
   it('replaces emails consistently, names, the organization id and the token, and drops volatile headers', () => {
-    const [clean] = scrubDefinitions(recorded, { secrets: [token], organizationId: org });
+    const clean = scrubDefinitions(recorded, { secrets: [token], organizationId: org })[0]!;
     const text = JSON.stringify(clean);
     expect(text).not.toContain(token);
     expect(text).not.toContain(org);

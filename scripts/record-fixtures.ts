@@ -1,8 +1,9 @@
 // Records nock back fixtures against the real Credly sandbox, scrubbed before they are written.
-// Needs a build (`npm run build`) and, in a git-ignored .env or the environment:
+// Run with `npm run fixtures:record`. Reads, from a git-ignored .env or the environment:
 //   CREDLY_SANDBOX_TOKEN, CREDLY_SANDBOX_ORG_ID
 //   optional: CREDLY_SANDBOX_TEMPLATE_ID and CREDLY_SANDBOX_RECIPIENT to record issue and revoke too.
-// Writes fixtures/credly/recorded-<scenario>.json. See docs/credly-client.md "Recording fixtures".
+// Writes fixtures/credly/recorded-<scenario>.json (CREDLY_FIXTURES_DIR elsewhere). See
+// docs/credly-client.md "Recording fixtures".
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import 'dotenv/config';
@@ -15,16 +16,13 @@ if (!token || !organizationId) {
   console.error('fixtures:record needs CREDLY_SANDBOX_TOKEN and CREDLY_SANDBOX_ORG_ID (in .env or the environment). Nothing was recorded.');
   process.exit(1);
 }
-const { CredlyClient } = await import('../dist/index.js').catch(() => {
-  console.error('fixtures:record uses the built package: run `npm run build` first.');
-  process.exit(1);
-});
-const out = fileURLToPath(new URL('../fixtures/credly/', import.meta.url));
+const { CredlyClient } = await import('../src/index.js');
+const out = process.env.CREDLY_FIXTURES_DIR ? `${process.env.CREDLY_FIXTURES_DIR.replace(/\/$/, '')}/` : fileURLToPath(new URL('../fixtures/credly/', import.meta.url));
 // CREDLY_SANDBOX_BASE_URL points the recorder elsewhere (the fake Credly) to try the script itself.
 const baseUrl = process.env.CREDLY_SANDBOX_BASE_URL?.trim();
 const client = new CredlyClient({ organizationId, authToken: token }, { environment: 'sandbox', maxRetries: 0, ...(baseUrl ? { baseUrl } : {}) });
 
-async function record(name, scenario) {
+async function record(name: string, scenario: () => PromiseLike<unknown>): Promise<void> {
   nock.recorder.clear();
   nock.restore();
   nock.activate();
@@ -32,9 +30,9 @@ async function record(name, scenario) {
   try {
     await scenario();
   } catch (error) {
-    console.log(`  (${name} ended with ${error.name}: recorded as it is)`);
+    console.log(`  (${name} ended with ${(error as Error).name}: recorded as it is)`);
   }
-  const definitions = scrubDefinitions(nock.recorder.play(), { secrets: [token], organizationId });
+  const definitions = scrubDefinitions(nock.recorder.play() as unknown as Array<Record<string, unknown>>, { secrets: [token!], organizationId: organizationId! });
   nock.restore();
   writeFileSync(`${out}recorded-${name}.json`, `${JSON.stringify(definitions, null, 2)}\n`);
   console.log(`recorded fixtures/credly/recorded-${name}.json (${definitions.length} exchanges)`);
@@ -56,11 +54,12 @@ if (templateId && recipient) {
     issuer_earner_id: `fixture-${Date.now()}`,
     suppress_badge_notification_email: true,
   };
-  let issued;
+  let issued: { id: string } | undefined;
   await record('badge-issue', async () => {
     issued = await client.badges.issue(issue);
   });
   await record('badge-issue-duplicate', () => client.badges.issue(issue));
-  if (issued) await record('badge-revoke', () => client.badges.revoke(issued.id, { reason: 'fixture recording', suppress_revoke_notification_email: true }));
+  const revoke = issued;
+  if (revoke) await record('badge-revoke', () => client.badges.revoke(revoke.id, { reason: 'fixture recording', suppress_revoke_notification_email: true }));
 }
 client.close();
