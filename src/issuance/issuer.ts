@@ -5,6 +5,7 @@ import {
   CredlyApiError,
   CredlyConnectionError,
   CredlyValidationError,
+  NotFoundError,
   PermissionDeniedError,
   RateLimitError,
 } from '../credly/errors.js';
@@ -102,6 +103,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   const log = options.logger;
 
   const byId = new Map(options.microcredentials.map((entry) => [entry.microcredential.id, entry]));
+  const unusableInDryRun = new Map<string, string>();
   const byTemplate = new Map<string, string>();
   for (const template of ledger.templates()) byTemplate.set(template.templateId, template.microcredentialId);
 
@@ -212,6 +214,23 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   };
   const cancelled = () => options.signal?.aborted === true;
 
+  // Templates archived or deleted in Credly since the last run: one look per microcredential, so
+  // that the job refuses them with a clear reason even when no webhook receiver shares its ledger.
+  for (const { microcredential: micro } of options.microcredentials) {
+    const template = ledger.getTemplate(micro.id);
+    if (!template || template.state !== 'active') continue;
+    let reason: string | undefined;
+    try {
+      const live = await client.badgeTemplates.get(template.templateId);
+      if (live.state === 'archived') reason = 'archived in Credly';
+    } catch (error) {
+      if (error instanceof NotFoundError) reason = 'deleted in Credly';
+      // Anything else: go on; the issue requests will say what is wrong.
+    }
+    if (reason && !dryRun) await ledger.putTemplate({ ...template, state: 'unusable', unusableReason: reason, updatedAt: stamp() });
+    if (reason && dryRun) unusableInDryRun.set(micro.id, reason);
+  }
+
   // Step 7: settle what an earlier run left in flight, before anything new.
   const leftover = [...ledger.awards()].filter((record) => record.state === 'issuing');
   for (const record of leftover) {
@@ -281,6 +300,11 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         continue;
       }
       const template = ledger.getTemplate(micro.id);
+      const dryRunReason = unusableInDryRun.get(micro.id);
+      if (dryRunReason) {
+        settle({ ...base, key, outcome: 'failed', reason: `the Credly template of ${micro.id} is unusable (${dryRunReason}): fix it in Credly and run sync-templates` });
+        continue;
+      }
       if (!template) {
         settle({ ...base, key, outcome: 'failed', reason: `no Credly template is recorded for ${micro.id}: run sync-templates first` });
         continue;

@@ -145,7 +145,39 @@ describe('issuance against the fake Credly', () => {
     const csv = sqlRosterCsv(3, 1, extra).replace('Assessment Max Score', 'Assessment Max Score,Evidence Name,Evidence URL').replace(/\r\n(coding-in-sql[^\r]*)/g, '\r\n$1,,').replace(/(geospatial[^\r]*)/, '$1,Map portfolio,https://portfolio.example.edu/geo1');
     const report = await issueBadges(csvRows(csv), ctx.base);
     expect(report.totals).toMatchObject({ issued: 3, failed: 1 });
-    expect(report.awards.find((a) => a.microcredentialId === 'geospatial-data-analysis')?.reason).toMatch(/archived and cannot be used to issue badges/);
+    // The run looked at each template first: it sends nothing for the archived one.
+    expect(report.awards.find((a) => a.microcredentialId === 'geospatial-data-analysis')?.reason).toMatch(/template of geospatial-data-analysis is unusable \(archived in Credly\)/);
+    expect(ctx.ledger.getTemplate('geospatial-data-analysis')).toMatchObject({ state: 'unusable', unusableReason: 'archived in Credly' });
+    expect(ctx.fake.stats().requests['POST /badges']).toBe(3);
+  });
+
+  it('notices a template deleted in Credly before sending, in a dry run too', async () => {
+    ctx = await issuanceSetup();
+    await fetch(`${ctx.fake.baseUrl}/organizations/${ctx.fake.organizationId}/badge_templates/${ctx.templateId}`, { method: 'DELETE', headers: { Authorization: `Basic ${Buffer.from(`${ctx.fake.token}:`).toString('base64')}` } });
+    const dry = await issueBadges(csvRows(sqlRosterCsv(2)), { ...ctx.base, dryRun: true });
+    expect(dry.awards[0]?.reason).toMatch(/unusable \(deleted in Credly\)/);
+    expect(ctx.ledger.getTemplate('coding-in-sql')?.state).toBe('active'); // a dry run writes nothing
+    const real = await issueBadges(csvRows(sqlRosterCsv(2)), ctx.base);
+    expect(real.totals.failed).toBe(2);
+    expect(ctx.ledger.getTemplate('coding-in-sql')).toMatchObject({ state: 'unusable', unusableReason: 'deleted in Credly' });
+    expect(ctx.fake.stats().requests['POST /badges']).toBeUndefined();
+  });
+
+  it('fails with a clear 422 when a template is archived in the middle of a run', async () => {
+    ctx = await issuanceSetup();
+    let archived = false;
+    const report = await issueBadges(csvRows(sqlRosterCsv(10)), {
+      ...ctx.base,
+      concurrency: 1,
+      onProgress: (event) => {
+        if (event.done === 4 && !archived) {
+          archived = true;
+          ctx.fake.archiveTemplate(ctx.templateId);
+        }
+      },
+    });
+    expect(report.totals).toMatchObject({ issued: 4, failed: 6 });
+    expect(report.awards.at(-1)?.reason).toMatch(/422 POST .*archived and cannot be used to issue badges/);
   });
 
   it('stops at once when Credly refuses the credentials', async () => {
