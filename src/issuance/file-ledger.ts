@@ -35,6 +35,25 @@ type Line =
   | ({ type: 'template' } & TemplateRecord)
   | ({ type: 'event' } & EventRecord);
 
+/** The offset just past the file's last newline, found by reading backwards from the end. */
+async function endOfLastLine(path: string): Promise<{ end: number; size: number }> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let position = size; position > 0; ) {
+      const length = Math.min(chunk.length, position);
+      position -= length;
+      const { bytesRead } = await handle.read(chunk, 0, length, position);
+      const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (at >= 0) return { end: position + at + 1, size };
+    }
+    return { end: 0, size };
+  } finally {
+    await handle.close();
+  }
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -61,12 +80,26 @@ export class FileLedger implements Ledger {
   #pending: Array<{ line: string; resolve: () => void; reject: (error: unknown) => void }> = [];
   #scheduled = false;
   #closed = false;
+  #readOnly = false;
   /** Lines ignored at open: 1 when a torn last line was cut off. */
   tornLinesDropped = 0;
 
   private constructor(path: string) {
     this.location = path;
     this.#lockPath = `${path}.lock`;
+  }
+
+  /**
+   * Reads the ledger without taking its lock or changing the file (for `status` while a job
+   * runs): a torn last line is skipped, not cut off. Its `put` methods throw.
+   */
+  static async readOnly(path: string): Promise<FileLedger> {
+    if (!existsSync(path)) throw new Error(`no ledger at ${path}`);
+    const ledger = new FileLedger(path);
+    ledger.#readOnly = true;
+    await ledger.#load(() => new Date());
+    ledger.#closed = true;
+    return ledger;
   }
 
   /** Opens (or creates) the ledger at `path`, taking its lock and reading it back. */
@@ -120,12 +153,11 @@ export class FileLedger implements Ledger {
       await handle.close();
       return;
     }
-    const text = await readFile(this.location);
-    // Everything after the last newline is a torn write: drop it and cut it off the file.
-    const end = text.lastIndexOf(0x0a) + 1;
-    if (end < text.length) {
+    // Everything after the last newline is a torn write: drop it (and, when writing, cut it off).
+    const { end, size } = await endOfLastLine(this.location);
+    if (end < size) {
       this.tornLinesDropped = 1;
-      await truncate(this.location, end);
+      if (!this.#readOnly) await truncate(this.location, end);
     }
     const lines = createInterface({ input: createReadStream(this.location, { end: Math.max(0, end - 1) }), crlfDelay: Infinity });
     let number = 0;
@@ -170,6 +202,7 @@ export class FileLedger implements Ledger {
   }
 
   #append(line: Line): Promise<void> {
+    if (this.#readOnly) return Promise.reject(new Error(`the ledger ${this.location} was opened read-only`));
     if (this.#closed) return Promise.reject(new Error(`the ledger ${this.location} is closed`));
     return new Promise<void>((resolve, reject) => {
       this.#pending.push({ line: `${JSON.stringify(line)}\n`, resolve, reject });

@@ -138,7 +138,9 @@ describe('status, revoke, replace', () => {
     const ledger = file('awards.ledger');
     await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
     await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env });
-    const status = await runCli(['status', '--ledger', ledger], { env });
+    writeFileSync(`${ledger}.lock`, JSON.stringify({ pid: process.pid, hostname: (await import('node:os')).hostname(), startedAt: 'now' }));
+    const status = await runCli(['status', '--ledger', ledger], { env }); // while a "job" holds the lock
+    rmSync(`${ledger}.lock`);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/12 award\(s\)/);
     expect(status.stdout).toMatch(/issued 12, issuing 0|planned 0, issuing 0, issued 12/);

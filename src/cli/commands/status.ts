@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { AWARD_STATES, type AwardRecord } from '../../issuance/ledger.js';
-import { DEFAULT_LEDGER, openLedger } from '../context.js';
+import { FileLedger } from '../../issuance/file-ledger.js';
+import { DEFAULT_LEDGER } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 
 /** `status`: what was issued, what failed and why, what is still pending. */
@@ -11,10 +12,12 @@ export function registerStatus(program: Command): void {
     .description('what the ledger says: issued, failed (and why), pending; exit 2 when something failed or is pending')
     .option('--ledger <path>', 'the ledger file', process.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
     .option('--json', 'print JSON')
-    .option('--force-unlock', "read even if the ledger's lock is held by a live process")
-    .action(async (opts: { ledger: string; json?: boolean; forceUnlock?: boolean }) => {
+    .action(async (opts: { ledger: string; json?: boolean }) => {
       if (!existsSync(opts.ledger)) throw new CliError(`no ledger at ${opts.ledger}: nothing has been issued with it (pass --ledger)`);
-      const ledger = await openLedger(opts.ledger, opts.forceUnlock ?? false);
+      // Read-only, without the lock: status works while a job is running.
+      const ledger = await FileLedger.readOnly(opts.ledger).catch((error: unknown) => {
+        throw new CliError(error instanceof Error ? error.message : String(error));
+      });
       try {
         const awards = [...ledger.awards()];
         const counts = Object.fromEntries(AWARD_STATES.map((s) => [s, awards.filter((a) => a.state === s).length]));

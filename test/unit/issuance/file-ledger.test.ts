@@ -109,6 +109,20 @@ describe('FileLedger', () => {
     await ledger.close();
   });
 
+  it('reads without the lock and without changing the file, read-only', async () => {
+    const writer = await FileLedger.open(path);
+    await writer.putAward(award(1, 'issued'));
+    appendFileSync(path, '{"type":"award","key":"torn');
+    const reader = await FileLedger.readOnly(path);
+    expect(reader.getAward('coding-in-sql|B1')?.state).toBe('issued');
+    expect(reader.tornLinesDropped).toBe(1);
+    expect(readFileSync(path, 'utf8').endsWith('"torn')).toBe(true); // not cut off by a reader
+    await expect(reader.putAward(award(2))).rejects.toThrow(/read-only/);
+    await reader.close();
+    expect(existsSync(`${path}.lock`)).toBe(true); // the writer's lock is untouched
+    await writer.close();
+  });
+
   it('refuses writes after close', async () => {
     const ledger = await FileLedger.open(path);
     await ledger.close();
