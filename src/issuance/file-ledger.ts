@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -21,6 +22,8 @@ interface LockInfo {
   readonly pid: number;
   readonly hostname: string;
   readonly startedAt: string;
+  /** Tells two opens by one process apart. */
+  readonly nonce?: string;
 }
 
 export interface FileLedgerOptions {
@@ -81,6 +84,8 @@ export class FileLedger implements Ledger {
   #scheduled = false;
   #closed = false;
   #readOnly = false;
+  /** The lock as we wrote it: on close we remove it only if it is still ours. */
+  #lockText: string | undefined;
   /** Lines ignored at open: 1 when a torn last line was cut off. */
   tornLinesDropped = 0;
 
@@ -117,10 +122,11 @@ export class FileLedger implements Ledger {
   }
 
   async #lock(options: FileLedgerOptions): Promise<void> {
-    const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+    const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), nonce: randomUUID() };
     for (let tries = 0; tries < 2; tries += 1) {
       try {
         await writeFile(this.#lockPath, JSON.stringify(info), { flag: 'wx' });
+        this.#lockText = JSON.stringify(info);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -277,6 +283,8 @@ export class FileLedger implements Ledger {
     this.#flush();
     this.#closed = true;
     if (this.#fd !== undefined) closeSync(this.#fd);
-    await rm(this.#lockPath, { force: true });
+    // Someone may have taken the lock over (--force-unlock); theirs is not ours to remove.
+    const current = await readFile(this.#lockPath, 'utf8').catch(() => undefined);
+    if (current === this.#lockText) await rm(this.#lockPath, { force: true });
   }
 }

@@ -123,6 +123,15 @@ describe('FileLedger', () => {
     await writer.close();
   });
 
+  it("does not remove a lock that another process took over", async () => {
+    const first = await FileLedger.open(path);
+    const second = await FileLedger.open(path, { forceUnlock: true });
+    await first.close();
+    expect(existsSync(`${path}.lock`)).toBe(true);
+    await second.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
   it('refuses writes after close', async () => {
     const ledger = await FileLedger.open(path);
     await ledger.close();
