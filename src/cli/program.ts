@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { registerCompactLedger } from './commands/compact-ledger.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFakeCredly } from './commands/fake-credly.js';
 import { registerIssue } from './commands/issue.js';
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerIssue(program);
   registerStatus(program);
   registerRevokeReplace(program);
+  registerCompactLedger(program);
   registerWebhooks(program);
   registerFakeCredly(program);
   return program;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fdatasyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AwardRecord, EventRecord, Ledger, TemplateRecord } from './ledger.js';
 
@@ -37,6 +38,27 @@ type Line =
   | ({ type: 'award' } & AwardRecord)
   | ({ type: 'template' } & TemplateRecord)
   | ({ type: 'event' } & EventRecord);
+
+async function countLines(path: string): Promise<number> {
+  let lines = 0;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (let i = 0; i < chunk.length; i += 1) if (chunk[i] === 0x0a) lines += 1;
+  }
+  return lines;
+}
+
+/** Makes a rename durable: fsync the directory that holds the file (not possible on every OS). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fdatasyncSync(fd);
+  } catch {
+    // Windows cannot open a directory; the rename is as durable as the OS makes it.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /** The offset just past the file's last newline, found by reading backwards from the end. */
 async function endOfLastLine(path: string): Promise<{ end: number; size: number }> {
@@ -276,6 +298,40 @@ export class FileLedger implements Ledger {
   putEvent(record: EventRecord): Promise<void> {
     this.#events.set(record.eventId, record);
     return this.#append({ type: 'event', ...record });
+  }
+
+  /**
+   * Rewrites the journal with only the last record of each award and template, and the events
+   * still worth remembering: those not yet processed, and those processed within
+   * `keepEventsDays` (30 by default; Credly stops redelivering after 25 days). The new journal is
+   * written beside the old one, fsync'd, then renamed over it: a crash leaves one or the other.
+   */
+  async compact(options: { keepEventsDays?: number; now?: () => Date } = {}): Promise<{ linesBefore: number; linesAfter: number }> {
+    if (this.#readOnly || this.#closed) throw new Error(`the ledger ${this.location} is not open for writing`);
+    this.#flush();
+    const now = (options.now ?? (() => new Date()))();
+    const cutoff = now.getTime() - (options.keepEventsDays ?? 30) * 86_400_000;
+    const linesBefore = await countLines(this.location);
+    for (const [id, event] of this.#events) {
+      if (event.state === 'processed' && Date.parse(event.processedAt ?? event.receivedAt) < cutoff) this.#events.delete(id);
+    }
+    const lines: string[] = [JSON.stringify({ type: 'header', format: LEDGER_FORMAT, version: LEDGER_VERSION, createdAt: now.toISOString(), compactedFrom: linesBefore })];
+    for (const record of this.#templates.values()) lines.push(JSON.stringify({ type: 'template', ...record }));
+    for (const record of this.#awards.values()) lines.push(JSON.stringify({ type: 'award', ...record }));
+    for (const record of this.#events.values()) lines.push(JSON.stringify({ type: 'event', ...record }));
+    const temporary = `${this.location}.compacting`;
+    const fd = openSync(temporary, 'w');
+    try {
+      writeSync(fd, `${lines.join('\n')}\n`);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    closeSync(this.#fd!);
+    renameSync(temporary, this.location);
+    syncDirectory(dirname(this.location));
+    this.#fd = openSync(this.location, 'a');
+    return { linesBefore, linesAfter: lines.length };
   }
 
   async close(): Promise<void> {

@@ -159,6 +159,11 @@ describe('status, revoke, replace', () => {
     const json = JSON.parse((await runCli(['status', '--ledger', ledger, '--json'], { env })).stdout);
     expect(json.counts).toMatchObject({ issued: 10, revoked: 1, replaced: 1 });
 
+    const compact = await runCli(['compact-ledger', '--ledger', ledger], { env });
+    expect(compact.code).toBe(0);
+    expect(compact.stdout).toMatch(/compacted .*: \d+ lines → 14/); // header, template, 12 awards
+    expect(JSON.parse((await runCli(['status', '--ledger', ledger, '--json'], { env })).stdout).counts).toMatchObject({ issued: 10, revoked: 1, replaced: 1 });
+
     const none = await runCli(['revoke', '--learner', 'nobody@example.edu', '--microcredential', 'coding-in-sql', '--reason', 'x', '--ledger', ledger], { env });
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no award of coding-in-sql for nobody@example.edu/);
@@ -217,7 +222,7 @@ describe('fake-credly and demo', () => {
   it('prints help and the version', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['demo', 'validate', 'sync-templates', 'issue', 'status', 'revoke', 'replace', 'webhooks', 'fake-credly']) expect(help.stdout).toContain(command);
+    for (const command of ['demo', 'validate', 'sync-templates', 'issue', 'status', 'revoke', 'replace', 'compact-ledger', 'webhooks', 'fake-credly']) expect(help.stdout).toContain(command);
     expect((await runCli(['issue'])).code).toBe(1);
   });
 });

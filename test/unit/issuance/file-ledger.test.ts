@@ -132,6 +132,28 @@ describe('FileLedger', () => {
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
+  it('compacts to the current records and recent events, atomically, and goes on appending', async () => {
+    const ledger = await FileLedger.open(path);
+    for (let n = 1; n <= 20; n += 1) {
+      await ledger.putAward(award(n));
+      await ledger.putAward(award(n, 'issued'));
+    }
+    const event = (id: string, processedAt: string) => ({ eventId: id, eventType: 'badge.created', organizationId: 'o', occurredAt: null, state: 'processed' as const, receivedAt: processedAt, processedAt, attempts: 1 });
+    await ledger.putEvent(event('old', '2026-01-01T00:00:00.000Z'));
+    await ledger.putEvent(event('recent', '2026-11-20T00:00:00.000Z'));
+    await ledger.putEvent({ ...event('unfinished', '2026-01-01T00:00:00.000Z'), state: 'received', processedAt: undefined });
+    const result = await ledger.compact({ now: () => new Date('2026-11-28T00:00:00Z') });
+    expect(result).toEqual({ linesBefore: 44, linesAfter: 23 });
+    await ledger.putAward(award(21, 'issued'));
+    await ledger.close();
+    expect(existsSync(`${path}.compacting`)).toBe(false);
+    const again = await FileLedger.open(path);
+    expect([...again.awards()]).toHaveLength(21);
+    expect([...again.awards()].every((a) => a.state === 'issued')).toBe(true);
+    expect([...again.events()].map((e) => e.eventId).sort()).toEqual(['recent', 'unfinished']);
+    await again.close();
+  });
+
   it('refuses writes after close', async () => {
     const ledger = await FileLedger.open(path);
     await ledger.close();
