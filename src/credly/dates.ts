@@ -20,9 +20,3 @@ const CREDLY_WITH_OFFSET = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4}$/;
 export function hasExplicitOffset(value: string): boolean {
   return ISO_WITH_OFFSET.test(value) || CREDLY_WITH_OFFSET.test(value);
 }
-
-/** The instant a Credly request or response date names, in milliseconds since the epoch. */
-export function parseCredlyDate(value: string): number {
-  const m = CREDLY_WITH_OFFSET.exec(value) ? value.replace(' ', 'T').replace(/ ([+-]\d{2})(\d{2})$/, '$1:$2') : value;
-  return Date.parse(m);
-}

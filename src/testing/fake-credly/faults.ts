@@ -16,7 +16,6 @@ import type { Random } from './random.js';
  */
 export const FAULT_KINDS = ['error-5xx', 'reset-before', 'rate-limit', 'reset-after-commit', 'slow', 'malformed-json', 'html-error'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
-export const BEFORE_EFFECT: ReadonlySet<FaultKind> = new Set(['error-5xx', 'reset-before', 'rate-limit']);
 
 export interface FaultRates {
   /** Share of API requests answered 500/503 before taking effect. */
