@@ -1,0 +1,139 @@
+import type {
+  AwardCounts,
+  AwardPatch,
+  AwardQuery,
+  AwardRecord,
+  AwardState,
+  Claim,
+  ClaimOptions,
+  NewAward,
+  WriteGuard,
+} from './contract.js';
+import { AWARD_STATES } from './contract.js';
+import { LeaseLostError, VersionConflictError } from './errors.js';
+
+// The rules every single-process backend (memory, file) applies to records; PostgreSQL applies the
+// same rules in SQL. The contract suite holds them all to the same behaviour.
+
+/** States a claim can start from, besides `issuing` with an expired lease. */
+const CLAIMABLE: ReadonlySet<AwardState> = new Set(['planned', 'failed']);
+
+export function newAwardRecord(award: NewAward, now: Date): AwardRecord {
+  const stamp = now.toISOString();
+  return {
+    key: award.key,
+    microcredentialId: award.microcredentialId,
+    templateId: award.templateId,
+    email: award.email,
+    earnerId: award.earnerId,
+    state: award.state ?? 'planned',
+    version: 1,
+    fence: 0,
+    lease: null,
+    attempts: 0,
+    badgeId: award.badgeId ?? null,
+    ...(award.how ? { how: award.how } : {}),
+    row: award.row ?? null,
+    request: award.request ?? null,
+    snapshot: award.snapshot ?? null,
+    lastError: null,
+    issuedAt: award.issuedAt ?? null,
+    credly: award.credly ?? null,
+    createdAt: stamp,
+    updatedAt: stamp,
+  };
+}
+
+export function leaseExpired(record: Pick<AwardRecord, 'lease'>, now: Date): boolean {
+  return !record.lease || Date.parse(record.lease.until) <= now.getTime();
+}
+
+/** Whether `owner` may claim the record now, and whether that is a take-over. */
+export function claimability(record: AwardRecord, now: Date): { takenOver: boolean } | null {
+  if (CLAIMABLE.has(record.state)) return leaseExpired(record, now) ? { takenOver: false } : null;
+  if (record.state === 'issuing') return leaseExpired(record, now) ? { takenOver: true } : null;
+  return null;
+}
+
+export function applyClaim(record: AwardRecord, options: ClaimOptions, now: Date, takenOver: boolean): { record: AwardRecord; claim: Claim } {
+  const next: AwardRecord = {
+    ...record,
+    fence: record.fence + 1,
+    version: record.version + 1,
+    lease: { owner: options.owner, until: new Date(now.getTime() + options.leaseMs).toISOString() },
+    updatedAt: now.toISOString(),
+  };
+  return { record: next, claim: { key: record.key, owner: options.owner, fence: next.fence, record: next, takenOver } };
+}
+
+/** Checks the guard against the current record; throws without changing anything when it fails. */
+export function checkGuard(current: AwardRecord, guard: WriteGuard, now: Date): void {
+  if ('claim' in guard) {
+    const { claim } = guard;
+    if (current.fence !== claim.fence || current.lease?.owner !== claim.owner) {
+      throw new LeaseLostError(`award ${current.key}: another worker took it over (fence ${current.fence}, ours ${claim.fence}); this worker writes nothing more for it`);
+    }
+    if (leaseExpired(current, now)) {
+      throw new LeaseLostError(`award ${current.key}: our lease expired at ${current.lease?.until}; this worker writes nothing more for it`);
+    }
+    return;
+  }
+  if ('version' in guard && current.version !== guard.version) {
+    throw new VersionConflictError(`award ${current.key} changed since it was read (version ${current.version}, read ${guard.version}); read it again`);
+  }
+}
+
+/** The record after a guarded patch: the lease ends when a claim's holder settles the award. */
+export function applyPatch(current: AwardRecord, patch: AwardPatch, guard: WriteGuard, now: Date): AwardRecord {
+  const releases = 'claim' in guard && patch.state !== undefined && patch.state !== 'issuing';
+  return {
+    ...current,
+    ...definedOnly(patch),
+    version: current.version + 1,
+    lease: releases ? null : current.lease,
+    updatedAt: now.toISOString(),
+  };
+}
+
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [key, value] of Object.entries(patch)) if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+  return out;
+}
+
+export function renewLease(record: AwardRecord, claim: Claim, leaseMs: number, now: Date): AwardRecord | null {
+  if (record.fence !== claim.fence || record.lease?.owner !== claim.owner || leaseExpired(record, now)) return null;
+  return { ...record, lease: { owner: claim.owner, until: new Date(now.getTime() + leaseMs).toISOString() } };
+}
+
+function states(query: AwardQuery): ReadonlySet<AwardState> | null {
+  if (query.state === undefined) return null;
+  return new Set(typeof query.state === 'string' ? [query.state] : query.state);
+}
+
+/** A matcher for the query's conditions that need the whole record. */
+export function awardMatcher(query: AwardQuery): (record: AwardRecord) => boolean {
+  const wanted = states(query);
+  const learner = query.learner?.toLowerCase();
+  const since = query.issuedSince?.getTime();
+  const pendingBefore = query.pendingIssuedBefore?.getTime();
+  return (record) => {
+    if (wanted && !wanted.has(record.state)) return false;
+    if (query.microcredentialId !== undefined && record.microcredentialId !== query.microcredentialId) return false;
+    if (learner !== undefined && record.email.toLowerCase() !== learner && record.earnerId.toLowerCase() !== learner) return false;
+    if (query.badgeId !== undefined && record.badgeId !== query.badgeId) return false;
+    if (since !== undefined && !(record.issuedAt && Date.parse(record.issuedAt) >= since)) return false;
+    if (pendingBefore !== undefined) {
+      if (record.state !== 'issued' || !record.issuedAt || Date.parse(record.issuedAt) >= pendingBefore) return false;
+      const credlyState = record.credly?.state;
+      if (credlyState !== undefined && credlyState !== 'pending') return false;
+    }
+    return true;
+  };
+}
+
+export function emptyCounts(): Record<AwardState, number> {
+  return Object.fromEntries(AWARD_STATES.map((state) => [state, 0])) as Record<AwardState, number>;
+}
+
+export type { AwardCounts };

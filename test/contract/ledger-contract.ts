@@ -1,0 +1,342 @@
+import { describe, expect, it } from 'vitest';
+import type { AwardRecord, Ledger, NewAward, TemplateRecord } from '../../src/ledger/contract.js';
+import { LeaseLostError, VersionConflictError } from '../../src/ledger/errors.js';
+import { TestClock } from '../helpers/clock.js';
+
+/**
+ * The ledger contract suite: every backend runs it (memory, file, PostgreSQL). A backend passes
+ * the same behaviour, or it is not a ledger.
+ */
+export interface LedgerHarness {
+  /** Opens the backend's ledger (the same one each time, until `reset`), judged by `clock`. */
+  open(clock: TestClock): Promise<Ledger>;
+  /** Starts from an empty ledger (called before each test). */
+  reset(): Promise<void>;
+  /** Whether records survive close and reopen. */
+  readonly durable: boolean;
+  /** Whether two handles may be open at once (workers sharing one job). */
+  readonly shared: boolean;
+  /** Abandons a handle as a killed process would (no close): its leases are not released. */
+  crash?(ledger: Ledger): Promise<void>;
+  /** How long after a crash the next open can take the ledger over. */
+  readonly takeoverAfterMs?: number;
+  /** Leaves a torn half record at the end, as a crash in the middle of a write does. */
+  tearTail?(): Promise<void>;
+}
+
+const LEASE = 10_000;
+
+export function award(n: number, overrides: Partial<NewAward> = {}): NewAward {
+  return {
+    key: `mc-${n % 2 === 0 ? 'even' : 'odd'}|E${String(n).padStart(5, '0')}`,
+    microcredentialId: `mc-${n % 2 === 0 ? 'even' : 'odd'}`,
+    templateId: `tpl-${n % 2 === 0 ? 'even' : 'odd'}`,
+    email: `Learner${n}@Example.edu`,
+    earnerId: `E${String(n).padStart(5, '0')}`,
+    row: n + 1,
+    snapshot: {
+      learner: { email: `Learner${n}@Example.edu`, firstName: `First${n}`, lastName: `Last${n}` } as never,
+      evidence: [],
+      issuedAt: '2026-08-01T10:00:00-04:00',
+      expiresAt: null,
+    },
+    ...overrides,
+  };
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+const template = (id: string, updatedAt: string): TemplateRecord => ({
+  microcredentialId: id,
+  templateId: `tpl-${id}`,
+  fingerprint: 'f1',
+  state: 'active',
+  allowDuplicates: false,
+  updatedAt,
+});
+
+export function describeLedgerContract(name: string, harness: LedgerHarness, options: { skip?: string } = {}): void {
+  const suite = options.skip ? describe.skip : describe;
+  suite(`ledger contract: ${name}${options.skip ? ` (skipped: ${options.skip})` : ''}`, () => {
+    let clock: TestClock;
+    const fresh = async () => {
+      await harness.reset();
+      clock = new TestClock();
+      return harness.open(clock);
+    };
+
+    it('plans an award once: loading the same roster twice is harmless', async () => {
+      const ledger = await fresh();
+      const first = await ledger.planAward(award(1));
+      const second = await ledger.planAward({ ...award(1), email: 'other@example.edu' });
+      expect(first.created).toBe(true);
+      expect(second.created).toBe(false);
+      expect(second.record.email).toBe('Learner1@Example.edu');
+      expect(first.record).toMatchObject({ state: 'planned', version: 1, fence: 0, lease: null, attempts: 0, badgeId: null });
+      expect((await ledger.getAward(award(1).key))?.snapshot?.learner.email).toBe('Learner1@Example.edu');
+      expect(await ledger.getAward('nope|nobody')).toBeUndefined();
+      await ledger.close();
+    });
+
+    it('claims: one live holder at a time, the fence grows, an expired lease is taken over', async () => {
+      const ledger = await fresh();
+      const key = award(2).key;
+      await ledger.planAward(award(2));
+      const a = await ledger.claimAward(key, { owner: 'worker-a', leaseMs: LEASE });
+      expect(a).toMatchObject({ key, owner: 'worker-a', fence: 1, takenOver: false });
+      expect(await ledger.claimAward(key, { owner: 'worker-b', leaseMs: LEASE })).toBeNull();
+      await ledger.writeAward(key, { state: 'issuing', attempts: 1 }, { claim: a! });
+      clock.advance(LEASE + 1);
+      const b = await ledger.claimAward(key, { owner: 'worker-b', leaseMs: LEASE });
+      expect(b).toMatchObject({ owner: 'worker-b', fence: 2, takenOver: true });
+      expect(b!.record.state).toBe('issuing');
+      await ledger.close();
+    });
+
+    it('fencing: a worker whose lease was taken over cannot overwrite the new owner', async () => {
+      const ledger = await fresh();
+      const key = award(3).key;
+      await ledger.planAward(award(3));
+      const a = (await ledger.claimAward(key, { owner: 'worker-a', leaseMs: LEASE }))!;
+      await ledger.writeAward(key, { state: 'issuing', attempts: 1 }, { claim: a });
+      clock.advance(LEASE + 1);
+      // worker-a is paused past its lease: even before anyone takes over, it may not write.
+      await expect(ledger.writeAward(key, { state: 'issued', badgeId: 'badge-a' }, { claim: a })).rejects.toBeInstanceOf(LeaseLostError);
+      const b = (await ledger.claimAward(key, { owner: 'worker-b', leaseMs: LEASE }))!;
+      await ledger.writeAward(key, { state: 'issued', badgeId: 'badge-b', issuedAt: clock.now().toISOString() }, { claim: b });
+      const late = ledger.writeAward(key, { state: 'failed', lastError: 'late' }, { claim: a });
+      await expect(late).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(late).rejects.toMatchObject({ code: 'LEDGER_LEASE_LOST' });
+      const final = (await ledger.getAward(key))!;
+      expect(final).toMatchObject({ state: 'issued', badgeId: 'badge-b', lease: null });
+      await ledger.close();
+    });
+
+    it('settled awards cannot be claimed; failed ones can', async () => {
+      const ledger = await fresh();
+      await ledger.planAward(award(4));
+      await ledger.planAward(award(5));
+      const c4 = (await ledger.claimAward(award(4).key, { owner: 'w', leaseMs: LEASE }))!;
+      await ledger.writeAward(award(4).key, { state: 'issued', badgeId: 'b4' }, { claim: c4 });
+      const c5 = (await ledger.claimAward(award(5).key, { owner: 'w', leaseMs: LEASE }))!;
+      await ledger.writeAward(award(5).key, { state: 'failed', lastError: 'refused' }, { claim: c5 });
+      expect(await ledger.claimAward(award(4).key, { owner: 'x', leaseMs: LEASE })).toBeNull();
+      const again = await ledger.claimAward(award(5).key, { owner: 'x', leaseMs: LEASE });
+      expect(again).toMatchObject({ fence: 2, takenOver: false });
+      await ledger.close();
+    });
+
+    it('renewal keeps a lease alive; a lost lease is reported', async () => {
+      const ledger = await fresh();
+      await ledger.planAward(award(6));
+      await ledger.planAward(award(8));
+      const c6 = (await ledger.claimAward(award(6).key, { owner: 'a', leaseMs: LEASE }))!;
+      const c8 = (await ledger.claimAward(award(8).key, { owner: 'a', leaseMs: LEASE }))!;
+      await ledger.writeAward(award(8).key, { state: 'issuing' }, { claim: c8 });
+      clock.advance(LEASE - 1000);
+      expect(await ledger.renewClaims([c6], LEASE)).toEqual([]);
+      clock.advance(2000);
+      // c6 was renewed and lives; c8 expired and is taken over.
+      expect(await ledger.claimAward(award(6).key, { owner: 'b', leaseMs: LEASE })).toBeNull();
+      const taken = await ledger.claimAward(award(8).key, { owner: 'b', leaseMs: LEASE });
+      expect(taken?.takenOver).toBe(true);
+      expect(await ledger.renewClaims([c6, c8], LEASE)).toEqual([award(8).key]);
+      await ledger.writeAward(award(6).key, { state: 'issued', badgeId: 'b6' }, { claim: c6 });
+      await ledger.close();
+    });
+
+    it('claimNext hands out expired issuing awards first, then planned, never settled ones', async () => {
+      const ledger = await fresh();
+      for (const n of [10, 11, 12]) await ledger.planAward(award(n));
+      const stuck = (await ledger.claimAward(award(12).key, { owner: 'dead', leaseMs: LEASE }))!;
+      await ledger.writeAward(award(12).key, { state: 'issuing', attempts: 1 }, { claim: stuck });
+      const c11 = (await ledger.claimAward(award(11).key, { owner: 'w', leaseMs: LEASE }))!;
+      await ledger.writeAward(award(11).key, { state: 'issued', badgeId: 'b11' }, { claim: c11 });
+      clock.advance(LEASE + 1);
+      const first = await ledger.claimNext({ owner: 'w2', leaseMs: LEASE });
+      expect(first).toMatchObject({ key: award(12).key, takenOver: true });
+      const second = await ledger.claimNext({ owner: 'w2', leaseMs: LEASE });
+      expect(second).toMatchObject({ key: award(10).key, takenOver: false });
+      expect(await ledger.claimNext({ owner: 'w2', leaseMs: LEASE })).toBeNull();
+      expect(await ledger.claimNext({ owner: 'w3', leaseMs: LEASE, microcredentialId: 'mc-odd' })).toBeNull();
+      await ledger.close();
+    });
+
+    it('conditional writes by version', async () => {
+      const ledger = await fresh();
+      const { record } = await ledger.planAward(award(13));
+      const updated = await ledger.writeAward(record.key, { credly: { state: 'accepted', changedAt: null, seenAt: clock.now().toISOString() } }, { version: record.version });
+      expect(updated.version).toBe(record.version + 1);
+      await expect(ledger.writeAward(record.key, { lastError: 'stale' }, { version: record.version })).rejects.toBeInstanceOf(VersionConflictError);
+      expect((await ledger.getAward(record.key))?.lastError).toBeNull();
+      const forced = await ledger.writeAward(record.key, { lastError: 'admin' }, { any: true });
+      expect(forced.lastError).toBe('admin');
+      await ledger.close();
+    });
+
+    it('a version write does not disturb a claim holder, and keeps the lease', async () => {
+      const ledger = await fresh();
+      await ledger.planAward(award(14));
+      const claim = (await ledger.claimAward(award(14).key, { owner: 'w', leaseMs: LEASE }))!;
+      const current = (await ledger.getAward(award(14).key))!;
+      await ledger.writeAward(award(14).key, { credly: { state: 'pending', changedAt: null, seenAt: clock.now().toISOString() } }, { version: current.version });
+      const done = await ledger.writeAward(award(14).key, { state: 'issued', badgeId: 'b14' }, { claim });
+      expect(done.credly?.state).toBe('pending');
+      expect(done.badgeId).toBe('b14');
+      await ledger.close();
+    });
+
+    it('queries by state, microcredential, learner, badge, issue date and pending age; counts', async () => {
+      const ledger = await fresh();
+      for (const n of [20, 21, 22, 23]) await ledger.planAward(award(n));
+      const issue = async (n: number, at: string, credlyState?: string) => {
+        const claim = (await ledger.claimAward(award(n).key, { owner: 'w', leaseMs: LEASE }))!;
+        await ledger.writeAward(
+          award(n).key,
+          { state: 'issued', badgeId: `b${n}`, issuedAt: at, ...(credlyState ? { credly: { state: credlyState, changedAt: null, seenAt: at } } : {}) },
+          { claim },
+        );
+      };
+      await issue(20, '2026-08-01T00:00:00.000Z', 'pending');
+      await issue(21, '2026-08-20T00:00:00.000Z', 'accepted');
+      await issue(22, '2026-08-25T00:00:00.000Z');
+      const keys = (records: AwardRecord[]) => records.map((r) => r.key).sort();
+      const sorted = (list: string[]) => [...list].sort();
+      expect(keys(await collect(ledger.queryAwards({ state: 'issued' })))).toEqual(sorted([award(20).key, award(21).key, award(22).key]));
+      expect(keys(await collect(ledger.queryAwards({ state: ['planned'] })))).toEqual(sorted([award(23).key]));
+      expect(keys(await collect(ledger.queryAwards({ microcredentialId: 'mc-odd' })))).toEqual(sorted([award(21).key, award(23).key]));
+      expect(keys(await collect(ledger.queryAwards({ learner: 'learner22@example.edu' })))).toEqual(sorted([award(22).key]));
+      expect(keys(await collect(ledger.queryAwards({ learner: 'E00023' })))).toEqual(sorted([award(23).key]));
+      expect(keys(await collect(ledger.queryAwards({ badgeId: 'b21' })))).toEqual(sorted([award(21).key]));
+      expect(keys(await collect(ledger.queryAwards({ issuedSince: new Date('2026-08-15T00:00:00Z') })))).toEqual(sorted([award(21).key, award(22).key]));
+      // Pending: issued before the cut-off and not accepted (unknown state counts as pending).
+      expect(keys(await collect(ledger.queryAwards({ pendingIssuedBefore: new Date('2026-08-30T00:00:00Z') })))).toEqual(sorted([award(20).key, award(22).key]));
+      expect((await collect(ledger.queryAwards({ limit: 2 }))).length).toBe(2);
+      expect(await ledger.countAwards()).toMatchObject({ issued: 3, planned: 1, issuing: 0, failed: 0 });
+      expect(await ledger.countAwards({ microcredentialId: 'mc-even' })).toMatchObject({ issued: 2, planned: 0 });
+      await ledger.close();
+    });
+
+    it('records a webhook event exactly once', async () => {
+      const ledger = await fresh();
+      const event = { eventId: 'ev-1', eventType: 'badge.accepted', organizationId: 'org', occurredAt: null, state: 'received' as const, receivedAt: clock.now().toISOString(), attempts: 0 };
+      expect((await ledger.recordEvent(event)).created).toBe(true);
+      const again = await ledger.recordEvent({ ...event, eventType: 'changed' });
+      expect(again.created).toBe(false);
+      expect(again.record.eventType).toBe('badge.accepted');
+      await ledger.putEvent({ ...event, state: 'processed', processedAt: clock.now().toISOString(), attempts: 1 });
+      expect((await ledger.getEvent('ev-1'))?.state).toBe('processed');
+      expect(await collect(ledger.queryEvents({ state: 'received' }))).toEqual([]);
+      expect((await collect(ledger.queryEvents())).length).toBe(1);
+      await ledger.close();
+    });
+
+    it('templates, the template lock and runs', async () => {
+      const ledger = await fresh();
+      await ledger.putTemplate(template('a', clock.now().toISOString()));
+      await ledger.putTemplate({ ...template('a', clock.now().toISOString()), fingerprint: 'f2' });
+      await ledger.putTemplate(template('b', clock.now().toISOString()));
+      expect((await ledger.getTemplate('a'))?.fingerprint).toBe('f2');
+      expect((await ledger.listTemplates()).map((t) => t.microcredentialId).sort()).toEqual(['a', 'b']);
+      const order: string[] = [];
+      await Promise.all(
+        ['x', 'y'].map((name) =>
+          ledger.withTemplateLock(async () => {
+            order.push(`${name}-in`);
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            order.push(`${name}-out`);
+          }),
+        ),
+      );
+      expect(order).toEqual(['x-in', 'x-out', 'y-in', 'y-out']);
+      for (const id of ['r1', 'r2', 'r3']) {
+        await ledger.putRun({ runId: id, command: 'issue', owner: 'w', startedAt: clock.now().toISOString(), finishedAt: null, totals: {}, failures: [] });
+        clock.advance(1000);
+      }
+      await ledger.putRun({ runId: 'r2', command: 'issue', owner: 'w', startedAt: '2026-09-01T12:00:01.000Z', finishedAt: clock.now().toISOString(), totals: { issued: 2 }, failures: [{ row: 3, reason: 'x' }] });
+      const runs = await ledger.listRuns({ limit: 2 });
+      expect(runs.map((r) => r.runId)).toEqual(['r3', 'r2']);
+      expect(runs[1]).toMatchObject({ totals: { issued: 2 }, failures: [{ row: 3, reason: 'x' }] });
+      await ledger.close();
+    });
+
+    if (harness.durable) {
+      it('reopens with everything that was written', async () => {
+        let ledger = await fresh();
+        await ledger.planAward(award(30));
+        const claim = (await ledger.claimAward(award(30).key, { owner: 'w', leaseMs: LEASE }))!;
+        await ledger.writeAward(award(30).key, { state: 'issued', badgeId: 'b30', issuedAt: clock.now().toISOString() }, { claim });
+        await ledger.putTemplate(template('t', clock.now().toISOString()));
+        await ledger.recordEvent({ eventId: 'ev', eventType: 'x', organizationId: 'o', occurredAt: null, state: 'received', receivedAt: clock.now().toISOString(), attempts: 0 });
+        await ledger.close();
+        ledger = await harness.open(clock);
+        expect(await ledger.getAward(award(30).key)).toMatchObject({ state: 'issued', badgeId: 'b30', version: 3, fence: 1, lease: null });
+        expect((await ledger.getTemplate('t'))?.templateId).toBe('tpl-t');
+        expect((await ledger.recordEvent({ eventId: 'ev', eventType: 'x', organizationId: 'o', occurredAt: null, state: 'received', receivedAt: '', attempts: 0 })).created).toBe(false);
+        await ledger.close();
+      });
+    }
+
+    if (harness.durable && harness.crash) {
+      it('after a crash, an award left issuing is taken over and must be looked up', async () => {
+        const ledger = await fresh();
+        await ledger.planAward(award(31));
+        const claim = (await ledger.claimAward(award(31).key, { owner: ledger.owner, leaseMs: LEASE }))!;
+        await ledger.writeAward(award(31).key, { state: 'issuing', attempts: 1 }, { claim });
+        await harness.crash!(ledger);
+        clock.advance(Math.max(LEASE, harness.takeoverAfterMs ?? 0) + 1);
+        const next = await harness.open(clock);
+        const taken = await next.claimNext({ owner: next.owner, leaseMs: LEASE });
+        expect(taken).toMatchObject({ key: award(31).key, takenOver: true });
+        expect(taken!.record.attempts).toBe(1);
+        await next.close();
+      });
+    }
+
+    if (harness.durable && harness.tearTail) {
+      it('a torn last record is ignored; everything before it is kept', async () => {
+        const ledger = await fresh();
+        await ledger.planAward(award(32));
+        await ledger.planAward(award(33));
+        await ledger.close();
+        await harness.tearTail!();
+        const next = await harness.open(clock);
+        expect((await next.getAward(award(32).key))?.state).toBe('planned');
+        expect((await next.getAward(award(33).key))?.state).toBe('planned');
+        await next.planAward(award(34));
+        await next.close();
+        const again = await harness.open(clock);
+        expect((await again.getAward(award(34).key))?.state).toBe('planned');
+        await again.close();
+      });
+    }
+
+    if (harness.shared) {
+      it('two handles share one job: each award goes to one worker', async () => {
+        await harness.reset();
+        clock = new TestClock();
+        const a = await harness.open(clock);
+        const b = await harness.open(clock);
+        for (let n = 40; n < 60; n += 1) await a.planAward(award(n));
+        const seen: string[] = [];
+        const drain = async (ledger: Ledger, owner: string) => {
+          for (;;) {
+            const claim = await ledger.claimNext({ owner, leaseMs: LEASE });
+            if (!claim) return;
+            seen.push(claim.key);
+            await ledger.writeAward(claim.key, { state: 'issued', badgeId: `b-${claim.key}` }, { claim });
+          }
+        };
+        await Promise.all([drain(a, 'A'), drain(b, 'B')]);
+        expect(seen.length).toBe(20);
+        expect(new Set(seen).size).toBe(20);
+        await a.close();
+        await b.close();
+      });
+    }
+  });
+}
