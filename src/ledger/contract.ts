@@ -272,6 +272,13 @@ export interface Ledger {
   /** The most recently started runs first (20 by default). */
   listRuns(options?: { readonly limit?: number }): Promise<readonly RunRecord[]>;
 
+  /**
+   * Optional: a request rate shared by every worker of this ledger (PostgreSQL holds it in the
+   * database), so that `--rate 10/s` means 10/s for the whole job. Resolves when one request may
+   * go. Backends without it leave pacing to the process.
+   */
+  takeRateSlot?(bucket: string, perSecond: number, signal?: AbortSignal): Promise<void>;
+
   /** Flushes, releases the ledger's locks and leases, and closes. Idempotent. */
   close(): Promise<void>;
 }
