@@ -318,55 +318,61 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   try {
     // Step 7: what earlier runs or dead workers left, before anything new.
     if (!dryRun) await drain();
-    for await (const row of rows) {
-      if (stop) break;
-      if (cancelled()) break;
-      report.rows += 1;
-      const key = rowKey(row, context);
-      const existing = key ? await ledger.getAward(key) : undefined;
-      const plan = planRow(row, context, existing, key ? seen.get(key) : undefined);
-      if (key && !seen.has(key)) seen.set(key, row.row);
-      switch (plan.do) {
-        case 'invalid':
-          settle({ row: plan.row, outcome: 'invalid', ...(plan.microcredentialId ? { microcredentialId: plan.microcredentialId } : {}), ...(plan.email ? { email: plan.email } : {}), ...(plan.key ? { key: plan.key } : {}), problems: plan.problems });
-          continue;
-        case 'skip':
-          settle({ row: plan.row, outcome: 'skipped', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId, reason: plan.reason });
-          continue;
-        case 'fail':
-          settle({ row: plan.row, outcome: 'failed', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, reason: plan.reason });
-          continue;
-        case 'already-issued':
-          settle({ row: plan.row, outcome: 'already-issued', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId ?? undefined, attempts: plan.attempts, reason: 'issued in an earlier run' });
-          continue;
-        case 'issue':
-          break;
-      }
-      const base = { row: plan.row, microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key };
-      if (dryRun) {
-        settle({ ...base, outcome: 'planned', ...(existing?.state === 'issuing' ? { reason: 'left "issuing" by an earlier run: would be looked up' } : {}) });
-        continue;
-      }
-      if (handled.has(plan.key)) continue; // Settled in this run already (drained before its row was read).
-      let { record } = await ledger.planAward(plan.award);
-      if (record.state === 'failed' || (record.state === 'planned' && record.request === null)) {
-        // Seen again after a failure: send this row's request (its evidence may have been fixed).
-        record = await ledger
-          .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: record.version })
-          .catch(() => record);
-      }
-      const claim = await ledger.claimAward(plan.key, { owner, leaseMs });
-      if (!claim) {
-        const current = await ledger.getAward(plan.key);
-        if (current && (current.state === 'issued' || current.state === 'replaced')) {
-          settle({ ...base, outcome: 'already-issued', badgeId: current.badgeId ?? undefined, attempts: current.attempts, reason: 'issued by another worker' });
-        } else {
-          report.heldElsewhere += 1; // Another worker is issuing it: it is in that worker's report.
+    try {
+      for await (const row of rows) {
+        if (stop) break;
+        if (cancelled()) break;
+        report.rows += 1;
+        const key = rowKey(row, context);
+        const existing = key ? await ledger.getAward(key) : undefined;
+        const plan = planRow(row, context, existing, key ? seen.get(key) : undefined);
+        if (key && !seen.has(key)) seen.set(key, row.row);
+        switch (plan.do) {
+          case 'invalid':
+            settle({ row: plan.row, outcome: 'invalid', ...(plan.microcredentialId ? { microcredentialId: plan.microcredentialId } : {}), ...(plan.email ? { email: plan.email } : {}), ...(plan.key ? { key: plan.key } : {}), problems: plan.problems });
+            continue;
+          case 'skip':
+            settle({ row: plan.row, outcome: 'skipped', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId, reason: plan.reason });
+            continue;
+          case 'fail':
+            settle({ row: plan.row, outcome: 'failed', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, reason: plan.reason });
+            continue;
+          case 'already-issued':
+            settle({ row: plan.row, outcome: 'already-issued', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId ?? undefined, attempts: plan.attempts, reason: 'issued in an earlier run' });
+            continue;
+          case 'issue':
+            break;
         }
-        continue;
+        const base = { row: plan.row, microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key };
+        if (dryRun) {
+          settle({ ...base, outcome: 'planned', ...(existing?.state === 'issuing' ? { reason: 'left "issuing" by an earlier run: would be looked up' } : {}) });
+          continue;
+        }
+        if (handled.has(plan.key)) continue; // Settled in this run already (drained before its row was read).
+        let { record } = await ledger.planAward(plan.award);
+        if (record.state === 'failed' || (record.state === 'planned' && record.request === null)) {
+          // Seen again after a failure: send this row's request (its evidence may have been fixed).
+          record = await ledger
+            .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: record.version })
+            .catch(() => record);
+        }
+        const claim = await ledger.claimAward(plan.key, { owner, leaseMs });
+        if (!claim) {
+          const current = await ledger.getAward(plan.key);
+          if (current && (current.state === 'issued' || current.state === 'replaced')) {
+            settle({ ...base, outcome: 'already-issued', badgeId: current.badgeId ?? undefined, attempts: current.attempts, reason: 'issued by another worker' });
+          } else {
+            report.heldElsewhere += 1; // Another worker is issuing it: it is in that worker's report.
+          }
+          continue;
+        }
+        handled.add(plan.key);
+        await launch(() => runClaim(claim, plan.row));
       }
-      handled.add(plan.key);
-      await launch(() => runClaim(claim, plan.row));
+    } catch (error) {
+      // The ledger could not be read or written (a full disk, a lost lease): stop, and say why.
+      if (!(error instanceof LedgerError)) throw error;
+      fatal(error);
     }
     await Promise.all(inFlight);
     // Awards planned by workers that died before claiming them.
