@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../../src/ledger/contract.js';
 import { realJournalIo, type JournalIo } from '../../../src/ledger/file-journal.js';
-import { ABANDON, FileLedger, LEDGER_VERSION } from '../../../src/ledger/file.js';
+import { FileLedger, LEDGER_VERSION } from '../../../src/ledger/file.js';
 import { LedgerError, LedgerLockedError, LedgerWriteError } from '../../../src/ledger/errors.js';
 import { TestClock } from '../../helpers/clock.js';
 import { NODE_ARGS_FOR } from '../../helpers/tsx.js';
