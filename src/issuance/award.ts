@@ -16,7 +16,11 @@ export type AwardStep =
   | { readonly do: 'look-up'; readonly reason: LookupReason; readonly attempt: number; readonly error?: string }
   /** Wait, then send again (refused before processing, or not found after an ambiguous failure). */
   | { readonly do: 'wait-and-send'; readonly attempt: number; readonly waitMs: number; readonly why: string }
-  | { readonly do: 'issued'; readonly badgeId: string; readonly how: 'issued' | 'already-issued' }
+  /**
+   * The badge exists. `how` is what the ledger records (did this ledger create it?); `byThisRun`
+   * is what the run reports: a badge an earlier, crashed run created is not this run's `issued`.
+   */
+  | { readonly do: 'issued'; readonly badgeId: string; readonly how: 'issued' | 'already-issued'; readonly byThisRun: boolean }
   | { readonly do: 'failed'; readonly reason: string }
   /** Credly refused the credentials: record this award failed and stop the whole run. */
   | { readonly do: 'stop-run'; readonly reason: string }
@@ -44,7 +48,7 @@ export type SendResult =
 
 /** After a send (attempt `attempt`, already counted). */
 export function afterSend(result: SendResult, attempt: number, policy: AwardPolicy): AwardStep {
-  if (result.ok) return { do: 'issued', badgeId: result.badgeId, how: 'issued' };
+  if (result.ok) return { do: 'issued', badgeId: result.badgeId, how: 'issued', byThisRun: true };
   switch (result.failure) {
     case 'credentials':
       return { do: 'stop-run', reason: `Credly refused the credentials (${result.message}); check the token and the environment` };
@@ -69,8 +73,16 @@ export function afterLookup(result: LookupResult, step: Extract<AwardStep, { do:
     return { do: 'leave-issuing', reason: `outcome unknown (the look-up failed: ${result.error}); the award stays "issuing" and the next run looks it up again` };
   }
   if (result.found) {
-    // Found after our own ambiguous send (or a crashed run's): this ledger created it.
-    return { do: 'issued', badgeId: result.badgeId, how: step.reason === 'maybe-duplicate' ? 'already-issued' : 'issued' };
+    switch (step.reason) {
+      case 'maybe-processed':
+        // Our own ambiguous send went through.
+        return { do: 'issued', badgeId: result.badgeId, how: 'issued', byThisRun: step.attempt > 0 };
+      case 'taken-over':
+        // A send before this run (a crashed run's, a dead worker's) went through: this ledger created it, this run did not.
+        return { do: 'issued', badgeId: result.badgeId, how: 'issued', byThisRun: false };
+      case 'maybe-duplicate':
+        return { do: 'issued', badgeId: result.badgeId, how: 'already-issued', byThisRun: false };
+    }
   }
   switch (step.reason) {
     case 'maybe-duplicate':

@@ -254,11 +254,17 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             step = { do: 'send', attempt: step.attempt };
             break;
           case 'issued': {
-            const { badgeId, how } = step;
+            const { badgeId, how, byThisRun } = step;
             // The outcome's write need not hold the award's slot: if the process dies before it
             // is durable, the award is still "issuing" and the next run looks it up.
             track(write(claim, { state: 'issued', badgeId, how, issuedAt: stamp(), lastError: null }), lost);
-            settle({ ...base, outcome: how === 'already-issued' ? 'already-issued' : 'issued', badgeId, attempts: record.attempts });
+            settle({
+              ...base,
+              outcome: byThisRun ? 'issued' : 'already-issued',
+              badgeId,
+              attempts: record.attempts,
+              ...(byThisRun ? {} : { reason: how === 'already-issued' ? 'Credly already had this badge' : 'created by an earlier run that stopped before recording it' }),
+            });
             return;
           }
           case 'failed': {

@@ -59,7 +59,11 @@ describe('a job killed with SIGKILL mid-run', () => {
     // The killed job left its lease behind (this one takes it over once it is older than its
     // 1.5 s TTL) and, most likely, awards in "issuing" with requests in flight.
     ledger = await FileLedger.open(ledgerPath, { lockTtlMs: 1_500, waitForLockMs: 10_000 });
+    const before = fake.badges().length;
     const report = await issueBadges(readRosterFile(rosterPath), { client, ledger, microcredentials: [approvedEntry('non-credit')], retryDelayMs: 1 });
+    // Awards the killed runs had sent are reported already issued, not issued: the totals say what this run did.
+    expect(report.totals.issued).toBe(fake.badges().length - before);
+    expect(report.totals.issued + report.totals['already-issued']).toBe(60);
     await ledger.close();
     client.close();
     expect(report.totals.failed).toBe(0);

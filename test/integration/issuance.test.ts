@@ -72,8 +72,12 @@ describe('issuance against the fake Credly', () => {
     expect(first.totals.issued + first.totals.failed).toBe(40);
     expect(ctx.fake.stats().faults['error-5xx']).toBeGreaterThan(5);
     expect(ctx.fake.duplicateCount()).toBe(0);
+    const badgesAfterFirst = ctx.fake.badges().length;
+    expect(first.totals.issued).toBeLessThanOrEqual(badgesAfterFirst);
     ctx.fake.clearFaults();
     const second = await issueBadges(csvRows(sqlRosterCsv(40)), ctx.base);
+    // The totals say what this run did: it reports as issued exactly the badges it created.
+    expect(second.totals.issued).toBe(ctx.fake.badges().length - badgesAfterFirst);
     expect(second.totals.failed).toBe(0);
     // Awards the first run left "issuing" (its look-up failed too) are taken over and looked up
     // first, keeping their row; each award is reported once.
