@@ -114,7 +114,10 @@ export class UnprocessableEntityError extends CredlyApiError {
   }
 }
 
-/** 422 with "already has this badge": Credly's duplicate rule refused a second badge. */
+/**
+ * 422 whose message says "already has this badge": a duplicate for certain. Credly's wording is
+ * not documented; use {@link isPossibleDuplicate} to decide whether to look the badge up.
+ */
 export class BadgeAlreadyIssuedError extends UnprocessableEntityError {
   override name = 'BadgeAlreadyIssuedError';
 }
@@ -214,7 +217,7 @@ const ERROR_NAMES: Record<string, true> = Object.fromEntries(
   ].map((name) => [name, true]),
 );
 
-/** Credly's duplicate rule answers 422 with this in `data.message`. */
+/** The one wording of Credly's duplicate refusal that real clients have seen (credly-api.md §4). */
 export const DUPLICATE_BADGE_PATTERN = /already has this badge/i;
 
 /** The error class for a status, with the duplicate-badge 422 told apart. */
@@ -236,4 +239,12 @@ export function apiErrorFor(
   if (status === 429) return new RateLimitError(details);
   if (status >= 500) return new InternalServerError(details);
   return new CredlyApiError(details);
+}
+
+/**
+ * Whether a refused issue request may be Credly's duplicate rule: any 422 or 409. Credly documents
+ * neither the status nor the wording, so the caller looks the badge up before calling it a failure.
+ */
+export function isPossibleDuplicate(error: unknown): error is CredlyApiError {
+  return error instanceof CredlyApiError && (error.status === 422 || error.status === 409);
 }

@@ -243,8 +243,8 @@ export class Transport {
       });
     }
     if (response.status >= 200 && response.status < 300) return { status: response.status, data: body, headers };
-    const data = (body as { data?: { message?: unknown; error_index?: unknown } } | undefined)?.data;
-    const serverMessage = typeof data?.message === 'string' ? data.message : describeBody(body, headers);
+    const data = (body as { data?: { message?: unknown; error_index?: unknown } | null } | undefined)?.data;
+    const serverMessage = errorMessageOf(body) ?? describeBody(body, headers);
     throw apiErrorFor({
       status: response.status,
       method,
@@ -294,6 +294,18 @@ function flattenHeaders(headers: Record<string, unknown>): Record<string, string
 function snippet(text: string): string {
   const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > 120 ? `${flat.slice(0, 117)}…` : flat || '(empty)';
+}
+
+/**
+ * Credly's message from an error body: `data.message` (a string, or a list of them), or the
+ * messages of an `errors[]` array, which other clients have met.
+ */
+export function errorMessageOf(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const texts = (value: unknown): string[] =>
+    typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap((item) => (typeof item === 'string' ? [item] : texts((item as { message?: unknown } | null)?.message))) : [];
+  const found = [...texts((body as { data?: { message?: unknown } | null }).data?.message), ...texts((body as { errors?: unknown }).errors)].filter((t) => t.trim() !== '');
+  return found.length ? found.join('; ') : undefined;
 }
 
 /** A short description of an error body that has no `data.message` (an HTML page from a proxy, say). */

@@ -1,10 +1,10 @@
 import type { CredlyClient } from '../credly/client.js';
 import {
   AuthenticationError,
-  BadgeAlreadyIssuedError,
   CredlyApiError,
   CredlyConnectionError,
   CredlyValidationError,
+  isPossibleDuplicate,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
@@ -153,11 +153,11 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       } catch (caught) {
         error = caught;
       }
-      if (error instanceof BadgeAlreadyIssuedError) {
+      if (isPossibleDuplicate(error)) {
+        // Any 422 or 409 may be the duplicate rule (its wording is not documented): look first.
         const found = await lookup(record);
         if (found) return finish('issued', { badgeId: found.id, how: 'already-issued' }, 'already-issued');
-        const reason = 'Credly says this learner already has the badge, but no badge was found by issuer_earner_id or email';
-        return finish('failed', { lastError: reason }, 'failed', reason);
+        return finish('failed', { lastError: describe(error) }, 'failed', describe(error));
       }
       if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
         // Refused before it was processed: nothing exists, and nothing else will work either.

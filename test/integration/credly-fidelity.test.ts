@@ -1,0 +1,90 @@
+// Issue 13: where the client and the fake agreed on something Credly does not promise. Each
+// reading Credly may have is played by the fake (its `fidelity` options), and the client must
+// work against every one.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConflictError, isPossibleDuplicate, issueBadges, UnprocessableEntityError } from '../../src/index.js';
+import { DUPLICATE_ERROR_STYLES } from '../../src/testing/index.js';
+import { fakeWithClient, issueParams } from '../helpers/fake.js';
+import { csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
+
+type Ctx = Awaited<ReturnType<typeof fakeWithClient>>;
+let ctx: Ctx | undefined;
+afterEach(async () => {
+  await ctx?.close();
+  ctx = undefined;
+});
+
+describe('duplicates, whatever Credly says (item 1)', () => {
+  it.each(DUPLICATE_ERROR_STYLES)('records the badge Credly already had when a duplicate is refused as %s', async (style) => {
+    const setup = await issuanceSetup({ fake: { fidelity: { duplicateError: style } } });
+    ctx = setup;
+    const existing = await setup.client.badges.issue(issueParams(setup.templateId, 2, { recipient_email: 'learner2@example.edu', issuer_earner_id: 'B00000002' }));
+    const error = await setup.client.badges.issue(issueParams(setup.templateId, 2, { recipient_email: 'learner2@example.edu', issuer_earner_id: 'B00000002' })).catch((e: unknown) => e);
+    expect(isPossibleDuplicate(error)).toBe(true);
+    expect(error).toBeInstanceOf(style === 'conflict' ? ConflictError : UnprocessableEntityError);
+    // The server's words reach the message, whichever body shape carried them.
+    expect((error as Error).message).not.toMatch(/no message in the body/);
+    const report = await issueBadges(csvRows(sqlRosterCsv(3)), setup.base);
+    expect(report.awards.map((a) => a.outcome)).toEqual(['issued', 'already-issued', 'issued']);
+    expect(report.awards[1]?.badgeId).toBe(existing.id);
+    expect(setup.fake.duplicateCount()).toBe(0);
+  });
+
+  it('fails a 422 that is not a duplicate with Credly\'s message, after looking for the badge', async () => {
+    const setup = await issuanceSetup();
+    ctx = setup;
+    // The ledger points at a draft template: Credly refuses the issue with a 422 of another kind.
+    const draft = setup.fake.createTemplate({ name: 'Draft', state: 'draft' });
+    const record = setup.ledger.getTemplate(setup.entries[0]!.microcredential.id)!;
+    await setup.ledger.putTemplate({ ...record, templateId: String(draft.id) });
+    const report = await issueBadges(csvRows(sqlRosterCsv(1)), setup.base);
+    expect(report.awards[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^422 POST .*: Badge template is not active$/) });
+    expect(setup.fake.stats().requests['GET /badges']).toBeGreaterThanOrEqual(1); // it looked first
+  });
+
+  it('describes a refusal that is not a duplicate with the server\'s message, whatever its shape', async () => {
+    ctx = await fakeWithClient({ fidelity: { duplicateError: 'errors-array' } });
+    const template = ctx.fake.createTemplate({ name: 'T' });
+    await ctx.client.badges.issue(issueParams(String(template.id), 1));
+    const error = await ctx.client.badges.issue(issueParams(String(template.id), 1)).catch((e: unknown) => e);
+    expect((error as UnprocessableEntityError).serverMessage).toBe('Badge has already been taken for this recipient');
+  });
+});
+
+describe('the same learner under another email (item 2)', () => {
+  it('finds a badge issued to another email of the same Credly user, and only then', async () => {
+    ctx = await fakeWithClient({ users: [['priya.raman@example.edu', 'priya@gmail.example.com']] });
+    const template = String(ctx.fake.createTemplate({ name: 'T' }).id);
+    const earlier = await ctx.client.badges.issue(issueParams(template, 1, { recipient_email: 'priya@gmail.example.com', issuer_earner_id: undefined }));
+    // Credly's rule: the same user, so a duplicate.
+    const refused = await ctx.client.badges.issue(issueParams(template, 2, { recipient_email: 'priya.raman@example.edu', issuer_earner_id: 'B123' })).catch((e: unknown) => e);
+    expect(isPossibleDuplicate(refused)).toBe(true);
+    const found = await ctx.client.badges.findExisting(template, { issuerEarnerId: 'B123', email: 'priya.raman@example.edu' });
+    expect(found?.id).toBe(earlier.id);
+    // Another learner is not matched.
+    expect(await ctx.client.badges.findExisting(template, { email: 'someone.else@example.edu' })).toBeNull();
+  });
+
+  it('records already-issued in a run when the learner holds the badge under another email', async () => {
+    const setup = await issuanceSetup({ fake: { users: [['learner2@example.edu', 'learner2.personal@example.com']] } });
+    ctx = setup;
+    const earlier = await setup.client.badges.issue(issueParams(setup.templateId, 2, { recipient_email: 'learner2.personal@example.com', issuer_earner_id: undefined }));
+    const report = await issueBadges(csvRows(sqlRosterCsv(3)), setup.base);
+    expect(report.awards.map((a) => a.outcome)).toEqual(['issued', 'already-issued', 'issued']);
+    expect(report.awards[1]?.badgeId).toBe(earlier.id);
+    expect(setup.fake.duplicateCount()).toBe(0);
+  });
+});
+
+describe('issuer_earner_id as a number (item 9)', () => {
+  it.each(['string', 'number'] as const)('finds the badge when responses carry the earner id as a %s', async (reading) => {
+    ctx = await fakeWithClient({ fidelity: { earnerIdInResponses: reading } });
+    const template = String(ctx.fake.createTemplate({ name: 'T' }).id);
+    const issued = await ctx.client.badges.issue(issueParams(template, 1, { issuer_earner_id: '412763' }));
+    const raw = (await fetch(`${ctx.fake.baseUrl}/organizations/${ctx.fake.organizationId}/badges`, { headers: { Authorization: `Basic ${Buffer.from(`${ctx.fake.token}:`).toString('base64')}` } }).then((r) => r.json())) as { data: Array<{ issuer_earner_id: unknown }> };
+    expect(typeof raw.data[0]?.issuer_earner_id).toBe(reading);
+    const found = await ctx.client.badges.findExisting(template, { issuerEarnerId: '412763' });
+    expect(found?.id).toBe(issued.id);
+    expect(found?.issuer_earner_id).toBe('412763');
+  });
+});
