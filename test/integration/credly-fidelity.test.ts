@@ -88,3 +88,18 @@ describe('issuer_earner_id as a number (item 9)', () => {
     expect(found?.issuer_earner_id).toBe('412763');
   });
 });
+
+describe('IdEvidence carries an id (item 5)', () => {
+  it.each(['refused', 'accepted'] as const)('issues text and assessment evidence when IdEvidence without an id is %s', async (reading) => {
+    const setup = await issuanceSetup({ fake: { fidelity: { idEvidenceWithoutId: reading } } });
+    ctx = setup;
+    const report = await issueBadges(csvRows(sqlRosterCsv(2)), setup.base);
+    expect(report.totals.issued).toBe(2);
+    const evidence = setup.fake.badgesFor(setup.templateId, 'learner1@example.edu')[0]!.evidence[0]!;
+    expect(evidence).toMatchObject({ type: 'IdEvidence', id: expect.stringMatching(/^ev-[0-9a-f]{24}$/) });
+    // What the fake refuses in the strict reading: an IdEvidence item with no id.
+    const bare = setup.client.badges.issue(issueParams(setup.templateId, 9, { evidence: [{ type: 'IdEvidence', title: 'T', description: 'D' }] }));
+    if (reading === 'refused') await expect(bare).rejects.toThrow(/422 .*IdEvidence needs an id/);
+    else await expect(bare).resolves.toMatchObject({ state: 'pending' });
+  });
+});

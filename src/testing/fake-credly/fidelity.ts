@@ -26,6 +26,8 @@ export interface FakeFidelityOptions {
   readonly nextPageUrl?: 'same-path' | 'api-path';
   /** `issuer_earner_id` in responses: a string (default), or a number when it is all digits. */
   readonly earnerIdInResponses?: 'string' | 'number';
+  /** `IdEvidence` without an `id` (every real request seen sends one): `refused` (default, 422) or `accepted`. */
+  readonly idEvidenceWithoutId?: 'refused' | 'accepted';
   /** `duplicate_behavior` on issue (documented on one page, behaviour unverified): `honoured` (default) or `ignored`. */
   readonly duplicateBehavior?: 'honoured' | 'ignored';
 }

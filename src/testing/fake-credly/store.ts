@@ -315,6 +315,9 @@ export class FakeStore {
     const evidence = Array.isArray(body.evidence) ? (body.evidence as Array<Record<string, unknown>>) : [];
     for (const item of evidence) {
       if (!item || typeof item !== 'object' || typeof item.type !== 'string') throw new FakeHttpError(422, 'Evidence items need a type');
+      if (item.type === 'IdEvidence' && this.#fidelity.idEvidenceWithoutId !== 'accepted' && (typeof item.id !== 'string' || item.id.trim() === '')) {
+        throw new FakeHttpError(422, 'IdEvidence needs an id');
+      }
     }
     const now = this.#clock.iso();
     const badge: StoredBadge = {
