@@ -7,7 +7,6 @@ import {
   isPossibleDuplicate,
   NotFoundError,
   PermissionDeniedError,
-  RateLimitError,
 } from '../credly/errors.js';
 import type { Logger } from '../credly/logger.js';
 import type { IssueBadgeParams } from '../credly/schemas/requests.js';
@@ -114,9 +113,13 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     options.onProgress?.({ type: 'award', outcome: outcome.outcome, row: outcome.row, done, totals: report.totals });
   };
 
+  // A stop (SIGTERM) ends the client's waits (429s, Retry-After), never a request in flight.
+  // 429s are the client's: it waits up to its budget and slows the whole run; a 429 that reaches
+  // here is a terminal failure for this run, and the award is sent again next run.
+  const waits = options.signal ? { waitSignal: options.signal } : {};
   const lookup = async (record: Pick<AwardRecord, 'templateId' | 'earnerId' | 'email'>) => {
     await pacer.wait();
-    return client.badges.findExisting(record.templateId, { issuerEarnerId: record.earnerId, email: record.email });
+    return client.badges.findExisting(record.templateId, { issuerEarnerId: record.earnerId, email: record.email }, waits);
   };
 
   const put = (record: AwardRecord) => (dryRun ? Promise.resolve() : ledger.putAward(record));
@@ -148,7 +151,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       let error: unknown;
       try {
         await pacer.wait();
-        const badge = await client.badges.issue(request);
+        const badge = await client.badges.issue(request, waits);
         return await finish('issued', { badgeId: badge.id, how: 'issued' }, 'issued');
       } catch (caught) {
         error = caught;
@@ -164,11 +167,6 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         record = { ...record, state: 'failed', lastError: describe(error), updatedAt: stamp() };
         await put(record);
         throw new StopRun(`Credly refused the credentials (${describe(error)}); check the token and the environment`);
-      }
-      if (error instanceof RateLimitError && attempt < maxAttempts) {
-        // Refused, not processed: wait as told (the client already waited for short Retry-Afters).
-        await sleep(error.retryAfterMs ?? retryDelayMs * 2 ** (attempt - 1));
-        continue;
       }
       if (isAmbiguous(error)) {
         // Step 5: the badge may exist. Look before sending again.

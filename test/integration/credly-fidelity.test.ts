@@ -2,10 +2,10 @@
 // reading Credly may have is played by the fake (its `fidelity` options), and the client must
 // work against every one.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConflictError, isPossibleDuplicate, issueBadges, UnprocessableEntityError } from '../../src/index.js';
-import { DUPLICATE_ERROR_STYLES } from '../../src/testing/index.js';
+import { ConflictError, CredlyClient, isPossibleDuplicate, issueBadges, MemoryLedger, syncTemplates, UnprocessableEntityError } from '../../src/index.js';
+import { DUPLICATE_ERROR_STYLES, startFakeCredly } from '../../src/testing/index.js';
 import { fakeWithClient, issueParams } from '../helpers/fake.js';
-import { csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
+import { approvedEntry, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
 
 type Ctx = Awaited<ReturnType<typeof fakeWithClient>>;
 let ctx: Ctx | undefined;
@@ -101,5 +101,72 @@ describe('IdEvidence carries an id (item 5)', () => {
     const bare = setup.client.badges.issue(issueParams(setup.templateId, 9, { evidence: [{ type: 'IdEvidence', title: 'T', description: 'D' }] }));
     if (reading === 'refused') await expect(bare).rejects.toThrow(/422 .*IdEvidence needs an id/);
     else await expect(bare).resolves.toMatchObject({ state: 'pending' });
+  });
+});
+
+describe('rate limits and Retry-After (items 6 and 7)', () => {
+  it('rides out a per-minute window without Retry-After, slowing the whole run instead of failing awards', async () => {
+    // One clock for the fake and the client: the client's waits move it.
+    let clock = Date.parse('2026-11-28T12:00:00Z');
+    const setup = await issuanceSetup({
+      fake: { clock: () => clock, rateLimit: { requests: 6, windowMs: 60_000, retryAfter: false } },
+      client: { now: () => clock, retryTiming: {}, sleep: async (ms: number) => void (clock += ms) },
+    });
+    ctx = setup;
+    const started = clock;
+    const report = await issueBadges(csvRows(sqlRosterCsv(10)), { ...setup.base, concurrency: 4 });
+    expect(report.totals).toMatchObject({ issued: 10, failed: 0 });
+    expect(setup.fake.stats().rateLimited).toBeGreaterThan(0);
+    expect(clock - started).toBeGreaterThanOrEqual(60_000); // it waited for the next window
+    // Before: 9 POSTs per award and a failure after about 7 s. Now the retries are bounded by the budget.
+    expect(setup.fake.stats().requests['POST /badges']).toBeLessThan(10 + 4 * 15);
+    expect(setup.fake.duplicateCount()).toBe(0);
+  });
+
+  it('fails an award whose Retry-After is past the cap, naming the wait, without sleeping', async () => {
+    const setup = await issuanceSetup();
+    ctx = setup;
+    setup.fake.injectFault({ route: 'POST /badges', kind: 'rate-limit', retryAfterSeconds: 3600 });
+    const report = await issueBadges(csvRows(sqlRosterCsv(2)), { ...setup.base, concurrency: 1 });
+    expect(report.awards[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/429 POST .*\(Retry-After asks for 3600 s, more than retryTiming\.maxRetryAfterMs 60 s: not waited for\)/) });
+    expect(report.awards[1]?.outcome).toBe('issued');
+    expect(setup.sleeps.every((ms) => ms < 60_000)).toBe(true);
+    expect(setup.engineSleeps).toEqual([]);
+  });
+
+  it('honours Retry-After on 503 for reads, as seconds or an HTTP date, up to the cap', async () => {
+    ctx = await fakeWithClient();
+    ctx.fake.injectFault({ route: 'GET /organizations/:org', kind: 'error-5xx', status: 503, retryAfterHeader: '3' });
+    ctx.fake.injectFault({ route: 'GET /organizations/:org', kind: 'error-5xx', status: 503, retryAfterHeader: new Date(Date.now() + 20_000).toUTCString() });
+    await ctx.client.organizations.get();
+    expect(ctx.sleeps[0]).toBe(3000);
+    expect(ctx.sleeps[1]).toBeGreaterThan(14_000); // about 17 s on the client's clock, to the second
+    expect(ctx.sleeps[1]).toBeLessThanOrEqual(17_000);
+    ctx.fake.injectFault({ route: 'GET /organizations/:org', kind: 'error-5xx', status: 503, retryAfterHeader: 'Wed, 21 Oct 2099 07:28:00 GMT' });
+    await expect(ctx.client.organizations.get()).rejects.toThrow(/503 GET .*: Service Unavailable \(Retry-After asks for \d+(\.\d)? s, more than retryTiming\.maxRetryAfterMs 60 s: not waited for\)/);
+  });
+
+  it('stops waiting on SIGTERM (the run\'s signal): the award waiting out a Retry-After fails, nothing is duplicated', async () => {
+    const fake = await startFakeCredly({ seed: 3 });
+    const controller = new AbortController();
+    const { credentials, options } = fake.clientConfig();
+    const client = new CredlyClient(credentials, {
+      ...options,
+      // A wait that lasts until it is aborted: only the stop can end it.
+      sleep: (_ms, signal) => new Promise((_resolve, reject) => {
+        if (signal?.aborted) reject(new Error('aborted'));
+        signal?.addEventListener('abort', () => reject(new Error('aborted')));
+      }),
+    });
+    ctx = { fake, client, sleeps: [], close: async () => { client.close(); await fake.stop(); } };
+    const entries = [approvedEntry('non-credit')];
+    const ledger = new MemoryLedger();
+    await syncTemplates(entries, { client, ledger });
+    fake.injectFault({ route: 'POST /badges', kind: 'rate-limit', retryAfterSeconds: 30 });
+    setTimeout(() => controller.abort(), 200);
+    const report = await issueBadges(csvRows(sqlRosterCsv(3)), { client, ledger, microcredentials: entries, concurrency: 1, signal: controller.signal, suppressNotifications: true });
+    expect(report.cancelled).toBe(true);
+    expect(report.awards[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/aborted/) });
+    expect(fake.badges()).toHaveLength(0);
   });
 });

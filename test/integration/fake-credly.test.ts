@@ -360,7 +360,8 @@ describe('fault injection', () => {
     expect(ctx.sleeps).toEqual([2000]);
     ctx.fake.injectFault({ route: 'GET /organizations/:org', kind: 'rate-limit', retryAfterSeconds: null });
     await ctx.client.organizations.get();
-    expect(ctx.sleeps).toEqual([2000, 500]);
+    // After a 429 the client spaces its requests (100 ms, learned), then backs off 500 ms on the next 429.
+    expect(ctx.sleeps).toEqual([2000, 100, 500]);
   });
 
   it('draws random faults from a seed: the same seed, the same faults', async () => {
