@@ -46,6 +46,8 @@ export interface TransportRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Relative to the base URL, already encoded, starting with `/`. */
   readonly path: string;
+  /** The path is from the base URL's origin instead (a next-page URL's own path, e.g. `/api/v1/…`). */
+  readonly fromOrigin?: boolean;
   readonly query?: Readonly<Record<string, QueryValue>>;
   readonly body?: unknown;
 }
@@ -248,7 +250,7 @@ export class Transport {
     try {
       const authorization = await this.#auth.header(signal);
       response = await this.#http.request({
-        url: `${this.config.baseUrl}${path}`,
+        url: `${request.fromOrigin ? new URL(this.config.baseUrl).origin : this.config.baseUrl}${path}`,
         method,
         params: cleanQuery(request.query),
         ...(request.body !== undefined ? { data: JSON.stringify(request.body) } : {}),

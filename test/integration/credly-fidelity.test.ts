@@ -170,3 +170,17 @@ describe('rate limits and Retry-After (items 6 and 7)', () => {
     expect(fake.badges()).toHaveLength(0);
   });
 });
+
+describe('next-page URLs (item 8)', () => {
+  it.each(['same-path', 'api-path'] as const)('lists every filtered item across pages when next_page_url is %s', async (reading) => {
+    ctx = await fakeWithClient({ fidelity: { nextPageUrl: reading } });
+    for (let i = 0; i < 120; i += 1) ctx.fake.createTemplate({ name: `Badge ${i}`, state: i % 2 === 0 ? 'active' : 'draft' });
+    const active = await ctx.client.badgeTemplates.list({ filter: { state: 'active' } }).collect({ max: 500 });
+    expect(active).toHaveLength(60);
+    expect(active.every((t) => t.state === 'active')).toBe(true);
+    const first = await ctx.client.badgeTemplates.list({ filter: { state: 'active' } });
+    const next = String(first.metadata.next_page_url);
+    if (reading === 'api-path') expect(next).toBe(`${ctx.fake.url}/api/v1/organizations/${ctx.fake.organizationId}/badge_templates?page=2`);
+    else expect(next).toContain('filter=state');
+  });
+});

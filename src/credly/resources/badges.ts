@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { buildFilter, buildSort, type FilterValue } from '../filters.js';
-import { makePage, PagePromise, type Page } from '../pagination.js';
+import { makePage, nextPageTarget, PagePromise, PageTrail, type Page, type PageTarget } from '../pagination.js';
 import { orgPath } from '../path.js';
 import { listEnvelope, singleEnvelope, type PageMetadata } from '../schemas/common.js';
 import { issuedBadgeSchema, type IssuedBadge, type IssuedBadgeState } from '../schemas/badge.js';
@@ -109,9 +109,10 @@ export class BadgesResource extends APIResource {
   }
 
   /**
-   * High-volume search: a cursor through `next_page_url`. Only the cursor's query is taken from
-   * that URL; the host and path stay ours, and the caller's filter, sort and format are re-applied
-   * (Credly may drop them from the URL).
+   * High-volume search: a cursor through `next_page_url`, followed (path and query) when it is on
+   * the API's own origin, else only its query on our own path; either way the caller's filter,
+   * sort and format are applied over it (Credly may drop them from the URL), and a cursor that
+   * repeats stops the search with an error.
    */
   highVolumeSearch(params: HighVolumeSearchParams = {}, options?: RequestOptions): PagePromise<IssuedBadge> {
     const path = orgPath(this.core.organizationId, '/high_volume_issued_badge_search');
@@ -120,14 +121,16 @@ export class BadgesResource extends APIResource {
       sort: buildSort(params.sort),
       badge_format: params.badge_format ?? 'minimal',
     };
-    const fetchPage = async (cursor: Record<string, string | undefined>): Promise<Page<IssuedBadge>> => {
-      const response = await this.transport.request({ method: 'GET', path, query: { ...cursor, ...own } }, options);
+    const fetchPage = async (target: PageTarget, before: PageTrail): Promise<Page<IssuedBadge>> => {
+      const trail = before.visit(target);
+      const response = await this.transport.request({ method: 'GET', path: target.path, query: target.query, ...(target.fromOrigin ? { fromOrigin: true } : {}) }, options);
       const parsed = this.transport.parse(cursorEnvelope, response.data, `GET ${path}`);
       const nextUrl = parsed.metadata?.next_page_url;
-      const next = nextUrl ? () => fetchPage(cursorFrom(nextUrl)) : null;
+      const nextTarget = nextUrl ? (nextPageTarget(nextUrl, this.transport.config.baseUrl, own) ?? { path, fromOrigin: false, query: { ...cursorFrom(nextUrl), ...own } }) : undefined;
+      const next = nextTarget ? () => fetchPage(nextTarget, trail) : null;
       return makePage(parsed.data ?? [], (parsed.metadata ?? {}) as PageMetadata, next);
     };
-    return new PagePromise(() => fetchPage({}));
+    return new PagePromise(() => fetchPage({ path, fromOrigin: false, query: own }, new PageTrail(`GET ${path}`)));
   }
 
   /**

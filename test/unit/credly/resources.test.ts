@@ -105,6 +105,35 @@ describe('pagination', () => {
     expect(pages).toEqual([1, 0]);
   });
 
+  it('follows a next_page_url on the API\'s own host (another path, the filter dropped) and keeps the filter', async () => {
+    const { client } = testClient({ baseUrl: 'https://api.credly.com/v1' });
+    const prod = `/api/v1/organizations/${ORG}/badge_templates`;
+    const scope = nock('https://api.credly.com')
+      .get(`/v1/organizations/${ORG}/badge_templates`)
+      .query({ filter: 'state::active', page: '1' })
+      .reply(200, { data: Array.from({ length: 50 }, (_, i) => ({ id: `t${i}` })), metadata: { ...meta(1, 2, 50), next_page_url: `https://api.credly.com${prod}?page=2` } })
+      .get(prod)
+      .query({ filter: 'state::active', page: '2' })
+      .reply(200, { data: [{ id: 'last' }], metadata: { ...meta(2, 2, 1), next_page_url: null } });
+    expect(await client.badgeTemplates.list({ filter: { state: 'active' } }).collect({ max: 100 })).toHaveLength(51);
+    scope.done();
+  });
+
+  it('stops with an error on a next_page_url that repeats', async () => {
+    const { client } = testClient({ baseUrl: 'https://api.credly.com/v1' });
+    const again = `https://api.credly.com/api/v1/organizations/${ORG}/badges?page=2`;
+    nock('https://api.credly.com')
+      .get(`/v1/organizations/${ORG}/badges`).query({ page: '1' }).reply(200, { data: [{ id: 'a' }], metadata: { next_page_url: again } })
+      .get(`/api/v1/organizations/${ORG}/badges`).query({ page: '2' }).times(2).reply(200, { data: [{ id: 'b' }], metadata: { next_page_url: again } });
+    const ids: string[] = [];
+    const error = await (async () => {
+      for await (const badge of client.badges.list()) ids.push(badge.id);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredlyValidationError);
+    expect((error as Error).message).toMatch(/metadata\.next_page_url: points at a page already read \(\/api\/v1\/organizations\/.*\/badges\?page=2\); stopping instead of looping/);
+    expect(ids).toEqual(['a', 'b']);
+  });
+
   it('collects up to a cap and requires one', async () => {
     const { client } = testClient();
     nock(SANDBOX).get(`${base}/badges`).query({ page: '1' }).reply(200, { data: Array.from({ length: 50 }, (_, i) => ({ id: `b${i}` })), metadata: meta(1, 2, 50) });

@@ -319,7 +319,11 @@ describe('retries', () => {
     const controller = new AbortController();
     const client = new CredlyClient({ organizationId: ORG, authToken: TOKEN }, {
       // A wait that lasts until it is aborted.
-      sleep: (_ms, signal) => new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new CredlyAbortError('aborted by the caller')))),
+      sleep: (_ms, signal) =>
+        new Promise((_resolve, reject) => {
+          if (signal?.aborted) reject(new CredlyAbortError('aborted by the caller'));
+          signal?.addEventListener('abort', () => reject(new CredlyAbortError('aborted by the caller')));
+        }),
     });
     nock(SANDBOX).get(orgPath).reply(429, {}, { 'Retry-After': '30' });
     const waiting = client.organizations.get(ORG, { waitSignal: controller.signal });
