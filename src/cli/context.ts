@@ -21,13 +21,13 @@ export function withCredlyOptions(command: Command): Command {
 
 export const DEFAULT_LEDGER = 'credly-microcredentials.ledger';
 
-/** Loads `.env` (or --env-file) into process.env; variables already set win. */
-export function loadEnvFile(path: string | undefined): void {
-  loadDotenv({ path: path ?? '.env', quiet: true });
+/** Loads `.env` (or --env-file) into `env`; variables already set win. */
+export function loadEnvFile(path: string, env: Record<string, string | undefined>): void {
+  loadDotenv({ path, quiet: true, processEnv: env as Record<string, string> });
 }
 
 /** The client, from the environment and flags; sandbox unless production is asked for. */
-export function clientFrom(flags: CredlyFlags, env: NodeJS.ProcessEnv = process.env): CredlyClient {
+export function clientFrom(flags: CredlyFlags, env: Record<string, string | undefined>): CredlyClient {
   const environment = flags.production ? 'production' : undefined;
   try {
     return CredlyClient.fromEnv(env, {
@@ -42,7 +42,7 @@ export function clientFrom(flags: CredlyFlags, env: NodeJS.ProcessEnv = process.
 }
 
 /** Says where the command is about to write, before it writes. */
-export function announceTarget(client: CredlyClient, stream: NodeJS.WritableStream = process.stderr): void {
+export function announceTarget(client: CredlyClient, stream: NodeJS.WritableStream): void {
   const { environment, baseUrl } = client.config;
   const label = environment === 'production' ? 'PRODUCTION Credly' : environment === 'sandbox' ? 'the Credly sandbox' : 'a custom Credly';
   stream.write(`Writing to ${label} (${baseUrl}), organization ${client.organizationId}\n`);

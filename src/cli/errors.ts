@@ -6,7 +6,14 @@ export const EXIT = {
   couldNotRun: 1,
   /** It ran, and some awards failed or some rows were invalid: see the report. */
   someFailed: 2,
+  /** Stopped by SIGINT (Ctrl-C): 128 + 2, as shells report it. */
+  interrupted: 130,
+  /** Stopped by SIGTERM (a scheduler or container stop): 128 + 15. */
+  terminated: 143,
 } as const;
+
+/** The exit code of a run stopped by each signal. */
+export const EXIT_SIGNAL = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated } as const;
 
 /** An error the CLI reports as one line, with the exit code it implies. */
 export class CliError extends Error {

@@ -9,9 +9,10 @@ import { registerStatus } from './commands/status.js';
 import { registerSyncTemplates } from './commands/sync-templates.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWebhooks } from './commands/webhooks.js';
+import type { CliContext } from './runtime.js';
 
 /** The `credly-microcredentials` program. Commands register themselves, one file each. */
-export function createProgram(): Command {
+export function createProgram(ctx: CliContext): Command {
   const program = new Command('credly-microcredentials')
     .description(
       'Microcredential proposals to Credly badges, issued exactly once.\n' +
@@ -20,15 +21,17 @@ export function createProgram(): Command {
     .version(VERSION, '-V, --version')
     .option('--env-file <path>', 'read environment variables from this file (default .env; variables already set win)')
     .showHelpAfterError('(run with --help for usage)')
+    // Set before the commands are added, which inherit them: no process.exit, the run's streams.
+    .configureOutput({ writeOut: (text) => ctx.stdout.write(text), writeErr: (text) => ctx.stderr.write(text) })
     .exitOverride();
-  registerDemo(program);
-  registerValidate(program);
-  registerSyncTemplates(program);
-  registerIssue(program);
-  registerStatus(program);
-  registerRevokeReplace(program);
-  registerCompactLedger(program);
-  registerWebhooks(program);
-  registerFakeCredly(program);
+  registerDemo(program, ctx);
+  registerValidate(program, ctx);
+  registerSyncTemplates(program, ctx);
+  registerIssue(program, ctx);
+  registerStatus(program, ctx);
+  registerRevokeReplace(program, ctx);
+  registerCompactLedger(program, ctx);
+  registerWebhooks(program, ctx);
+  registerFakeCredly(program, ctx);
   return program;
 }

@@ -1,5 +1,6 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { ProgressEvent } from '../issuance/issuer.js';
+import type { CliStream } from './runtime.js';
 
 export interface ProgressReporter {
   readonly onProgress: (event: ProgressEvent) => void;
@@ -7,10 +8,10 @@ export interface ProgressReporter {
 }
 
 /** A progress bar on a terminal; plain log lines (every 10 % or 100 awards) otherwise. */
-export function progressReporter(total: number | undefined, stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+export function progressReporter(total: number | undefined, stream: CliStream): ProgressReporter {
   if (stream.isTTY && total) {
     const bar = new SingleBar(
-      { format: 'issuing {bar} {value}/{total} | issued {issued} already {already} failed {failed} invalid {invalid}', stream, hideCursor: true },
+      { format: 'issuing {bar} {value}/{total} | issued {issued} already {already} failed {failed} invalid {invalid}', stream: stream as NodeJS.WriteStream, hideCursor: true },
       Presets.shades_classic,
     );
     bar.start(total, 0, { issued: 0, already: 0, failed: 0, invalid: 0 });

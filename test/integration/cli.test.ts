@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
-import { cleanEnv, NODE_ARGS, runCli } from '../helpers/cli.js';
+import { cleanEnv, runCli, spawnCli } from '../helpers/cli.js';
 import { exampleProposalJson } from '../helpers/examples.js';
 import { sqlRosterCsv } from '../helpers/issuance.js';
 
@@ -172,7 +171,7 @@ describe('status, revoke, replace', () => {
 
 describe('fake-credly and demo', () => {
   it('serves the fake Credly until stopped, printing what a client needs', async () => {
-    const proc = spawn(process.execPath, [...NODE_ARGS, 'fake-credly', '--port', '0', '--seed', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawnCli(['fake-credly', '--port', '0', '--seed', '3']);
     let stdout = '';
     const url = await new Promise<string>((resolve) => {
       proc.stdout.on('data', (chunk) => {
@@ -189,7 +188,7 @@ describe('fake-credly and demo', () => {
   });
 
   it('webhooks: receives events from the fake Credly and prints one JSON line each', async () => {
-    const proc = spawn(process.execPath, [...NODE_ARGS, 'webhooks', '--port', '0', '--ledger', file('hooks.ledger')], { env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawnCli(['webhooks', '--port', '0', '--ledger', file('hooks.ledger')], { env });
     let stderr = '';
     let stdout = '';
     proc.stdout.on('data', (c) => (stdout += c));

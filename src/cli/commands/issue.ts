@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Option, type Command } from 'commander';
+import type { CliContext } from '../runtime.js';
 import { issueBadges } from '../../issuance/issuer.js';
 import { formatReport, reportSucceeded } from '../../issuance/report.js';
 import { readRosterFile } from '../../issuance/roster.js';
@@ -23,13 +24,13 @@ export async function countRosterRows(path: string): Promise<number> {
 }
 
 /** `issue`: the exactly-once engine for a scheduled job. */
-export function registerIssue(program: Command): void {
+export function registerIssue(program: Command, ctx: CliContext): void {
   withCredlyOptions(program
     .command('issue')
     .description('issue the badges of a roster exactly once; exit 0 all issued, 2 some failed, 1 could not run'))
     .requiredOption('--roster <file>', 'the roster (CSV, or JSON Lines with .jsonl)')
     .option('--microcredential <file>', 'a microcredential or proposal JSON file with its approval (repeat for several)', (v: string, all: string[] = []) => [...all, v])
-    .option('--ledger <path>', 'the ledger file', process.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
+    .option('--ledger <path>', 'the ledger file', ctx.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
     .option('--concurrency <n>', 'awards in flight at once', numberOption('--concurrency', { min: 1, max: 64 }), 8)
     .option('--rate <N/s>', 'pace requests to Credly to N per second (or N/m)')
     .option('--dry-run', 'validate and plan, send nothing')
@@ -49,27 +50,26 @@ export function registerIssue(program: Command): void {
         }
       }
       const entries = [];
-      for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(file, { assumeApproved: opts.assumeApproved ?? false }));
+      for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
       let total: number;
       try {
-        total = await countRosterRows(opts.roster);
+        total = await countRosterRows(ctx.path(opts.roster));
       } catch {
         throw new CliError(`${opts.roster}: cannot be read`);
       }
-      const client = clientFrom(opts);
-      const ledger = await openLedger(opts.ledger, opts.forceUnlock ?? false);
+      const client = clientFrom(opts, ctx.env);
+      const ledger = await openLedger(ctx.path(opts.ledger), opts.forceUnlock ?? false);
       const controller = new AbortController();
       const onSignal = () => {
-        process.stderr.write('\nstopping: awards in flight finish and are recorded; nothing new starts (again to quit at once)\n');
+        ctx.stderr.write('\nstopping: awards in flight finish and are recorded; nothing new starts (again to quit at once)\n');
         controller.abort();
-        process.once('SIGINT', () => process.exit(EXIT.couldNotRun));
       };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      const progress = progressReporter(total);
+      if (ctx.signal.aborted) onSignal();
+      else ctx.signal.addEventListener('abort', onSignal, { once: true });
+      const progress = progressReporter(total, ctx.stderr);
       try {
-        if (!opts.dryRun) announceTarget(client);
-        const report = await issueBadges(readRosterFile(opts.roster), {
+        if (!opts.dryRun) announceTarget(client, ctx.stderr);
+        const report = await issueBadges(readRosterFile(ctx.path(opts.roster)), {
           client,
           ledger,
           microcredentials: entries,
@@ -79,17 +79,16 @@ export function registerIssue(program: Command): void {
           signal: controller.signal,
           onProgress: progress.onProgress,
           suppressNotifications: (opts.notifications ?? (client.config.environment === 'production' ? 'on' : 'off')) === 'off',
-          logger: { debug: () => {}, info: () => {}, warn: (m) => process.stderr.write(`warning: ${m}\n`), error: (m) => process.stderr.write(`error: ${m}\n`) },
+          logger: { debug: () => {}, info: () => {}, warn: (m) => ctx.stderr.write(`warning: ${m}\n`), error: (m) => ctx.stderr.write(`error: ${m}\n`) },
         });
         progress.stop();
-        if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else process.stdout.write(`${formatReport(report)}\n`);
-        if (opts.json) process.stderr.write(`${formatReport(report, { maxLines: 0 })}\n`);
-        process.exitCode = report.stoppedBecause ? EXIT.couldNotRun : reportSucceeded(report) ? EXIT.ok : EXIT.someFailed;
+        if (opts.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else ctx.stdout.write(`${formatReport(report)}\n`);
+        if (opts.json) ctx.stderr.write(`${formatReport(report, { maxLines: 0 })}\n`);
+        ctx.exitCode = report.stoppedBecause ? EXIT.couldNotRun : reportSucceeded(report) ? EXIT.ok : EXIT.someFailed;
       } finally {
         progress.stop();
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
+        ctx.signal.removeEventListener('abort', onSignal);
         await ledger.close();
         client.close();
       }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { CliContext } from '../runtime.js';
 import { earnerIdFor } from '../../mapping/issue-payload.js';
 import type { Ledger } from '../../issuance/ledger.js';
 import { replaceAward, revokeAward } from '../../issuance/revoke-replace.js';
@@ -25,48 +26,48 @@ function target(ledger: Ledger, opts: Target): { key?: string; badgeId?: string 
   throw new CliError(`no award of ${opts.microcredential} for ${learner} in the ledger`);
 }
 
-function common(command: Command): Command {
+function common(command: Command, ctx: CliContext): Command {
   return withCredlyOptions(command)
     .option('--badge-id <id>', 'the Credly badge id')
     .option('--learner <email-or-campus-id>', 'the learner (with --microcredential)')
     .option('--microcredential <id>', 'the microcredential id (with --learner)')
-    .option('--ledger <path>', 'the ledger file', process.env.CREDLY_LEDGER ?? DEFAULT_LEDGER);
+    .option('--ledger <path>', 'the ledger file', ctx.env.CREDLY_LEDGER ?? DEFAULT_LEDGER);
 }
 
-export function registerRevokeReplace(program: Command): void {
-  common(program.command('revoke').description('revoke an issued badge, with a reason, and record it'))
+export function registerRevokeReplace(program: Command, ctx: CliContext): void {
+  common(program.command('revoke').description('revoke an issued badge, with a reason, and record it'), ctx)
     .requiredOption('--reason <text>', 'why (Credly shows it)')
     .option('--no-notify', "do not email the learner about the revocation")
     .action(async (opts: Target & CredlyFlags & { reason: string; ledger: string; notify: boolean }) => {
-      const ledger = await openLedger(opts.ledger);
-      const client = clientFrom(opts);
+      const ledger = await openLedger(ctx.path(opts.ledger));
+      const client = clientFrom(opts, ctx.env);
       try {
         const by = target(ledger, opts);
-        announceTarget(client);
+        announceTarget(client, ctx.stderr);
         const award = await revokeAward({ client, ledger }, by, opts.reason, !opts.notify);
-        process.stdout.write(`revoked badge ${award.badgeId} (${award.email}, ${award.microcredentialId}): ${opts.reason}\n`);
-        process.exitCode = EXIT.ok;
+        ctx.stdout.write(`revoked badge ${award.badgeId} (${award.email}, ${award.microcredentialId}): ${opts.reason}\n`);
+        ctx.exitCode = EXIT.ok;
       } finally {
         await ledger.close();
         client.close();
       }
     });
 
-  common(program.command('replace').description('replace an issued badge (re-certification) with a new one, and record it'))
+  common(program.command('replace').description('replace an issued badge (re-certification) with a new one, and record it'), ctx)
     .option('--issued-at <date-time>', 'when the new badge was earned (with an offset); now by default')
     .option('--expires-at <date-time>', 'when the new badge expires (with an offset), or "never"')
     .action(async (opts: Target & CredlyFlags & { ledger: string; issuedAt?: string; expiresAt?: string }) => {
-      const ledger = await openLedger(opts.ledger);
-      const client = clientFrom(opts);
+      const ledger = await openLedger(ctx.path(opts.ledger));
+      const client = clientFrom(opts, ctx.env);
       try {
         const by = target(ledger, opts);
-        announceTarget(client);
+        announceTarget(client, ctx.stderr);
         const award = await replaceAward({ client, ledger }, by, {
           ...(opts.issuedAt ? { issued_at: opts.issuedAt } : {}),
           ...(opts.expiresAt ? { expires_at: opts.expiresAt === 'never' ? false : opts.expiresAt } : {}),
         });
-        process.stdout.write(`replaced badge ${award.previousBadgeIds?.at(-1)} with ${award.badgeId} (${award.email}, ${award.microcredentialId})\n`);
-        process.exitCode = EXIT.ok;
+        ctx.stdout.write(`replaced badge ${award.previousBadgeIds?.at(-1)} with ${award.badgeId} (${award.email}, ${award.microcredentialId})\n`);
+        ctx.exitCode = EXIT.ok;
       } finally {
         await ledger.close();
         client.close();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { CliContext } from '../runtime.js';
 import { existsSync } from 'node:fs';
 import { AWARD_STATES, type AwardRecord } from '../../issuance/ledger.js';
 import { FileLedger } from '../../issuance/file-ledger.js';
@@ -6,16 +7,17 @@ import { DEFAULT_LEDGER } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 
 /** `status`: what was issued, what failed and why, what is still pending. */
-export function registerStatus(program: Command): void {
+export function registerStatus(program: Command, ctx: CliContext): void {
   program
     .command('status')
     .description('what the ledger says: issued, failed (and why), pending; exit 2 when something failed or is pending')
-    .option('--ledger <path>', 'the ledger file', process.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
+    .option('--ledger <path>', 'the ledger file', ctx.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
     .option('--json', 'print JSON')
     .action(async (opts: { ledger: string; json?: boolean }) => {
-      if (!existsSync(opts.ledger)) throw new CliError(`no ledger at ${opts.ledger}: nothing has been issued with it (pass --ledger)`);
+      const path = ctx.path(opts.ledger);
+      if (!existsSync(path)) throw new CliError(`no ledger at ${opts.ledger}: nothing has been issued with it (pass --ledger)`);
       // Read-only, without the lock: status works while a job is running.
-      const ledger = await FileLedger.readOnly(opts.ledger).catch((error: unknown) => {
+      const ledger = await FileLedger.readOnly(path).catch((error: unknown) => {
         throw new CliError(error instanceof Error ? error.message : String(error));
       });
       try {
@@ -32,16 +34,16 @@ export function registerStatus(program: Command): void {
         const templates = [...ledger.templates()];
         if (opts.json) {
           const brief = (a: AwardRecord) => ({ key: a.key, email: a.email, state: a.state, attempts: a.attempts, badgeId: a.badgeId, lastError: a.lastError, updatedAt: a.updatedAt });
-          process.stdout.write(`${JSON.stringify({ ledger: opts.ledger, counts, byMicrocredential: Object.fromEntries(byMicro), templates, failed: failed.map(brief), pending: pending.map(brief) }, null, 2)}\n`);
+          ctx.stdout.write(`${JSON.stringify({ ledger: opts.ledger, counts, byMicrocredential: Object.fromEntries(byMicro), templates, failed: failed.map(brief), pending: pending.map(brief) }, null, 2)}\n`);
         } else {
-          process.stdout.write(`ledger ${opts.ledger}: ${awards.length} award(s)\n`);
-          process.stdout.write(`  ${AWARD_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}\n`);
-          for (const t of templates) process.stdout.write(`  template ${t.microcredentialId}: ${t.templateId} (${t.state}${t.unusableReason ? `: ${t.unusableReason}` : ''})\n`);
-          for (const [id, row] of byMicro) process.stdout.write(`  ${id}: issued ${row.issued}, failed ${row.failed}, pending ${(row.issuing ?? 0) + (row.planned ?? 0)}, revoked ${row.revoked}, replaced ${row.replaced}\n`);
-          for (const a of failed) process.stdout.write(`  failed  ${a.email} (${a.key}) after ${a.attempts} attempt(s): ${a.lastError ?? 'no reason recorded'}\n`);
-          for (const a of pending) process.stdout.write(`  pending ${a.email} (${a.key}): ${a.state}${a.state === 'issuing' ? ' (the next issue run looks it up first)' : ''}\n`);
+          ctx.stdout.write(`ledger ${opts.ledger}: ${awards.length} award(s)\n`);
+          ctx.stdout.write(`  ${AWARD_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}\n`);
+          for (const t of templates) ctx.stdout.write(`  template ${t.microcredentialId}: ${t.templateId} (${t.state}${t.unusableReason ? `: ${t.unusableReason}` : ''})\n`);
+          for (const [id, row] of byMicro) ctx.stdout.write(`  ${id}: issued ${row.issued}, failed ${row.failed}, pending ${(row.issuing ?? 0) + (row.planned ?? 0)}, revoked ${row.revoked}, replaced ${row.replaced}\n`);
+          for (const a of failed) ctx.stdout.write(`  failed  ${a.email} (${a.key}) after ${a.attempts} attempt(s): ${a.lastError ?? 'no reason recorded'}\n`);
+          for (const a of pending) ctx.stdout.write(`  pending ${a.email} (${a.key}): ${a.state}${a.state === 'issuing' ? ' (the next issue run looks it up first)' : ''}\n`);
         }
-        process.exitCode = failed.length || pending.length ? EXIT.someFailed : EXIT.ok;
+        ctx.exitCode = failed.length || pending.length ? EXIT.someFailed : EXIT.ok;
       } finally {
         await ledger.close();
       }
