@@ -17,10 +17,14 @@ export const EXIT_SIGNAL = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated 
 
 /** An error the CLI reports as one line, with the exit code it implies. */
 export class CliError extends Error {
+  override readonly name = 'CliError';
   readonly exitCode: number;
+  /** A stable code for the JSON error object, e.g. ROSTER_UNREADABLE. */
+  readonly code: string;
 
-  constructor(message: string, exitCode: number = EXIT.couldNotRun) {
+  constructor(message: string, exitCode: number = EXIT.couldNotRun, code = 'CLI_ERROR') {
     super(message);
     this.exitCode = exitCode;
+    this.code = code;
   }
 }

@@ -74,9 +74,11 @@ export interface CredlyClientOptions {
   /** Your own agents (keep-alive ones are made otherwise). */
   readonly httpAgent?: HttpAgent;
   readonly httpsAgent?: HttpsAgent;
-  /** Test seams: the clock, the wait between retries, and the jitter source. */
+  /** @internal Test seam: the clock. Not in the published types. */
   readonly now?: () => number;
+  /** @internal Test seam: the wait between retries. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** @internal Test seam: the jitter source. */
   readonly random?: () => number;
 }
 

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AwardRecord, EventRecord, Ledger, TemplateRecord } from './ledger.js';
+import { withCode } from '../coded-error.js';
 
 export const LEDGER_FORMAT = 'credly-microcredentials-ledger';
 export const LEDGER_VERSION = 1;
@@ -12,11 +13,13 @@ export const LEDGER_VERSION = 1;
 /** Another process holds the ledger. */
 export class LedgerLockedError extends Error {
   override readonly name = 'LedgerLockedError';
+  readonly code = 'LEDGER_LOCKED';
 }
 
 /** A line in the middle of the ledger is not a record: refuse to guess. */
 export class LedgerCorruptError extends Error {
   override readonly name = 'LedgerCorruptError';
+  readonly code = 'LEDGER_CORRUPT';
 }
 
 interface LockInfo {
@@ -121,7 +124,7 @@ export class FileLedger implements Ledger {
    * runs): a torn last line is skipped, not cut off. Its `put` methods throw.
    */
   static async readOnly(path: string): Promise<FileLedger> {
-    if (!existsSync(path)) throw new Error(`no ledger at ${path}`);
+    if (!existsSync(path)) throw withCode(new Error(`no ledger at ${path}`), 'LEDGER_NOT_FOUND');
     const ledger = new FileLedger(path);
     ledger.#readOnly = true;
     await ledger.#load(() => new Date());
@@ -307,7 +310,7 @@ export class FileLedger implements Ledger {
    * written beside the old one, fsync'd, then renamed over it: a crash leaves one or the other.
    */
   async compact(options: { keepEventsDays?: number; now?: () => Date } = {}): Promise<{ linesBefore: number; linesAfter: number }> {
-    if (this.#readOnly || this.#closed) throw new Error(`the ledger ${this.location} is not open for writing`);
+    if (this.#readOnly || this.#closed) throw withCode(new Error(`the ledger ${this.location} is not open for writing`), 'LEDGER_NOT_WRITABLE');
     this.#flush();
     const now = (options.now ?? (() => new Date()))();
     const cutoff = now.getTime() - (options.keepEventsDays ?? 30) * 86_400_000;

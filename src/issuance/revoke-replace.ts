@@ -2,10 +2,12 @@ import type { CredlyClient } from '../credly/client.js';
 import { formatCredlyDate } from '../credly/dates.js';
 import type { ReplaceBadgeParams } from '../credly/schemas/requests.js';
 import type { AwardRecord, Ledger } from './ledger.js';
+import { withCode } from '../coded-error.js';
 
 export interface AwardActionOptions {
   readonly client: CredlyClient;
   readonly ledger: Ledger;
+  /** @internal Test seam: the clock. */
   readonly now?: () => Date;
 }
 
@@ -17,9 +19,9 @@ export function findAward(ledger: Ledger, by: { key?: string; badgeId?: string }
 }
 
 function requireIssued(award: AwardRecord | undefined, what: string): AwardRecord & { badgeId: string } {
-  if (!award) throw new Error(`no award ${what} in the ledger`);
+  if (!award) throw withCode(new Error(`no award ${what} in the ledger`), 'AWARD_NOT_FOUND');
   if ((award.state !== 'issued' && award.state !== 'replaced') || !award.badgeId) {
-    throw new Error(`award ${award.key} is ${award.state}, not issued: there is no badge to act on`);
+    throw withCode(new Error(`award ${award.key} is ${award.state}, not issued: there is no badge to act on`), 'AWARD_NOT_ISSUED');
   }
   return award as AwardRecord & { badgeId: string };
 }

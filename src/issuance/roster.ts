@@ -243,6 +243,7 @@ export async function* readJsonLinesRoster(input: Readable): AsyncGenerator<Rost
 /** The roster cannot be read at all (no usable header, unknown format). */
 export class RosterFormatError extends Error {
   override readonly name = 'RosterFormatError';
+  readonly code = 'ROSTER_FORMAT';
 }
 
 /** Reads a roster file, CSV or JSON Lines by its extension (`.jsonl`, `.ndjson` are JSON Lines). */

@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   awardKey,
   earnerIdFor,
-  evidenceItem,
   issuePayload,
-  issueBadgeRequestSchema,
-  createBadgeTemplateRequestSchema,
   NotApprovedError,
   parseAwardee,
   templatePayload,
 } from '../../../src/index.js';
+// Internal: not part of the public API.
+import { evidenceItem } from '../../../src/mapping/issue-payload.js';
+// Internal: not part of the public API.
+import { issueBadgeRequestSchema, createBadgeTemplateRequestSchema } from '../../../src/credly/schemas/requests.js';
 import { approvedEntry } from '../../helpers/issuance.js';
 
 const sql = approvedEntry('non-credit');
