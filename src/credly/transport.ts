@@ -17,6 +17,7 @@ import {
 } from './errors.js';
 import { createRedactingLogger, type Logger } from './logger.js';
 import { computeDelay, isRetryable, parseRetryAfter } from './retry.js';
+import { ProxyHttpAgent, ProxyHttpsAgent } from './proxy.js';
 import { VERSION } from '../version.js';
 
 /** Per-call options, on every resource method. */
@@ -84,8 +85,10 @@ export class Transport {
 
   constructor(config: ResolvedConfig, options: CredlyClientOptions) {
     this.config = config;
-    const httpAgent = options.httpAgent ?? this.#own(new HttpAgent({ keepAlive: true, maxSockets: config.maxSockets }));
-    const httpsAgent = options.httpsAgent ?? this.#own(new HttpsAgent({ keepAlive: true, maxSockets: config.maxSockets }));
+    const agentOptions = { keepAlive: true, maxSockets: config.maxSockets };
+    const proxy = config.proxy;
+    const httpAgent = options.httpAgent ?? this.#own(proxy ? new ProxyHttpAgent(proxy, agentOptions) : new HttpAgent(agentOptions));
+    const httpsAgent = options.httpsAgent ?? this.#own(proxy ? new ProxyHttpsAgent(proxy, agentOptions) : new HttpsAgent(agentOptions));
     this.#http = axios.create({
       httpAgent,
       httpsAgent,
@@ -94,6 +97,8 @@ export class Transport {
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       maxRedirects: 0,
+      // axios's own proxy support would send the whole request, Authorization included, to the
+      // proxy; ours tunnels (see proxy.ts), and is configured by the `proxy` option.
       proxy: false,
     });
     this.#now = options.now ?? Date.now;
@@ -113,7 +118,8 @@ export class Transport {
             now: this.#now,
             timeoutMs: config.timeoutMs,
           });
-    this.logger = createRedactingLogger(options.logger, config.logLevel, () => this.#auth.secrets());
+    const proxyPassword = proxy?.url.password ? [decodeURIComponent(proxy.url.password)] : [];
+    this.logger = createRedactingLogger(options.logger, config.logLevel, () => [...this.#auth.secrets(), ...proxyPassword]);
     const node = `node/${process.versions.node}`;
     this.#userAgent = `${options.userAgent ? `${options.userAgent} ` : ''}credly-microcredentials/${VERSION} ${node}`;
   }
