@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { config as loadDotenv } from 'dotenv';
 import { CredlyClient } from '../credly/client.js';
-import { CredlyConfigError } from '../credly/errors.js';
+import { AuthenticationError, CredlyConfigError, PermissionDeniedError } from '../credly/errors.js';
+import type { Logger, LogLevel } from '../credly/logger.js';
 import { FileLedger, LedgerCorruptError, LedgerLockedError } from '../issuance/file-ledger.js';
 import { CliError } from './errors.js';
 
@@ -9,7 +10,6 @@ import { CliError } from './errors.js';
 export interface CredlyFlags {
   readonly production?: boolean;
   readonly baseUrl?: string;
-  readonly envFile?: string;
 }
 
 /** Adds the options of commands that talk to Credly. */
@@ -21,23 +21,40 @@ export function withCredlyOptions(command: Command): Command {
 
 export const DEFAULT_LEDGER = 'credly-microcredentials.ledger';
 
-/** Loads `.env` (or --env-file) into `env`; variables already set win. */
+/** Loads `.env` (or --dotenv) into `env`; variables already set win. */
 export function loadEnvFile(path: string, env: Record<string, string | undefined>): void {
   loadDotenv({ path, quiet: true, processEnv: env as Record<string, string> });
 }
 
 /** The client, from the environment and flags; sandbox unless production is asked for. */
-export function clientFrom(flags: CredlyFlags, env: Record<string, string | undefined>): CredlyClient {
+export function clientFrom(flags: CredlyFlags, env: Record<string, string | undefined>, log?: { readonly logger: Logger; readonly logLevel: LogLevel }): CredlyClient {
   const environment = flags.production ? 'production' : undefined;
   try {
     return CredlyClient.fromEnv(env, {
       ...(environment ? { environment } : {}),
       ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
       userAgent: 'credly-microcredentials-cli',
+      ...(log ? { logger: log.logger, logLevel: log.logLevel } : {}),
     });
   } catch (error) {
     if (error instanceof CredlyConfigError) throw new CliError(`configuration: ${error.message}`);
     throw error;
+  }
+}
+
+/**
+ * Refuses to go on when Credly refuses the credentials (401/403): one line, exit 1, before any
+ * award or template is touched.
+ */
+export async function verifyCredentials(client: CredlyClient): Promise<void> {
+  try {
+    await client.organizations.get();
+  } catch (error) {
+    if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
+      client.close();
+      throw error;
+    }
+    // Anything else (Credly unreachable) is left to the command, which reports it per item.
   }
 }
 

@@ -13,8 +13,16 @@ const onSignal = (name: StopReason) => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// `status | head -1`: the reader went away. One line and exit 1, not an unhandled 'error' event.
+let pipeClosed = false;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' || pipeClosed) return;
+  pipeClosed = true;
+  process.stderr.write('error: the output was closed before everything was written (e.g. piped into head)\n');
+  process.exitCode = 1;
+});
 
 const code = await runCli({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), signal: controller.signal });
 process.removeListener('SIGINT', onSignal);
 process.removeListener('SIGTERM', onSignal);
-process.exitCode = code;
+if (!pipeClosed) process.exitCode = code;

@@ -16,6 +16,7 @@ import {
   RateLimitError,
 } from './errors.js';
 import { createRedactingLogger, type Logger } from './logger.js';
+import { redactSecrets, redactSecretsDeep } from './redact.js';
 import { computeDelay, isRetryable, parseRetryAfter } from './retry.js';
 import { ProxyHttpAgent, ProxyHttpsAgent } from './proxy.js';
 import { VERSION } from '../version.js';
@@ -250,13 +251,15 @@ export class Transport {
     }
     if (response.status >= 200 && response.status < 300) return { status: response.status, data: body, headers };
     const data = (body as { data?: { message?: unknown; error_index?: unknown } } | undefined)?.data;
-    const serverMessage = typeof data?.message === 'string' ? data.message : describeBody(body, headers);
+    // A proxy or a misbehaving server may echo the request: its token must not reach errors, logs, reports or the ledger.
+    const secrets = this.secrets();
+    const serverMessage = redactSecrets(typeof data?.message === 'string' ? data.message : describeBody(body, headers), secrets);
     throw apiErrorFor({
       status: response.status,
       method,
       path,
       serverMessage,
-      body,
+      body: redactSecretsDeep(body, secrets),
       headers,
       requestId: headers['x-request-id'],
       errorIndex: typeof data?.error_index === 'number' ? data.error_index : undefined,

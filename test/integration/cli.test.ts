@@ -108,7 +108,9 @@ describe('sync-templates and issue', () => {
     await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
     const wrong = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env: { ...env, CREDLY_API_TOKEN: 'expired-token' } });
     expect(wrong.code).toBe(1);
-    expect(wrong.stdout).toMatch(/stopped: Credly refused the credentials/);
+    // Refused before any award is attempted: one line, no report of 12 failures.
+    expect(wrong.stderr).toMatch(/^error: Credly refused the credentials \(401\)/);
+    expect(fake.stats().requests['POST /badges']).toBeUndefined();
     expect(wrong.stderr + wrong.stdout).not.toContain(fake.token);
     writeFileSync(`${ledger}.lock`, JSON.stringify({ pid: process.pid, hostname: (await import('node:os')).hostname(), startedAt: 'now' }));
     const locked = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env });

@@ -1,12 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { Option, type Command } from 'commander';
-import type { CliContext } from '../runtime.js';
+import { stopReasonOf, type CliContext } from '../runtime.js';
 import { issueBadges } from '../../issuance/issuer.js';
 import { formatReport, reportSucceeded } from '../../issuance/report.js';
 import { readRosterFile } from '../../issuance/roster.js';
 import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
-import { announceTarget, clientFrom, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
-import { CliError, EXIT } from '../errors.js';
+import { announceTarget, clientFrom, DEFAULT_LEDGER, openLedger, verifyCredentials, withCredlyOptions, type CredlyFlags } from '../context.js';
+import { CliError, EXIT, EXIT_SIGNAL } from '../errors.js';
+import { redactSecretsDeep } from '../../credly/redact.js';
+import { writeReportFile } from '../report-file.js';
 import { loadMicrocredentialFile } from '../microcredential-files.js';
 import { numberOption } from '../options.js';
 import { progressReporter } from '../progress.js';
@@ -34,11 +36,12 @@ export function registerIssue(program: Command, ctx: CliContext): void {
     .option('--concurrency <n>', 'awards in flight at once', numberOption('--concurrency', { min: 1, max: 64 }), 8)
     .option('--rate <N/s>', 'pace requests to Credly to N per second (or N/m)')
     .option('--dry-run', 'validate and plan, send nothing')
-    .option('--json', 'put the JSON report on stdout')
+    .option('--json', 'put the JSON report on stdout (and a JSON error object when the run cannot start)')
+    .option('--report <file>', 'write the JSON report to this file')
     .option('--assume-approved', 'treat microcredential files without an approval record as approved')
     .option('--force-unlock', "take the ledger's lock even if its owner may be alive")
     .addOption(new Option('--notifications <mode>', "Credly's emails to learners: on, or off (default: on in production, off elsewhere)").choices(['on', 'off']))
-    .action(async (opts: CredlyFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; assumeApproved?: boolean; forceUnlock?: boolean; notifications?: 'on' | 'off' }) => {
+    .action(async (opts: CredlyFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; report?: string; assumeApproved?: boolean; forceUnlock?: boolean; notifications?: 'on' | 'off' }) => {
       if (!opts.microcredential?.length) throw new CliError('--microcredential <file> is required: the microcredentials this roster issues');
       let ratePerSecond: number | undefined;
       if (opts.rate) {
@@ -54,19 +57,24 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       let total: number;
       try {
         total = await countRosterRows(ctx.path(opts.roster));
-      } catch {
-        throw new CliError(`${opts.roster}: cannot be read`);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new CliError(`${opts.roster}: cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}): check the --roster path`, EXIT.couldNotRun, 'ROSTER_UNREADABLE');
       }
-      const client = clientFrom(opts, ctx.env);
-      const ledger = await openLedger(ctx.path(opts.ledger), opts.forceUnlock ?? false);
+      const client = clientFrom(opts, ctx.env, ctx);
+      if (!opts.dryRun) await verifyCredentials(client);
+      const ledger = await openLedger(ctx.path(opts.ledger), opts.forceUnlock ?? false).catch((error: unknown) => {
+        client.close();
+        throw error;
+      });
       const controller = new AbortController();
+      const progress = progressReporter(total, ctx.stderr);
       const onSignal = () => {
-        ctx.stderr.write('\nstopping: awards in flight finish and are recorded; nothing new starts (again to quit at once)\n');
+        progress.interrupt('stopping: awards in flight finish and are recorded; nothing new starts (again to quit at once)');
         controller.abort();
       };
       if (ctx.signal.aborted) onSignal();
       else ctx.signal.addEventListener('abort', onSignal, { once: true });
-      const progress = progressReporter(total, ctx.stderr);
       try {
         if (!opts.dryRun) announceTarget(client, ctx.stderr);
         const report = await issueBadges(readRosterFile(ctx.path(opts.roster)), {
@@ -79,13 +87,24 @@ export function registerIssue(program: Command, ctx: CliContext): void {
           signal: controller.signal,
           onProgress: progress.onProgress,
           suppressNotifications: (opts.notifications ?? (client.config.environment === 'production' ? 'on' : 'off')) === 'off',
-          logger: { debug: () => {}, info: () => {}, warn: (m) => ctx.stderr.write(`warning: ${m}\n`), error: (m) => ctx.stderr.write(`error: ${m}\n`) },
+          logger: ctx.logger,
         });
         progress.stop();
-        if (opts.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else ctx.stdout.write(`${formatReport(report)}\n`);
-        if (opts.json) ctx.stderr.write(`${formatReport(report, { maxLines: 0 })}\n`);
-        ctx.exitCode = report.stoppedBecause ? EXIT.couldNotRun : reportSucceeded(report) ? EXIT.ok : EXIT.someFailed;
+        const stopped = ctx.signal.aborted ? stopReasonOf(ctx.signal) : null;
+        const notReached = Math.max(0, total - report.rows);
+        const full = { ...report, ...(stopped ? { stoppedBySignal: stopped, rowsNotReached: notReached } : {}) };
+        const json = redactSecretsDeep(full, ctx.secrets);
+        if (opts.report) await writeReportFile(ctx.path(opts.report), json);
+        // The summary points at the JSON report only where there is one.
+        const pointer = opts.report ? `(see ${opts.report})` : opts.json ? '(see the JSON report on stdout)' : '(write them all with --report <file>)';
+        const summary = (maxLines?: number) => formatReport(report, maxLines === undefined ? {} : { maxLines }).replaceAll('(see the JSON report)', pointer);
+        if (opts.json) ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+        else ctx.stdout.write(`${summary()}\n`);
+        if (opts.json) ctx.stderr.write(`${summary(0)}\n`);
+        if (stopped) {
+          ctx.stderr.write(`stopped by ${stopped}: ${notReached} row(s) not reached; the awards in flight were finished and recorded. Run the same command again to go on.\n`);
+          ctx.exitCode = EXIT_SIGNAL[stopped];
+        } else ctx.exitCode = report.stoppedBecause ? EXIT.couldNotRun : reportSucceeded(report) ? EXIT.ok : EXIT.someFailed;
       } finally {
         progress.stop();
         ctx.signal.removeEventListener('abort', onSignal);

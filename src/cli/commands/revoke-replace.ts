@@ -3,7 +3,7 @@ import type { CliContext } from '../runtime.js';
 import { earnerIdFor } from '../../mapping/issue-payload.js';
 import type { Ledger } from '../../issuance/ledger.js';
 import { replaceAward, revokeAward } from '../../issuance/revoke-replace.js';
-import { announceTarget, clientFrom, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
+import { announceTarget, clientFrom, verifyCredentials, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 
 interface Target {
@@ -40,9 +40,10 @@ export function registerRevokeReplace(program: Command, ctx: CliContext): void {
     .option('--no-notify', "do not email the learner about the revocation")
     .action(async (opts: Target & CredlyFlags & { reason: string; ledger: string; notify: boolean }) => {
       const ledger = await openLedger(ctx.path(opts.ledger));
-      const client = clientFrom(opts, ctx.env);
+      const client = clientFrom(opts, ctx.env, ctx);
       try {
         const by = target(ledger, opts);
+        await verifyCredentials(client);
         announceTarget(client, ctx.stderr);
         const award = await revokeAward({ client, ledger }, by, opts.reason, !opts.notify);
         ctx.stdout.write(`revoked badge ${award.badgeId} (${award.email}, ${award.microcredentialId}): ${opts.reason}\n`);
@@ -58,9 +59,10 @@ export function registerRevokeReplace(program: Command, ctx: CliContext): void {
     .option('--expires-at <date-time>', 'when the new badge expires (with an offset), or "never"')
     .action(async (opts: Target & CredlyFlags & { ledger: string; issuedAt?: string; expiresAt?: string }) => {
       const ledger = await openLedger(ctx.path(opts.ledger));
-      const client = clientFrom(opts, ctx.env);
+      const client = clientFrom(opts, ctx.env, ctx);
       try {
         const by = target(ledger, opts);
+        await verifyCredentials(client);
         announceTarget(client, ctx.stderr);
         const award = await replaceAward({ client, ledger }, by, {
           ...(opts.issuedAt ? { issued_at: opts.issuedAt } : {}),

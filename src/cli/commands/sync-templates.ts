@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../runtime.js';
 import { syncTemplates } from '../../issuance/template-sync.js';
-import { announceTarget, clientFrom, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
+import { announceTarget, clientFrom, verifyCredentials, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
 import { EXIT } from '../errors.js';
 import { loadMicrocredentialFile } from '../microcredential-files.js';
 
@@ -18,7 +18,8 @@ export function registerSyncTemplates(program: Command, ctx: CliContext): void {
     .action(async (files: string[], opts: CredlyFlags & { ledger: string; dryRun?: boolean; assumeApproved?: boolean; json?: boolean }) => {
       const entries = [];
       for (const file of files) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
-      const client = clientFrom(opts, ctx.env);
+      const client = clientFrom(opts, ctx.env, ctx);
+      await verifyCredentials(client);
       const ledger = await openLedger(ctx.path(opts.ledger));
       try {
         if (!opts.dryRun) announceTarget(client, ctx.stderr);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { stopRequested, type CliContext } from '../runtime.js';
 import { createWebhookHandler } from '../../webhooks/handler.js';
 import { listen } from '../../webhooks/listen.js';
-import { clientFrom, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
+import { clientFrom, verifyCredentials, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
 import { numberOption } from '../options.js';
 
 /** `webhooks`: a small standalone receiver that keeps the ledger current and prints each event. */
@@ -18,7 +18,8 @@ export function registerWebhooks(program: Command, ctx: CliContext): void {
     .option('--ledger <path>', 'the ledger file', ctx.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
     .option('--catch-up <n>', 'on start, also process up to n events the API lists that were missed', numberOption('--catch-up', { min: 0 }), 0)
     .action(async (opts: CredlyFlags & { port: number; host: string; path: string; ledger: string; catchUp: number }) => {
-      const client = clientFrom(opts, ctx.env);
+      const client = clientFrom(opts, ctx.env, ctx);
+      await verifyCredentials(client);
       const ledger = await openLedger(ctx.path(opts.ledger));
       const logger = {
         debug: () => {},
