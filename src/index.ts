@@ -128,6 +128,8 @@ export type { BadgeListParams, FindExistingParams, HighVolumeSearchParams } from
 export type { BadgeTemplateListParams } from './credly/resources/badge-templates.js';
 export type { PageMetadata, Open, UnknownFields } from './credly/schemas/common.js';
 export type { Organization } from './credly/schemas/organization.js';
+export type { AuthorizationToken } from './credly/schemas/authorization-token.js';
+export type { AuthorizationTokensResource, TokenExpiry } from './credly/resources/authorization-tokens.js';
 export type { BadgeTemplate, BadgeTemplateState } from './credly/schemas/badge-template.js';
 export type { IssuedBadge, IssuedBadgeState } from './credly/schemas/badge.js';
 export type { CredlyEvent, CredlyEventType } from './credly/schemas/event.js';

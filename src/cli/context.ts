@@ -5,6 +5,7 @@ import { AuthenticationError, CredlyConfigError, PermissionDeniedError } from '.
 import type { Logger, LogLevel } from '../credly/logger.js';
 import { FileLedger, LedgerCorruptError, LedgerLockedError } from '../issuance/file-ledger.js';
 import { CliError } from './errors.js';
+import { describeSystemError } from './system-errors.js';
 
 /** Options every command that talks to Credly shares. */
 export interface CredlyFlags {
@@ -69,7 +70,9 @@ export async function openLedger(path: string, forceUnlock = false): Promise<Fil
   try {
     return await FileLedger.open(path, { forceUnlock });
   } catch (error) {
-    if (error instanceof LedgerLockedError || error instanceof LedgerCorruptError) throw new CliError(error.message);
+    if (error instanceof LedgerLockedError || error instanceof LedgerCorruptError) throw new CliError(error.message, 1, error.code);
+    const system = describeSystemError(Object.assign(Object.create(error as object) as object, { path: undefined }));
+    if (system) throw new CliError(`the ledger ${path}: ${system.message} (--ledger or CREDLY_LEDGER)`, 1, `LEDGER_${system.code}`);
     throw error;
   }
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../runtime.js';
 import { earnerIdFor } from '../../mapping/issue-payload.js';
 import type { Ledger } from '../../issuance/ledger.js';
-import { replaceAward, revokeAward } from '../../issuance/revoke-replace.js';
+import { findAward, replaceAward, revokeAward } from '../../issuance/revoke-replace.js';
 import { announceTarget, clientFrom, verifyCredentials, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 
@@ -14,6 +14,17 @@ interface Target {
 
 /** The award named by --badge-id, or by --learner (email or campus id) and --microcredential. */
 function target(ledger: Ledger, opts: Target): { key?: string; badgeId?: string } {
+  const found = findTarget(ledger, opts);
+  // Refused here, before anything is sent: one line that says why.
+  const award = findAward(ledger, found);
+  if (!award) throw new CliError(`no award with badge ${opts.badgeId} in the ledger: check the id (credly-microcredentials status lists them)`, 1, 'AWARD_NOT_FOUND');
+  if ((award.state !== 'issued' && award.state !== 'replaced') || !award.badgeId) {
+    throw new CliError(`the award of ${award.microcredentialId} for ${award.email} is ${award.state}, not issued: there is no badge to act on`, 1, 'AWARD_NOT_ISSUED');
+  }
+  return found;
+}
+
+function findTarget(ledger: Ledger, opts: Target): { key?: string; badgeId?: string } {
   if (opts.badgeId) return { badgeId: opts.badgeId };
   if (!opts.learner || !opts.microcredential) throw new CliError('name the award with --badge-id <id>, or with --learner <email or campus id> and --microcredential <id>');
   const learner = opts.learner.trim();
@@ -23,7 +34,7 @@ function target(ledger: Ledger, opts: Target): { key?: string; badgeId?: string 
   for (const award of ledger.awards()) {
     if (award.microcredentialId === opts.microcredential && (award.email === learner.toLowerCase() || award.earnerId === learner)) return { key: award.key };
   }
-  throw new CliError(`no award of ${opts.microcredential} for ${learner} in the ledger`);
+  throw new CliError(`no award of ${opts.microcredential} for ${learner} in the ledger`, 1, 'AWARD_NOT_FOUND');
 }
 
 function common(command: Command, ctx: CliContext): Command {
