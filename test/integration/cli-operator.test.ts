@@ -163,6 +163,34 @@ describe('ordinary errors: one line, exit 1, a stack only with --verbose', () =>
   });
 });
 
+describe('rosters an operator meets', () => {
+  it('a stray quote fails its row only: the good rows are issued and the report is written (exit 2); unknown columns are reported once', async () => {
+    await runCli(['sync-templates', file('sql.json'), '--ledger', file('awards.ledger')], { env });
+    const csv = sqlRosterCsv(4).replace('Assessment Max Score', 'Assessment Max Score,Advisor').replace('learner2@example.edu,Learner', 'learner2@example.edu,Le"arner');
+    writeFileSync(file('quotes.csv'), csv);
+    const result = await runCli([...issueArgs(file('awards.ledger'), file('quotes.csv')), '--report', file('r.json')], { env });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/issued 3, .*invalid 1/);
+    expect(result.stdout).toMatch(/invalid row 2: First Name: a quote \("\) inside a value that is not quoted/);
+    expect(result.stderr.match(/"Advisor" are not read/g)).toHaveLength(1);
+    expect(JSON.parse(readFileSync(file('r.json'), 'utf8')).totals).toMatchObject({ issued: 3, invalid: 1 });
+  });
+
+  it('refuses an empty roster and non-UTF-8 bytes before sending anything; --encoding latin1 reads them', async () => {
+    writeFileSync(file('empty.csv'), '');
+    const empty = await runCli([...issueArgs(file('awards.ledger'), file('empty.csv')), '--json'], { env });
+    expect(empty.code).toBe(1);
+    expect(JSON.parse(empty.stdout).error).toMatchObject({ code: 'ROSTER_FORMAT', message: expect.stringContaining('the roster is empty') });
+    writeFileSync(file('latin1.csv'), Buffer.from(sqlRosterCsv(2).replace('Learner,Number2', 'Ren\u00e9,Number2'), 'latin1'));
+    const refused = await runCli(['validate', file('latin1.csv')], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/latin1\.csv: \(file\): line 3 \(row 2\) is not UTF-8 text .* --encoding latin1/);
+    const read = await runCli(['validate', file('latin1.csv'), '--encoding', 'latin1'], { env });
+    expect(read.code).toBe(0);
+    expect(fake.stats().requests['POST /badges']).toBeUndefined();
+  });
+});
+
 describe('observability', () => {
   it('--verbose and CREDLY_LOG log the requests; --log-format json gives one object per line; no secret is printed', async () => {
     const quiet = await runCli(['doctor'], { env });

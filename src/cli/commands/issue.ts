@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { stopReasonOf, type CliContext } from '../runtime.js';
 import { issueBadges } from '../../issuance/issuer.js';
 import { formatReport, reportSucceeded } from '../../issuance/report.js';
-import { readRosterFile } from '../../issuance/roster.js';
+import { readRosterFile, RosterFormatError } from '../../issuance/roster.js';
 import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
 import { announceTarget, clientFrom, DEFAULT_LEDGER, openLedger, verifyCredentials, withCredlyOptions, type CredlyFlags } from '../context.js';
 import { CliError, EXIT, EXIT_SIGNAL } from '../errors.js';
@@ -36,12 +36,13 @@ export function registerIssue(program: Command, ctx: CliContext): void {
     .option('--concurrency <n>', 'awards in flight at once', numberOption('--concurrency', { min: 1, max: 64 }), 8)
     .option('--rate <N/s>', 'pace requests to Credly to N per second (or N/m)')
     .option('--dry-run', 'validate and plan, send nothing')
+    .addOption(new Option('--encoding <encoding>', 'the roster file\'s encoding').choices(['utf8', 'latin1']).default('utf8'))
     .option('--json', 'put the JSON report on stdout (and a JSON error object when the run cannot start)')
     .option('--report <file>', 'write the JSON report to this file')
     .option('--assume-approved', 'treat microcredential files without an approval record as approved')
     .option('--force-unlock', "take the ledger's lock even if its owner may be alive")
     .addOption(new Option('--notifications <mode>', "Credly's emails to learners: on, or off (default: on in production, off elsewhere)").choices(['on', 'off']))
-    .action(async (opts: CredlyFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; report?: string; assumeApproved?: boolean; forceUnlock?: boolean; notifications?: 'on' | 'off' }) => {
+    .action(async (opts: CredlyFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; report?: string; encoding?: 'utf8' | 'latin1'; assumeApproved?: boolean; forceUnlock?: boolean; notifications?: 'on' | 'off' }) => {
       if (!opts.microcredential?.length) throw new CliError('--microcredential <file> is required: the microcredentials this roster issues');
       let ratePerSecond: number | undefined;
       if (opts.rate) {
@@ -54,10 +55,13 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       }
       const entries = [];
       for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
-      let total: number;
+      // A first pass: the roster's format (header, encoding) is checked, and its rows counted, before anything is sent.
+      let total = 0;
+      const rosterOptions = { encoding: opts.encoding ?? 'utf8' } as const;
       try {
-        total = await countRosterRows(ctx.path(opts.roster));
+        for await (const _row of readRosterFile(ctx.path(opts.roster), { ...rosterOptions, onWarning: (m) => ctx.stderr.write(`warning: ${opts.roster}: ${m}\n`) })) total += 1;
       } catch (error) {
+        if (error instanceof RosterFormatError) throw new CliError(`${opts.roster}: ${error.message}`, EXIT.couldNotRun, error.code);
         const code = (error as NodeJS.ErrnoException).code;
         throw new CliError(`${opts.roster}: cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}): check the --roster path`, EXIT.couldNotRun, 'ROSTER_UNREADABLE');
       }
@@ -77,7 +81,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       else ctx.signal.addEventListener('abort', onSignal, { once: true });
       try {
         if (!opts.dryRun) announceTarget(client, ctx.stderr);
-        const report = await issueBadges(readRosterFile(ctx.path(opts.roster)), {
+        const report = await issueBadges(readRosterFile(ctx.path(opts.roster), rosterOptions), {
           client,
           ledger,
           microcredentials: entries,

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CliContext } from '../runtime.js';
 import { DomainValidationError } from '../../domain/errors.js';
 import { awardeeProblems } from '../../domain/awardee.js';
@@ -15,7 +15,9 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .description('check proposals, microcredentials (JSON) and rosters (CSV, JSON Lines); every problem with file, row, field and fix')
     .argument('<files...>', 'files to check')
     .option('--json', 'print the problems as JSON')
-    .action(async (files: string[], opts: { json?: boolean }) => {
+    .addOption(new Option('--encoding <encoding>', 'the encoding of roster files').choices(['utf8', 'latin1']).default('utf8'))
+    .action(async (files: string[], opts: { json?: boolean; encoding: 'utf8' | 'latin1' }) => {
+      const warnings: Array<{ file: string; message: string }> = [];
       const problems: Array<{ file: string; row?: number; field: string; message: string }> = [];
       const loaded: LoadedMicrocredential[] = [];
       let rowsChecked = 0;
@@ -32,7 +34,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
       const byId = new Map(loaded.map((l) => [l.microcredential.id, l.microcredential]));
       for (const file of files.filter(isRoster)) {
         try {
-          for await (const row of readRosterFile(ctx.path(file))) {
+          for await (const row of readRosterFile(ctx.path(file), { encoding: opts.encoding, onWarning: (message) => warnings.push({ file, message }) })) {
             rowsChecked += 1;
             if (!row.ok) {
               for (const p of row.problems) problems.push({ file, row: row.row, field: p.field, message: p.message });
@@ -52,8 +54,9 @@ export function registerValidate(program: Command, ctx: CliContext): void {
         }
       }
       if (opts.json) {
-        ctx.stdout.write(`${JSON.stringify({ files: files.length, rowsChecked, problems }, null, 2)}\n`);
+        ctx.stdout.write(`${JSON.stringify({ files: files.length, rowsChecked, problems, warnings }, null, 2)}\n`);
       } else {
+        for (const w of warnings) ctx.stdout.write(`${w.file}: warning: ${w.message}\n`);
         for (const p of problems) ctx.stdout.write(`${p.file}${p.row !== undefined ? `:row ${p.row}` : ''}: ${p.field}: ${p.message}\n`);
         ctx.stdout.write(
           problems.length
