@@ -6,6 +6,8 @@ export const EXIT = {
   couldNotRun: 1,
   /** It ran, and some awards failed or some rows were invalid: see the report. */
   someFailed: 2,
+  /** `status`: awards are unfinished (planned or issuing: a job runs, or one stopped early), none failed. */
+  unfinished: 3,
   /** Stopped by SIGINT (Ctrl-C): 128 + 2, as shells report it. */
   interrupted: 130,
   /** Stopped by SIGTERM (a scheduler or container stop): 128 + 15. */

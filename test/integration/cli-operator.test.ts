@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FileLedger, type AwardRecord } from '../../src/index.js';
 import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { exampleProposalJson } from '../helpers/examples.js';
@@ -160,6 +161,31 @@ describe('ordinary errors: one line, exit 1, a stack only with --verbose', () =>
     writeFileSync(file('job.env'), `CREDLY_ORGANIZATION_ID=${fake.organizationId}\nCREDLY_API_TOKEN=${fake.token}\nCREDLY_BASE_URL=${fake.baseUrl}\n`);
     const ok = await runCli(['doctor', '--dotenv', 'job.env'], { env: cleanEnv, cwd: dir });
     expect(ok.code).toBe(0);
+  });
+});
+
+describe('status exit codes', () => {
+  it('0 all settled, 2 some failed, 3 some unfinished, 1 no readable ledger', async () => {
+    const ledgerPath = file('status.ledger');
+    const ledger = await FileLedger.open(ledgerPath);
+    const award = (key: string, state: AwardRecord['state']): AwardRecord => ({ key, microcredentialId: 'coding-in-sql', templateId: 't', email: `${key}@example.edu`, earnerId: key, state, attempts: 1, badgeId: state === 'issued' ? `b-${key}` : null, request: null, lastError: state === 'failed' ? 'refused' : null, createdAt: '2026-03-02T10:00:00Z', updatedAt: '2026-03-02T10:00:00Z' });
+    await ledger.putAward(award('a', 'issued'));
+    await ledger.close();
+    const status = (args: string[] = []) => runCli(['status', '--ledger', ledgerPath, ...args], { env });
+    expect((await status()).code).toBe(0);
+    const reopen = async (record: AwardRecord) => {
+      const l = await FileLedger.open(ledgerPath);
+      await l.putAward(record);
+      await l.close();
+    };
+    await reopen(award('b', 'issuing'));
+    expect((await status()).code).toBe(3);
+    await reopen(award('c', 'failed'));
+    expect((await status()).code).toBe(2);
+    expect((await runCli(['status', '--ledger', file('none.ledger')], { env })).code).toBe(1);
+    mkdirSync(file('a-directory'));
+    const dirStatus = await runCli(['status', '--ledger', file('a-directory')], { env });
+    expect(dirStatus).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: the ledger .*a-directory: is a directory, not a file/) });
   });
 });
 

@@ -5,20 +5,23 @@ import { AWARD_STATES, type AwardRecord } from '../../issuance/ledger.js';
 import { FileLedger } from '../../issuance/file-ledger.js';
 import { DEFAULT_LEDGER } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { describeSystemError } from '../system-errors.js';
 
 /** `status`: what was issued, what failed and why, what is still pending. */
 export function registerStatus(program: Command, ctx: CliContext): void {
   program
     .command('status')
-    .description('what the ledger says: issued, failed (and why), pending; exit 2 when something failed or is pending')
+    .description('what the ledger says: issued, failed (and why), pending; exit 0 all settled, 2 some failed, 3 some unfinished, 1 no ledger')
     .option('--ledger <path>', 'the ledger file', ctx.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
     .option('--json', 'print JSON')
     .action(async (opts: { ledger: string; json?: boolean }) => {
       const path = ctx.path(opts.ledger);
-      if (!existsSync(path)) throw new CliError(`no ledger at ${opts.ledger}: nothing has been issued with it (pass --ledger)`);
+      if (!existsSync(path)) throw new CliError(`no ledger at ${opts.ledger}: nothing has been issued with it (pass --ledger)`, EXIT.couldNotRun, 'LEDGER_NOT_FOUND');
       // Read-only, without the lock: status works while a job is running.
       const ledger = await FileLedger.readOnly(path).catch((error: unknown) => {
-        throw new CliError(error instanceof Error ? error.message : String(error));
+        const system = describeSystemError(Object.assign(Object.create(error as object) as object, { path: undefined }));
+        if (system) throw new CliError(`the ledger ${opts.ledger}: ${system.message} (--ledger or CREDLY_LEDGER)`, EXIT.couldNotRun, `LEDGER_${system.code}`);
+        throw new CliError(error instanceof Error ? error.message : String(error), EXIT.couldNotRun, (error as { code?: string }).code ?? 'LEDGER_UNREADABLE');
       });
       try {
         const awards = [...ledger.awards()];
@@ -43,7 +46,8 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           for (const a of failed) ctx.stdout.write(`  failed  ${a.email} (${a.key}) after ${a.attempts} attempt(s): ${a.lastError ?? 'no reason recorded'}\n`);
           for (const a of pending) ctx.stdout.write(`  pending ${a.email} (${a.key}): ${a.state}${a.state === 'issuing' ? ' (the next issue run looks it up first)' : ''}\n`);
         }
-        ctx.exitCode = failed.length || pending.length ? EXIT.someFailed : EXIT.ok;
+        // For a scheduler's health check: 2 something failed (read why above), 3 something is unfinished (run issue again).
+        ctx.exitCode = failed.length ? EXIT.someFailed : pending.length ? EXIT.unfinished : EXIT.ok;
       } finally {
         await ledger.close();
       }
