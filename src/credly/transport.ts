@@ -18,7 +18,9 @@ import {
 } from './errors.js';
 import { createRedactingLogger, type Logger } from './logger.js';
 import { RateGate } from './rate-gate.js';
+import { redactSecrets, redactSecretsDeep } from './redact.js';
 import { computeDelay, isRetryable, parseRetryAfter } from './retry.js';
+import { ProxyHttpAgent, ProxyHttpsAgent } from './proxy.js';
 import { VERSION } from '../version.js';
 
 /** Per-call options, on every resource method. */
@@ -96,8 +98,10 @@ export class Transport {
 
   constructor(config: ResolvedConfig, options: CredlyClientOptions) {
     this.config = config;
-    const httpAgent = options.httpAgent ?? this.#own(new HttpAgent({ keepAlive: true, maxSockets: config.maxSockets }));
-    const httpsAgent = options.httpsAgent ?? this.#own(new HttpsAgent({ keepAlive: true, maxSockets: config.maxSockets }));
+    const agentOptions = { keepAlive: true, maxSockets: config.maxSockets };
+    const proxy = config.proxy;
+    const httpAgent = options.httpAgent ?? this.#own(proxy ? new ProxyHttpAgent(proxy, agentOptions) : new HttpAgent(agentOptions));
+    const httpsAgent = options.httpsAgent ?? this.#own(proxy ? new ProxyHttpsAgent(proxy, agentOptions) : new HttpsAgent(agentOptions));
     this.#http = axios.create({
       httpAgent,
       httpsAgent,
@@ -106,6 +110,8 @@ export class Transport {
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       maxRedirects: 0,
+      // axios's own proxy support would send the whole request, Authorization included, to the
+      // proxy; ours tunnels (see proxy.ts), and is configured by the `proxy` option.
       proxy: false,
     });
     this.#now = options.now ?? Date.now;
@@ -126,7 +132,8 @@ export class Transport {
             now: this.#now,
             timeoutMs: config.timeoutMs,
           });
-    this.logger = createRedactingLogger(options.logger, config.logLevel, () => this.#auth.secrets());
+    const proxyPassword = proxy?.url.password ? [decodeURIComponent(proxy.url.password)] : [];
+    this.logger = createRedactingLogger(options.logger, config.logLevel, () => [...this.#auth.secrets(), ...proxyPassword]);
     const node = `node/${process.versions.node}`;
     this.#userAgent = `${options.userAgent ? `${options.userAgent} ` : ''}credly-microcredentials/${VERSION} ${node}`;
   }
@@ -284,13 +291,15 @@ export class Transport {
     }
     if (response.status >= 200 && response.status < 300) return { status: response.status, data: body, headers };
     const data = (body as { data?: { message?: unknown; error_index?: unknown } | null } | undefined)?.data;
-    const serverMessage = errorMessageOf(body) ?? describeBody(body, headers);
+    // A proxy or a misbehaving server may echo the request: its token must not reach errors, logs, reports or the ledger.
+    const secrets = this.secrets();
+    const serverMessage = redactSecrets(errorMessageOf(body) ?? describeBody(body, headers), secrets);
     throw apiErrorFor({
       status: response.status,
       method,
       path,
       serverMessage,
-      body,
+      body: redactSecretsDeep(body, secrets),
       headers,
       requestId: headers['x-request-id'],
       errorIndex: typeof data?.error_index === 'number' ? data.error_index : undefined,

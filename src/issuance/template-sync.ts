@@ -6,6 +6,7 @@ import type { CreateBadgeTemplateParams } from '../credly/schemas/requests.js';
 import { templatePayload } from '../mapping/template-payload.js';
 import type { MicrocredentialEntry } from './plan.js';
 import type { Ledger, TemplateRecord } from '../ledger/contract.js';
+import { withCode } from '../coded-error.js';
 
 export type TemplateSyncAction = 'created' | 'adopted' | 'updated' | 'unchanged' | 'archived' | 'skipped' | 'failed';
 
@@ -24,6 +25,7 @@ export interface TemplateSyncOptions {
   readonly ledger: Ledger;
   /** Say what would change, and change nothing (Credly is only read). */
   readonly dryRun?: boolean;
+  /** @internal Test seam: the clock. */
   readonly now?: () => Date;
 }
 
@@ -195,7 +197,7 @@ function pick(payload: CreateBadgeTemplateParams, keys: readonly string[]): Part
 /** Marks a template usable again after it was re-activated in Credly (its ledger record says unusable or archived). */
 export async function reactivateTemplate(ledger: Ledger, microcredentialId: string, now: () => Date = () => new Date()): Promise<void> {
   const existing = await ledger.getTemplate(microcredentialId);
-  if (!existing) throw new Error(`no template is recorded for ${microcredentialId}`);
+  if (!existing) throw withCode(new Error(`no template is recorded for ${microcredentialId}`), 'TEMPLATE_NOT_RECORDED');
   const { unusableReason: _reason, ...rest } = existing;
   await ledger.putTemplate({ ...rest, state: 'active', updatedAt: now().toISOString() });
 }

@@ -16,6 +16,7 @@ import {
 } from '../schemas/requests.js';
 import type { RequestOptions } from '../transport.js';
 import { APIResource, validateRequest } from './base.js';
+import { withCode } from '../../coded-error.js';
 
 export interface BadgeListParams {
   readonly filter?: {
@@ -144,7 +145,7 @@ export class BadgesResource extends APIResource {
    */
   async findExisting(templateId: string, by: FindExistingParams, options?: RequestOptions): Promise<IssuedBadge | null> {
     if (!by.issuerEarnerId && !by.email) {
-      throw new TypeError('findExisting needs issuerEarnerId or email');
+      throw withCode(new TypeError('findExisting needs issuerEarnerId or email'), 'CREDLY_INVALID_ARGUMENT');
     }
     const matchesTemplate = (badge: IssuedBadge) => !badge.badge_template || badge.badge_template.id === templateId;
     type Lookup = { filter: Record<string, string>; matches: (badge: IssuedBadge) => boolean; oneUser?: boolean };

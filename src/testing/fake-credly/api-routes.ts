@@ -11,6 +11,8 @@ export interface RouteContext {
   readonly body: Record<string, unknown>;
   /** The organizations the credential may act for (undefined: every one). */
   readonly credentialOrganization: string | undefined;
+  /** Whether the credential may write (false for a read-only token). */
+  readonly credentialWrite?: boolean;
 }
 
 export interface RouteResult {

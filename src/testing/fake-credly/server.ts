@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { apiRoutes, renderers, type ApiRoute, type RouteResult } from './api-routes.js';
 import { FakeClock } from './clock.js';
 import type { FakeFidelityOptions } from './fidelity.js';
+import { authorizationTokensRoute, type FakeAuthorizationToken } from './authorization-tokens.js';
 import { FaultPlan, type FaultDecision, type FaultRates, type TargetedFault } from './faults.js';
 import { HTML_ERROR_PAGE, parseBody, readAuthorization, readBody, sendError, sendJson } from './http.js';
 import { seededRandom } from './random.js';
@@ -22,6 +23,8 @@ export interface FakeTokenConfig {
   readonly organizationId?: string;
   /** False for a read-only token: writes get 403. */
   readonly write?: boolean;
+  /** When it expires, as `authorization_tokens` lists it (180 days after the fake starts by default; null: no expiry listed). */
+  readonly expiresAt?: string | null;
 }
 
 export interface FakeOAuthClientConfig {
@@ -141,8 +144,18 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
   const orgSeeds = options.organizations?.length ? options.organizations : [{ id: FAKE_ORGANIZATION_ID, name: 'Fake University' }];
   const defaultOrg = orgSeeds[0]!.id;
   const tokens = new Map<string, { organizationId: string; write: boolean }>();
+  const tokenList: FakeAuthorizationToken[] = [];
   for (const t of options.tokens ?? [{ token: FAKE_TOKEN }, { token: FAKE_READ_ONLY_TOKEN, write: false }]) {
     tokens.set(t.token, { organizationId: t.organizationId ?? defaultOrg, write: t.write ?? true });
+    tokenList.push({
+      token: t.token,
+      organizationId: t.organizationId ?? defaultOrg,
+      write: t.write ?? true,
+      id: `00000000-0000-4000-8000-${String(tokenList.length + 1).padStart(12, '0')}`,
+      description: t.write === false ? 'read-only' : 'issuing',
+      createdAt: clock.iso(),
+      expiresAt: t.expiresAt === undefined ? new Date(clock.now() + 180 * 24 * 60 * 60 * 1000).toISOString() : t.expiresAt,
+    });
   }
   const oauthClients: readonly FakeOAuthClientConfig[] = options.oauthClients ?? [FAKE_OAUTH_CLIENT];
   const firstToken = [...tokens.entries()].find(([, t]) => t.write)?.[0] ?? FAKE_TOKEN;
@@ -159,7 +172,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
       const { id, event_type, organization_id, occurred_at } = eventJson(event) as Record<string, unknown>;
       deliverer.enqueue(org.webhook_url, { id, organization_id, event_type, occurred_at });
     };
-    routes = apiRoutes(store, urls, fidelity).map(compile);
+    routes = [...apiRoutes(store, urls, fidelity), authorizationTokensRoute(() => tokenList, () => urls.api)].map(compile);
   };
 
   const latency = (): number => {
@@ -320,7 +333,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     }
 
     const body = text ? parseBody(text, req.headers['content-type']) : {};
-    const result = route.handle({ params: match.params, query: url.searchParams, body, credentialOrganization: credential.organizationId });
+    const result = route.handle({ params: match.params, query: url.searchParams, body, credentialOrganization: credential.organizationId, credentialWrite: credential.write });
 
     // Faults after the change took effect: the client cannot tell what happened.
     if (fault?.kind === 'reset-after-commit') return destroy(req, delay);

@@ -55,3 +55,11 @@ export async function issueOnFake(): Promise<IssuedBadge | null> {
     await fake.stop();
   }
 }
+
+// Test seams are not in the published types, and response types are exact.
+export function seamsAreInternal(badge: IssuedBadge): unknown {
+  // @ts-expect-error `sleep` is a test seam of the client, not a public option
+  new CredlyClient({ organizationId: 'o', authToken: 't' }, { sleep: async () => {} });
+  // @ts-expect-error a typo of recipient_email does not compile
+  return [badge.recipent_email, badge.unknownFields];
+}

@@ -147,7 +147,8 @@ describe('error mapping', () => {
     nock(SANDBOX).get(orgPath).replyWithError(connectionReset());
     const error = (await client.organizations.get().catch((e: unknown) => e)) as CredlyConnectionError;
     expect(error).toBeInstanceOf(CredlyConnectionError);
-    expect(error.code).toBe('ECONNRESET');
+    expect(error.code).toBe('CREDLY_CONNECTION');
+    expect(error.systemCode).toBe('ECONNRESET');
     expect(error.cause).toBeUndefined();
     expect(inspect(error, { depth: 10 })).not.toMatch(/config|Authorization|Basic /i);
   });
@@ -440,6 +441,6 @@ describe('response validation', () => {
   it('keeps unknown fields and nulls', async () => {
     const { client } = testClient({ validateResponses: 'strict' });
     nock(SANDBOX).get(orgPath).reply(200, { data: { id: ORG, name: null, brand_new_field: { x: 1 } }, metadata: {} });
-    expect(await client.organizations.get()).toEqual({ id: ORG, name: null, brand_new_field: { x: 1 } });
+    expect(await client.organizations.get()).toEqual({ id: ORG, name: null, unknownFields: { brand_new_field: { x: 1 } } });
   });
 });

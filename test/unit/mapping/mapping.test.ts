@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import {
   awardKey,
   earnerIdFor,
-  evidenceId,
-  evidenceItem,
   issuePayload,
-  issueBadgeRequestSchema,
-  createBadgeTemplateRequestSchema,
   NotApprovedError,
   parseAwardee,
   templatePayload,
 } from '../../../src/index.js';
 import { CREDLY_ACTIVITY_TYPES } from '../../../src/credly/schemas/requests.js';
 import { EARNING_ACTIVITY_TYPES } from '../../../src/domain/badge-metadata.js';
+// Internal: not part of the public API.
+import { evidenceId, evidenceItem } from '../../../src/mapping/issue-payload.js';
+// Internal: not part of the public API.
+import { issueBadgeRequestSchema, createBadgeTemplateRequestSchema } from '../../../src/credly/schemas/requests.js';
 import { approvedEntry } from '../../helpers/issuance.js';
 
 const sql = approvedEntry('non-credit');
