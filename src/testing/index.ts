@@ -14,5 +14,6 @@ export {
 export { FAULT_KINDS, type FaultKind, type FaultRates, type TargetedFault } from './fake-credly/faults.js';
 export { parseRateLimit, type RateLimitOptions } from './fake-credly/rate-limit.js';
 export type { WebhookDelivery, WebhookOptions } from './fake-credly/webhooks.js';
+export type { BadgeLifecycleOptions } from './fake-credly/badge-lifecycle.js';
 export type { StoredBadge } from './fake-credly/store.js';
 export { VERSION } from '../version.js';

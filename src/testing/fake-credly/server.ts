@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { apiRoutes, renderers, type ApiRoute, type RouteResult } from './api-routes.js';
+import { settleDueBadges, type BadgeLifecycleOptions } from './badge-lifecycle.js';
 import { FakeClock } from './clock.js';
 import { FaultPlan, type FaultDecision, type FaultRates, type TargetedFault } from './faults.js';
 import { HTML_ERROR_PAGE, parseBody, readAuthorization, readBody, sendError, sendJson } from './http.js';
@@ -48,6 +49,8 @@ export interface FakeCredlyOptions {
   /** The fake's time source; `advanceClock` moves it forward. */
   readonly clock?: () => number;
   readonly webhooks?: WebhookOptions;
+  /** Learners accept (or reject) their badges this long after issue, on the fake's clock. */
+  readonly badgeLifecycle?: BadgeLifecycleOptions;
 }
 
 export interface FakeCredlyStats {
@@ -80,6 +83,11 @@ export interface FakeCredly {
   /** Creates a template directly (active by default), as an admin would in Credly's UI. */
   createTemplate(fields: Record<string, unknown>, organizationId?: string): Record<string, unknown>;
   acceptBadge(badgeId: string): void;
+  /**
+   * Issues a badge as someone in Credly's UI (or another tool) would: outside any ledger, not
+   * counted in request stats. Takes an issue request body; returns the badge as Credly lists it.
+   */
+  issueOutside(body: Record<string, unknown>, organizationId?: string): Record<string, unknown>;
   rejectBadge(badgeId: string): void;
   archiveTemplate(templateId: string): void;
   advanceClock(ms: number): void;
@@ -222,6 +230,8 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
       case 'POST /reset':
         handle.reset();
         return { status: 200, body: { reset: true } };
+      case 'POST /badges':
+        return { status: 201, body: { data: handle.issueOutside(body) } };
       case 'POST /badges/:id/accept':
         handle.acceptBadge(parts[2]!);
         return { status: 200, body: { accepted: parts[2] } };
@@ -252,6 +262,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const text = await readBody(req);
+    settleDueBadges(store, clock.now(), options.badgeLifecycle, snapshotBadge);
 
     if (path.startsWith('/__fake/')) {
       const result = handleInspect(method, path, parseBody(text, req.headers['content-type']), url.searchParams);
@@ -408,6 +419,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
       return snapshotTemplate(store.createTemplate(organizationId, body, snapshotTemplate));
     },
     acceptBadge: (id) => void store.setBadgeState(findBadge(id), 'accepted', snapshotBadge),
+    issueOutside: (body, organizationId = defaultOrg) => snapshotBadge(store.issueBadge(organizationId, body, snapshotBadge)),
     rejectBadge: (id) => void store.setBadgeState(findBadge(id), 'rejected', snapshotBadge),
     archiveTemplate: (id) => {
       const t = store.templates.get(id);
