@@ -5,3 +5,5 @@ export * from './credly/index.js';
 export * from './mapping/index.js';
 export * from './issuance/index.js';
 export * from './webhooks/index.js';
+export * from './lifecycle/index.js';
+export * from './report/index.js';

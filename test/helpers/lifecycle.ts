@@ -10,6 +10,10 @@ export interface SeededLearner {
   readonly lastName?: string;
   readonly email?: string;
   readonly earnerId?: string;
+  /** When the learner earned it (the snapshot's `issuedAt`). */
+  readonly earnedAt?: string;
+  /** When the ledger recorded the badge (the award's `issuedAt`), over the call's default. */
+  readonly issuedAt?: string;
 }
 
 /** The example microcredentials, as the template sync records them in the ledger. */
@@ -60,8 +64,8 @@ export async function seedIssued(
       state: 'issued',
       badgeId: badge.id,
       how: 'issued',
-      issuedAt,
-      snapshot: { learner, evidence: [], issuedAt: '2026-08-28T14:00:00.000Z', expiresAt: null },
+      issuedAt: l.issuedAt ?? issuedAt,
+      snapshot: { learner, evidence: [], issuedAt: l.earnedAt ?? '2026-08-28T14:00:00.000Z', expiresAt: null },
     });
     out.push(record);
   }

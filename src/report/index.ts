@@ -1,0 +1,5 @@
+// HTML reports: the program report for the Office of Microcredentials, and one issue run.
+export { renderProgramReportHtml, programReportHtml } from './program-report.js';
+export { programReportData, PENDING_AGE_BUCKETS, type ProgramReportData, type ProgramReportOptions } from './program-data.js';
+export { renderRunReportHtml, type RunReportInput } from './run-report.js';
+export { escapeHtml } from './html.js';
