@@ -53,7 +53,7 @@ section.wide { grid-column: 1 / -1; }
 .kpi { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
 .kpi b { display: block; font-size: 1.4rem; }
 .kpi span { color: var(--muted); font-size: .8rem; }
-svg.chart { width: 100%; height: auto; display: block; }
+svg.chart { width: 100%; max-width: 720px; height: auto; display: block; }
 svg.chart text { font: 11px system-ui, sans-serif; fill: var(--ink); }
 svg.chart .axis { stroke: var(--line); }
 svg.chart .bar { fill: var(--accent); }
@@ -67,8 +67,10 @@ svg.chart .bar.bad { fill: var(--bad); }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; margin-top: 8px; }
 caption { text-align: left; color: var(--muted); font-size: .8rem; padding-bottom: 4px; }
-th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
+th { white-space: nowrap; }
+td { overflow-wrap: anywhere; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.empty { color: var(--muted); font-style: italic; }
 .bad { color: var(--bad); }
 @media (max-width: 520px) { body { font-size: 14px; } header, main { padding-left: 10px; padding-right: 10px; } section { padding: 10px; } }

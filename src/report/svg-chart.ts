@@ -22,7 +22,9 @@ export interface BarChartSpec {
   readonly categoryClass?: (category: string) => string | undefined;
 }
 
-const WIDTH = 640;
+/** viewBox widths close to the rendered size in a card, so that 11px text stays about 11px. */
+const VERTICAL_WIDTH = 480;
+const HORIZONTAL_WIDTH = 420;
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 const round = (n: number) => Math.round(n * 100) / 100;
 
@@ -43,9 +45,9 @@ export function barChart(spec: BarChartSpec): string {
   return `${legend}${svg}`;
 }
 
-function open(spec: BarChartSpec, height: number, max: number, plot: number): string {
+function open(spec: BarChartSpec, width: number, height: number, max: number, plot: number): string {
   const titleId = `${spec.id}-title`;
-  return `<svg class="chart" data-chart="${escapeHtml(spec.id)}" data-max="${max}" data-plot="${plot}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="${escapeHtml(titleId)}" preserveAspectRatio="xMinYMin meet"><title id="${escapeHtml(titleId)}">${escapeHtml(spec.title)}</title>`;
+  return `<svg class="chart" data-chart="${escapeHtml(spec.id)}" data-max="${max}" data-plot="${plot}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${escapeHtml(titleId)}" preserveAspectRatio="xMinYMin meet"><title id="${escapeHtml(titleId)}">${escapeHtml(spec.title)}</title>`;
 }
 
 function bar(spec: BarChartSpec, series: ChartSeries, category: string, value: number, box: { x: number; y: number; w: number; h: number }, format: (n: number) => string): string {
@@ -59,13 +61,14 @@ function vertical(spec: BarChartSpec, max: number, format: (n: number) => string
   const top = 18;
   const plot = 180;
   const n = Math.max(1, spec.categories.length);
+  const WIDTH = VERTICAL_WIDTH;
   const slot = (WIDTH - left * 2) / n;
   const rotate = spec.categories.some((c) => c.length * 6.5 > slot);
   const bottom = rotate ? 64 : 28;
   const height = top + plot + bottom;
   const groupWidth = slot * 0.8;
   const barWidth = groupWidth / spec.series.length;
-  const parts = [open(spec, height, max, plot), `<line class="axis" x1="${left}" x2="${WIDTH - left}" y1="${top + plot}" y2="${top + plot}"/>`];
+  const parts = [open(spec, WIDTH, height, max, plot), `<line class="axis" x1="${left}" x2="${WIDTH - left}" y1="${top + plot}" y2="${top + plot}"/>`];
   spec.categories.forEach((category, i) => {
     const x0 = left + i * slot + (slot - groupWidth) / 2;
     spec.series.forEach((series, s) => {
@@ -89,12 +92,13 @@ function vertical(spec: BarChartSpec, max: number, format: (n: number) => string
 
 function horizontal(spec: BarChartSpec, max: number, format: (n: number) => string): string {
   const left = 8;
-  const valueRoom = 56;
+  const WIDTH = HORIZONTAL_WIDTH;
+  const valueRoom = 48;
   const plot = WIDTH - left * 2 - valueRoom;
   const barHeight = 14;
   const row = 18 + spec.series.length * (barHeight + 3) + 6;
   const height = Math.max(1, spec.categories.length) * row + 4;
-  const parts = [open(spec, height, max, plot)];
+  const parts = [open(spec, WIDTH, height, max, plot)];
   spec.categories.forEach((category, i) => {
     const y0 = i * row + 4;
     // The label sits above its bars, so that a long title never squeezes the bars on a phone.
