@@ -9,6 +9,7 @@ import { registerStatus } from './commands/status.js';
 import { registerSyncTemplates } from './commands/sync-templates.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWebhooks } from './commands/webhooks.js';
+import { registerLifecycle } from './commands/lifecycle.js';
 
 /** The `credly-microcredentials` program. Commands register themselves, one file each. */
 export function createProgram(): Command {
@@ -30,5 +31,6 @@ export function createProgram(): Command {
   registerCompactLedger(program);
   registerWebhooks(program);
   registerFakeCredly(program);
+  registerLifecycle(program);
   return program;
 }

@@ -4,6 +4,7 @@ import { AWARD_STATES, type AwardRecord } from '../../issuance/ledger.js';
 import { FileLedger } from '../../issuance/file-ledger.js';
 import { DEFAULT_LEDGER } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { runPendingStatus } from './status-pending.js';
 
 /** `status`: what was issued, what failed and why, what is still pending. */
 export function registerStatus(program: Command): void {
@@ -12,7 +13,11 @@ export function registerStatus(program: Command): void {
     .description('what the ledger says: issued, failed (and why), pending; exit 2 when something failed or is pending')
     .option('--ledger <path>', 'the ledger file', process.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
     .option('--json', 'print JSON')
-    .action(async (opts: { ledger: string; json?: boolean }) => {
+    .option('--pending', 'list learners whose badge is not accepted yet, with email and age (after reconcile)')
+    .option('--older-than <age>', 'with --pending: only badges pending longer than this, e.g. 14d')
+    .option('--format <format>', 'with --pending: text, json or csv (a mail merge list)')
+    .action(async (opts: { ledger: string; json?: boolean; pending?: boolean; olderThan?: string; format?: string }) => {
+      if (opts.pending) return runPendingStatus({ ledger: opts.ledger, olderThan: opts.olderThan, format: opts.format ?? (opts.json ? 'json' : 'text') });
       if (!existsSync(opts.ledger)) throw new CliError(`no ledger at ${opts.ledger}: nothing has been issued with it (pass --ledger)`);
       // Read-only, without the lock: status works while a job is running.
       const ledger = await FileLedger.readOnly(opts.ledger).catch((error: unknown) => {

@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { rename, writeFile } from 'node:fs/promises';
+import { programReportHtml } from '../../report/program-report.js';
+import { DEFAULT_LEDGER } from '../context.js';
+import { openLifecycleLedger } from './lifecycle-ledger.js';
+
+/** `report --html <file>`: the program report, one self-contained page. */
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('the program report for the Office of Microcredentials: one self-contained HTML page (charts, no network), from the ledger')
+    .requiredOption('--html <file>', 'write the report to this file')
+    .option('--title <text>', 'the page title', 'Microcredentials program report')
+    .option('--ledger <path>', 'the ledger (a path, file:, or postgres://)', process.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
+    .action(async (opts: { html: string; title: string; ledger: string }) => {
+      const ledger = await openLifecycleLedger(opts.ledger, { readOnly: true });
+      try {
+        const html = await programReportHtml(ledger, { title: opts.title });
+        const temp = `${opts.html}.${process.pid}.tmp`;
+        await writeFile(temp, html, 'utf8');
+        await rename(temp, opts.html);
+        process.stderr.write(`wrote the program report to ${opts.html} (${Buffer.byteLength(html)} bytes)\n`);
+      } finally {
+        await ledger.close();
+      }
+    });
+}
