@@ -142,6 +142,25 @@ describe('reconcile', () => {
     expect((await ledger.getAward(award!.key))!).toMatchObject({ badgeId: replacement.id, previousBadgeIds: [award!.badgeId], credly: { state: 'pending' } });
   });
 
+  it('re-reads and retries when another writer (a webhook) changed the award in between', async () => {
+    const { client, ledger, sql, templateId, run } = await setup();
+    const [award] = await seedIssued(client, ledger, sql, templateId, [{ n: 1 }]);
+    let interfered = 0;
+    const racing = new Proxy(ledger, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (prop !== 'writeAward') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: Parameters<typeof ledger.writeAward>) => {
+          if (interfered++ === 0) await target.writeAward(args[0], { lastError: 'written by the webhook receiver' }, { any: true });
+          return target.writeAward(...args);
+        };
+      },
+    });
+    const report = await run({ ledger: racing });
+    expect(report.totals).toMatchObject({ changed: 1, failures: 0 });
+    expect((await ledger.getAward(award!.key))!).toMatchObject({ lastError: 'written by the webhook receiver', credly: { state: 'pending' } });
+  });
+
   it('stops between pages when cancelled and reports it', async () => {
     const { fake, templateId, run } = await setup();
     for (let n = 1; n <= 60; n += 1) fake.issueOutside(outsideIssue(templateId, n));
