@@ -1,6 +1,6 @@
 import type { AwardRecord, Ledger } from '../ledger/contract.js';
 import { csvLine } from './csv.js';
-import { wholeDays } from './duration.js';
+import { parseDuration, wholeDays } from './duration.js';
 
 /** A learner whose badge Credly still shows as pending (not accepted, rejected or revoked). */
 export interface PendingAward {
@@ -24,8 +24,8 @@ export interface PendingAward {
 }
 
 export interface PendingOptions {
-  /** Only badges pending for longer than this (ms); all pending ones when left out. */
-  readonly olderThanMs?: number;
+  /** Only badges pending for longer than this: milliseconds, or a duration such as `14d`; all pending ones when left out. */
+  readonly olderThan?: number | string;
   readonly microcredentialId?: string;
   /** The clock ages are judged by (tests inject one). */
   readonly now?: () => Date;
@@ -37,7 +37,8 @@ export interface PendingOptions {
  */
 export async function pendingAwards(ledger: Ledger, options: PendingOptions = {}): Promise<PendingAward[]> {
   const now = (options.now ?? (() => new Date()))();
-  const before = new Date(now.getTime() - (options.olderThanMs ?? 0));
+  const olderThanMs = typeof options.olderThan === 'string' ? parseDuration(options.olderThan, 'olderThan') : (options.olderThan ?? 0);
+  const before = new Date(now.getTime() - olderThanMs);
   const titles = new Map((await ledger.listTemplates()).map((t) => [t.microcredentialId, t.microcredential?.title ?? t.microcredentialId]));
   const rows: PendingAward[] = [];
   const query = { pendingIssuedBefore: before, ...(options.microcredentialId ? { microcredentialId: options.microcredentialId } : {}) };

@@ -57,10 +57,10 @@ describe('pendingAwards', () => {
       ['learner4@example.edu', 2, 'pending'],
     ]);
     expect(all[0]).toMatchObject({ firstName: 'Learner', lastName: 'Number1', earnerId: 'B00000001', microcredentialTitle: sql.title, badgeUrl: `${fake.url}/badges/${old[0]!.badgeId}` });
-    const older = await pendingAwards(ledger, { now: clock.now, olderThanMs: parseDuration('14d') });
+    const older = await pendingAwards(ledger, { now: clock.now, olderThan: '14d' });
     expect(older.map((p) => p.email)).toEqual(['learner1@example.edu', 'learner3@example.edu']);
-    expect(await pendingAwards(ledger, { now: clock.now, olderThanMs: parseDuration('3w') })).toHaveLength(1 + 1);
-    expect(await pendingAwards(ledger, { now: clock.now, olderThanMs: parseDuration('4w') })).toEqual([]);
+    expect(await pendingAwards(ledger, { now: clock.now, olderThan: parseDuration('3w') })).toHaveLength(1 + 1);
+    expect(await pendingAwards(ledger, { now: clock.now, olderThan: '4w' })).toEqual([]);
   });
 
   it('formats the list as text, JSON and a mail-merge CSV', async () => {

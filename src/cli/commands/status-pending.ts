@@ -27,7 +27,7 @@ export async function runPendingStatus(flags: PendingStatusFlags): Promise<void>
   }
   const ledger = await openLifecycleLedger(flags.ledger, { readOnly: true });
   try {
-    const rows = await pendingAwards(ledger, olderThanMs === undefined ? {} : { olderThanMs });
+    const rows = await pendingAwards(ledger, olderThanMs === undefined ? {} : { olderThan: olderThanMs });
     process.stdout.write(formatPending(rows, format));
     process.exitCode = rows.length ? EXIT.someFailed : EXIT.ok;
   } finally {
