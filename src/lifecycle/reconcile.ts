@@ -219,6 +219,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       }
       const latest = current(award.badgeId);
       await applyStatus(award.key, latest, templateId);
+      const live = listed.get(latest)?.state;
+      if (award.state === 'revoked' && live !== undefined && live !== 'revoked' && live !== 'rejected') {
+        out.unknownOnCredly.push({ badgeId: latest, key: award.key, email: award.email, templateId, reason: `revoked in the ledger but ${live} on Credly: revoke it again (revoke --badge-id ${latest})` });
+      }
     }
 
     // 2. Badges the ledger does not know: adopt them, or say why not. Active badges first, so that

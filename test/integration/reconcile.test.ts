@@ -161,6 +161,15 @@ describe('reconcile', () => {
     expect((await ledger.getAward(award!.key))!).toMatchObject({ lastError: 'written by the webhook receiver', credly: { state: 'pending' } });
   });
 
+  it('reports an award revoked in the ledger whose badge is still live on Credly', async () => {
+    const { client, ledger, sql, templateId, run } = await setup();
+    const [award] = await seedIssued(client, ledger, sql, templateId, [{ n: 1 }]);
+    await ledger.writeAward(award!.key, { state: 'revoked', revocationReason: 'Issued in error' }, { any: true });
+    const report = await run();
+    expect(report.unknownOnCredly).toEqual([expect.objectContaining({ key: award!.key, badgeId: award!.badgeId, reason: `revoked in the ledger but pending on Credly: revoke it again (revoke --badge-id ${award!.badgeId})` })]);
+    expect((await ledger.getAward(award!.key))!.state).toBe('revoked');
+  });
+
   it('stops between pages when cancelled and reports it', async () => {
     const { fake, templateId, run } = await setup();
     for (let n = 1; n <= 60; n += 1) fake.issueOutside(outsideIssue(templateId, n));
