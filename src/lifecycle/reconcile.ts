@@ -253,7 +253,12 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
         out.unknownOnCredly.push({ badgeId: badge.id, email, templateId, reason: dryRun ? 'not recorded in the ledger (dry run: would be adopted)' : 'not recorded in the ledger (adoption is off)' });
         continue;
       }
-      await adoptNew(template, templateId, badge, email, earnerId);
+      const adoptedKey = await adoptNew(template, templateId, badge, email, earnerId);
+      // A second badge of the same learner further on is then seen as a duplicate, not adopted again.
+      if (adoptedKey) {
+        byEarner.set(earnerId, adoptedKey);
+        byEmail.set(email, adoptedKey);
+      }
     }
   }
 
@@ -324,7 +329,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     }
   }
 
-  async function adoptNew(template: TemplateRecord, templateId: string, badge: IssuedBadge, email: string, earnerId: string): Promise<void> {
+  async function adoptNew(template: TemplateRecord, templateId: string, badge: IssuedBadge, email: string, earnerId: string): Promise<string | null> {
     const key = `${template.microcredentialId}|${earnerId}`;
     const learner: Learner = {
       email,
@@ -347,11 +352,15 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
         snapshot: { learner, evidence: [], issuedAt: badge.issued_at ?? badge.created_at ?? now().toISOString(), expiresAt: badge.expires_at ?? null },
         credly: credlyStatusOf(badge, null, now()),
       });
-      if (created) out.adopted.push({ key, badgeId: badge.id, email, how: 'adopted' });
-      else out.unknownOnCredly.push({ badgeId: badge.id, key, email, templateId, reason: `award ${key} exists under another template or email; left as it is` });
+      if (created) {
+        out.adopted.push({ key, badgeId: badge.id, email, how: 'adopted' });
+        return key;
+      }
+      out.unknownOnCredly.push({ badgeId: badge.id, key, email, templateId, reason: `award ${key} exists under another template or email; left as it is` });
     } catch (error) {
       out.failures.push({ key, templateId, reason: `could not adopt badge ${badge.id}: ${messageOf(error)}` });
     }
+    return null;
   }
 
   const finishedAt = now().toISOString();

@@ -114,9 +114,14 @@ describe('status --pending, export and report (CLI)', () => {
     expect(page).not.toContain('<script');
   });
 
-  it('says clearly when there is no ledger', async () => {
+  it('says clearly when there is no ledger, or the output cannot be written', async () => {
     const result = await runCliInProcess(['export', '--ledger', join(dir, 'nope.ledger')], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`error: no ledger at ${join(dir, 'nope.ledger')}: nothing has been issued with it (pass --ledger or set CREDLY_LEDGER)\n`);
+    const nowhere = join(dir, 'missing-folder', 'report.html');
+    const report = await runCliInProcess(['report', '--html', nowhere], env);
+    expect(report.code).toBe(1);
+    expect(report.stderr.startsWith(`error: could not write ${nowhere}: ENOENT`)).toBe(true);
+    expect(report.stderr).toContain('(check the folder exists and is writable)');
   });
 });

@@ -101,6 +101,17 @@ describe('reconcile', () => {
     expect(again.totals).toMatchObject({ adopted: 0, changed: 0, missingOnCredly: 1, unknownOnCredly: 0 });
   });
 
+  it('adopts one badge per learner: a second one on a template that allows duplicates is reported', async () => {
+    const { fake, ledger, sql, run } = await setup();
+    const templateId = String(fake.createTemplate({ name: 'Duplicates allowed', allow_duplicate_badges: true }).id);
+    await ledger.putTemplate({ microcredentialId: sql.id, templateId, fingerprint: 'seeded', state: 'active', allowDuplicates: true, microcredential: sql, updatedAt: '2026-09-01T12:00:00.000Z' });
+    const first = fake.issueOutside(outsideIssue(templateId, 3));
+    const second = fake.issueOutside(outsideIssue(templateId, 3));
+    const report = await run();
+    expect(report.adopted.map((a) => a.badgeId)).toEqual([first.id]);
+    expect(report.unknownOnCredly).toEqual([expect.objectContaining({ badgeId: second.id, reason: `a second badge for this learner: the ledger holds ${String(first.id)} (issued)` })]);
+  });
+
   it('with adopt off or in a dry run, reports badges it would adopt and writes nothing', async () => {
     const { fake, client, ledger, sql, templateId, run } = await setup();
     const [one] = await seedIssued(client, ledger, sql, templateId, [{ n: 1 }]);

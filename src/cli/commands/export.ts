@@ -5,6 +5,7 @@ import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { exportAwards, type ExportFormat } from '../../lifecycle/export.js';
 import { DEFAULT_LEDGER } from '../context.js';
+import { CliError } from '../errors.js';
 import { openLifecycleLedger } from './lifecycle-ledger.js';
 
 const FORMATS: readonly ExportFormat[] = ['csv', 'jsonl'];
@@ -44,7 +45,7 @@ export function registerExport(program: Command): void {
         } catch (error) {
           stream.destroy();
           await rm(temp, { force: true });
-          throw error;
+          throw new CliError(`could not write ${opts.out}: ${(error as Error).message} (check the folder exists and is writable)`);
         }
         process.stderr.write(`wrote ${opts.format === 'csv' ? rows : rows + 1} award(s) to ${opts.out}\n`);
       } finally {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { programReportHtml } from '../../report/program-report.js';
 import { DEFAULT_LEDGER } from '../context.js';
+import { CliError } from '../errors.js';
 import { openLifecycleLedger } from './lifecycle-ledger.js';
 
 /** `report --html <file>`: the program report, one self-contained page. */
@@ -17,8 +18,13 @@ export function registerReport(program: Command): void {
       try {
         const html = await programReportHtml(ledger, { title: opts.title });
         const temp = `${opts.html}.${process.pid}.tmp`;
-        await writeFile(temp, html, 'utf8');
-        await rename(temp, opts.html);
+        try {
+          await writeFile(temp, html, 'utf8');
+          await rename(temp, opts.html);
+        } catch (error) {
+          await rm(temp, { force: true });
+          throw new CliError(`could not write ${opts.html}: ${(error as Error).message} (check the folder exists and is writable)`);
+        }
         process.stderr.write(`wrote the program report to ${opts.html} (${Buffer.byteLength(html)} bytes)\n`);
       } finally {
         await ledger.close();
