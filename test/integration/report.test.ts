@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import type { IssuanceReport } from '../../src/issuance/report.js';
 import { programReportData, renderProgramReportHtml, renderRunReportHtml, type RunReportInput } from '../../src/report/index.js';
 import { NASTY, programFixture } from '../helpers/report-fixture.js';
 
@@ -92,6 +93,10 @@ describe('run report', () => {
     expect(attention).toContain('Recipient Email: &#34;&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;&#34; is not a valid email address');
     expect(html).not.toContain('<script');
     expect(html).not.toMatch(/\b(src|href)=/i);
+  });
+
+  it("takes the issue command's report as it is", () => {
+    expectTypeOf<IssuanceReport>().toExtend<RunReportInput>();
   });
 
   it('says when a run stopped early or was a dry run', () => {
