@@ -11,6 +11,23 @@ export const CREDLY_ENVIRONMENTS = {
 } as const;
 export type CredlyEnvironment = keyof typeof CREDLY_ENVIRONMENTS;
 
+/**
+ * Credly's API hosts and the www host of each one's OAuth token endpoint (credly-api.md §1, §10:
+ * the token endpoint is not on the API host). The legacy Acclaim hosts follow the same pattern.
+ */
+const TOKEN_HOST_OF_API_HOST: Readonly<Record<string, string>> = {
+  'api.credly.com': 'www.credly.com',
+  'sandbox-api.credly.com': 'sandbox.credly.com',
+  'api.youracclaim.com': 'www.youracclaim.com',
+  'sandbox-api.youracclaim.com': 'sandbox.youracclaim.com',
+};
+
+/** The OAuth token URL for an API base URL: Credly's www host for Credly's API hosts, else `<origin>/oauth/token` (the fake Credly, a proxy). */
+export function oauthTokenUrlFor(baseUrl: URL): string {
+  const tokenHost = TOKEN_HOST_OF_API_HOST[baseUrl.hostname.toLowerCase()];
+  return tokenHost ? `https://${tokenHost}/oauth/token` : `${baseUrl.origin}/oauth/token`;
+}
+
 export type ResponseValidation = 'warn' | 'strict' | 'off';
 
 /** Defaults of every client option; docs/credly-client.md's table is checked against this. */
@@ -142,7 +159,7 @@ export function resolveConfig(credentials: CredlyCredentials, options: CredlyCli
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') fail('baseUrl must be http(s)');
     baseUrl = parsed.toString().replace(/\/+$/, '');
-    oauthTokenUrl = `${parsed.origin}/oauth/token`;
+    oauthTokenUrl = oauthTokenUrlFor(parsed);
   }
   if ('oauth' in credentials && credentials.oauth.tokenUrl) oauthTokenUrl = credentials.oauth.tokenUrl;
   const logLevel = options.logLevel ?? CLIENT_DEFAULTS.logLevel;

@@ -41,6 +41,8 @@ export interface ApiErrorDetails {
   readonly body: unknown;
   readonly headers: Readonly<Record<string, string>>;
   readonly requestId?: string | undefined;
+  /** The server's Retry-After in ms (delta-seconds or an HTTP date), on any status that sent one (429, 503). */
+  readonly retryAfterMs?: number | undefined;
 }
 
 /** A response was received, with a status that is not a success. */
@@ -53,9 +55,11 @@ export class CredlyApiError extends CredlyError {
   readonly body: unknown;
   readonly headers: Readonly<Record<string, string>>;
   readonly requestId: string | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(details: ApiErrorDetails, options: CredlyErrorOptions = {}) {
     super(`${details.status} ${details.method} ${details.path}: ${details.serverMessage}`, options);
+    this.retryAfterMs = details.retryAfterMs;
     this.status = details.status;
     this.method = details.method;
     this.path = details.path;
@@ -74,6 +78,7 @@ export class CredlyApiError extends CredlyError {
       path: this.path,
       serverMessage: this.serverMessage,
       requestId: this.requestId,
+      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
     };
   }
 }
@@ -114,7 +119,10 @@ export class UnprocessableEntityError extends CredlyApiError {
   }
 }
 
-/** 422 with "already has this badge": Credly's duplicate rule refused a second badge. */
+/**
+ * 422 whose message says "already has this badge": a duplicate for certain. Credly's wording is
+ * not documented; use {@link isPossibleDuplicate} to decide whether to look the badge up.
+ */
 export class BadgeAlreadyIssuedError extends UnprocessableEntityError {
   override name = 'BadgeAlreadyIssuedError';
 }
@@ -122,16 +130,6 @@ export class BadgeAlreadyIssuedError extends UnprocessableEntityError {
 /** 429. `retryAfterMs` is the server's Retry-After, when it sent one. */
 export class RateLimitError extends CredlyApiError {
   override name = 'RateLimitError';
-  readonly retryAfterMs: number | undefined;
-
-  constructor(details: ApiErrorDetails & { retryAfterMs?: number | undefined }, options: CredlyErrorOptions = {}) {
-    super(details, options);
-    this.retryAfterMs = details.retryAfterMs;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
-  }
 }
 
 /** 5xx. */
@@ -214,12 +212,12 @@ const ERROR_NAMES: Record<string, true> = Object.fromEntries(
   ].map((name) => [name, true]),
 );
 
-/** Credly's duplicate rule answers 422 with this in `data.message`. */
+/** The one wording of Credly's duplicate refusal that real clients have seen (credly-api.md §4). */
 export const DUPLICATE_BADGE_PATTERN = /already has this badge/i;
 
 /** The error class for a status, with the duplicate-badge 422 told apart. */
 export function apiErrorFor(
-  details: ApiErrorDetails & { errorIndex?: number | undefined; retryAfterMs?: number | undefined },
+  details: ApiErrorDetails & { errorIndex?: number | undefined },
 ): CredlyApiError {
   const { status } = details;
   if (status === 400) return new BadRequestError(details);
@@ -236,4 +234,12 @@ export function apiErrorFor(
   if (status === 429) return new RateLimitError(details);
   if (status >= 500) return new InternalServerError(details);
   return new CredlyApiError(details);
+}
+
+/**
+ * Whether a refused issue request may be Credly's duplicate rule: any 422 or 409. Credly documents
+ * neither the status nor the wording, so the caller looks the badge up before calling it a failure.
+ */
+export function isPossibleDuplicate(error: unknown): error is CredlyApiError {
+  return error instanceof CredlyApiError && (error.status === 422 || error.status === 409);
 }

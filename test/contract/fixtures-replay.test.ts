@@ -216,7 +216,8 @@ describe('replaying fixtures/credly (lockdown)', () => {
     await replay('error-502-html-then-ok', async () => {
       expect((await client.organizations.get()).id).toBe(ORG);
     });
-    expect(sleeps).toEqual([1000, 500]);
+    // The 429 taught the client to space its requests (100 ms) before the 502's backoff (500 ms).
+    expect(sleeps).toEqual([1000, 100, 500]);
     const { client: noRetry } = testClient({ maxRetries: 0 });
     await replay('error-502-html-then-ok', async () => {
       const error = await noRetry.organizations.get().catch((e: unknown) => e);

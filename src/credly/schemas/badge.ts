@@ -33,7 +33,8 @@ export const issuedBadgeSchema = z.looseObject({
   issued_to_first_name: nullableString,
   issued_to_middle_name: nullableString,
   issued_to_last_name: nullableString,
-  issuer_earner_id: nullableString,
+  /** A string in requests; some responses carry a number, read here as its string. */
+  issuer_earner_id: z.union([z.string(), z.number().transform(String)]).nullish(),
   issued_at: nullableString,
   issued_at_date: nullableString,
   expires_at: nullableString,
