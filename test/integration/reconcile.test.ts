@@ -144,6 +144,19 @@ describe('reconcile', () => {
     expect((await ledger.countAwards({ microcredentialId: sql.id })).issued).toBe(120);
   });
 
+  it('works under the production readings: next-page URLs without the filter, numeric earner ids', async () => {
+    const { fake, ledger, sql, templateId, run } = await setup({ fidelity: { nextPageUrl: 'api-path', earnerIdInResponses: 'number' } });
+    await ledger.planAward({ key: `${sql.id}|1001`, microcredentialId: sql.id, templateId, email: 'outside1@example.edu', earnerId: '1001' });
+    for (let n = 1; n <= 60; n += 1) fake.issueOutside(outsideIssue(templateId, n, { issuer_earner_id: String(1000 + n) }));
+    const other = fake.createTemplate({ name: 'Not in the ledger' });
+    fake.issueOutside(outsideIssue(String(other.id), 99));
+    const report = await run();
+    expect(report.templates).toEqual([{ microcredentialId: sql.id, templateId, pages: 2, badges: 60 }]);
+    expect(report.totals).toMatchObject({ adopted: 60, unknownOnCredly: 0, failures: 0 });
+    expect(report.adopted[0]).toMatchObject({ key: `${sql.id}|1001`, how: 'already-issued' });
+    expect(await ledger.getAward(`${sql.id}|X99`)).toBeUndefined();
+  });
+
   it('follows a replacement to the new badge and keeps the old id', async () => {
     const { client, ledger, sql, templateId, run } = await setup();
     const [award] = await seedIssued(client, ledger, sql, templateId, [{ n: 1 }]);
