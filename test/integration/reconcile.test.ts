@@ -82,7 +82,10 @@ describe('reconcile', () => {
     // A learner the roster planned, whose badge someone issued by hand in Credly.
     await ledger.planAward({ key: `${sql.id}|X7`, microcredentialId: sql.id, templateId, email: 'outside7@example.edu', earnerId: 'X7' });
     fake.issueOutside(outsideIssue(templateId, 7));
-    const stranger = fake.issueOutside(outsideIssue(templateId, 8, { issued_to_middle_name: 'Q' }));
+    // Over the fake's inspection API, as a test in another language would.
+    const response = await fetch(`${fake.url}/__fake/badges`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(outsideIssue(templateId, 8, { issued_to_middle_name: 'Q' })) });
+    expect(response.status).toBe(201);
+    const stranger = ((await response.json()) as { data: { id: string } }).data;
 
     const report = await run();
     expect(report.adopted).toEqual([
