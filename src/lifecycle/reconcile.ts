@@ -20,7 +20,7 @@ export interface ReconcileOptions {
   readonly pageDelayMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => Date;
-  /** Stops between pages; what was read so far is still applied and reported. */
+  /** Stops between pages: templates read in full before the stop are applied and reported, the one being read is not. */
   readonly signal?: AbortSignal;
   /** Called after each page is read. */
   readonly onPage?: (progress: { readonly templateId: string; readonly page: number; readonly badges: number }) => void;
@@ -114,11 +114,12 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     stoppedBecause: null as string | null,
   };
   let firstPage = true;
-  /** Every badge read in this run, by id. */
+  /** The badges of the template being reconciled, by id (one template in memory at a time). */
   const listed = new Map<string, IssuedBadge>();
 
   const readTemplate = async (microcredentialId: string, templateId: string): Promise<IssuedBadge[] | null> => {
     const badges: IssuedBadge[] = [];
+    listed.clear();
     let pages = 0;
     const list = options.client.badges.list({ filter: { badge_template_id: templateId }, sort: 'created_at' }, options.signal ? { signal: options.signal } : {});
     const iterator = list.iteratePages();
