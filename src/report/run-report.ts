@@ -15,6 +15,11 @@ export interface RunReportInput {
   readonly cancelled?: boolean | undefined;
   readonly stoppedBecause?: string | null | undefined;
   readonly rows?: number | undefined;
+  /** Awards another worker held (in that worker's report), and awards taken over from a dead one. */
+  readonly heldElsewhere?: number | undefined;
+  readonly takenOver?: number | undefined;
+  /** True when the run had more outcomes than `awards` holds. */
+  readonly awardsTruncated?: boolean | undefined;
   readonly totals: Readonly<Record<string, number>>;
   readonly awards: ReadonlyArray<{
     readonly row: number | null;
@@ -46,10 +51,15 @@ export function renderRunReportHtml(report: RunReportInput): string {
     : report.cancelled
       ? '<p class="bad"><b>Cancelled</b>: awards in flight finished; nothing new was started.</p>'
       : '';
+  const notes = [
+    report.takenOver ? `${report.takenOver} award(s) left issuing by an earlier run or a dead worker were looked up first.` : '',
+    report.heldElsewhere ? `${report.heldElsewhere} award(s) were held by another worker: they are in that worker's report.` : '',
+    report.awardsTruncated ? `Only the first ${report.awards.length} outcomes are listed below: the run kept no more (the totals count them all).` : '',
+  ].filter(Boolean);
   const kpis = outcomes.map((o) => `<div class="kpi"><b>${escapeHtml(report.totals[o] ?? 0)}</b><span>${escapeHtml(o)}</span></div>`).join('');
   const body = [
     `<section class="wide" id="totals"><h2>Totals</h2>${status}<p class="note">${escapeHtml(report.dryRun ? 'Dry run: nothing was sent to Credly. ' : '')}Started ${escapeHtml(report.startedAt)}, finished ${escapeHtml(report.finishedAt)}${report.durationMs !== undefined ? ` (${escapeHtml(Math.round(report.durationMs / 100) / 10)} s)` : ''}${report.rows !== undefined ? `, ${escapeHtml(report.rows)} roster row(s)` : ''}.</p>
-<div class="kpis">${kpis}</div>
+${notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('')}<div class="kpis">${kpis}</div>
 ${barChart({ id: 'run-totals', title: 'Awards by outcome', orientation: 'horizontal', categories: outcomes, series: [{ name: 'awards', values: outcomes.map((o) => report.totals[o] ?? 0) }], categoryClass: (o) => OUTCOME_CLASS[o] })}</section>`,
     `<section class="wide" id="attention"><h2>Rows that need attention (${attention.length})</h2><p class="note">Failed awards are tried again by the next run; invalid rows must be fixed in the roster first.</p>
 ${htmlTable('Failed and invalid rows', ['Row', 'Outcome', 'Microcredential', 'Email', 'What went wrong', 'Attempts'], attention.map((a) => [a.row ?? '–', a.outcome, a.microcredentialId ?? '', a.email ?? '', reasonOf(a), a.attempts ?? '']), new Set([0, 5]))}</section>`,

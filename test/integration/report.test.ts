@@ -102,5 +102,9 @@ describe('run report', () => {
   it('says when a run stopped early or was a dry run', () => {
     expect(renderRunReportHtml({ ...sample, stoppedBecause: 'Credly refused the credentials (401)' })).toContain('<b>Stopped early:</b> Credly refused the credentials (401)');
     expect(renderRunReportHtml({ ...sample, dryRun: true })).toContain('Dry run: nothing was sent to Credly.');
+    const partial = renderRunReportHtml({ ...sample, awardsTruncated: true, takenOver: 2, heldElsewhere: 3 });
+    expect(partial).toContain('Only the first 6 outcomes are listed below');
+    expect(partial).toContain('2 award(s) left issuing by an earlier run or a dead worker were looked up first.');
+    expect(partial).toContain('3 award(s) were held by another worker');
   });
 });
