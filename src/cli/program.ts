@@ -10,6 +10,7 @@ import { registerStatus } from './commands/status.js';
 import { registerSyncTemplates } from './commands/sync-templates.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWebhooks } from './commands/webhooks.js';
+import { registerLifecycle } from './commands/lifecycle.js';
 import type { CliContext } from './runtime.js';
 
 /** The `credly-microcredentials` program. Commands register themselves, one file each. */
@@ -37,5 +38,6 @@ export function createProgram(ctx: CliContext): Command {
   registerWebhooks(program, ctx);
   registerFakeCredly(program, ctx);
   registerDoctor(program, ctx);
+  registerLifecycle(program, ctx);
   return program;
 }

@@ -8,6 +8,7 @@ import type { CliContext } from '../runtime.js';
 import { DEFAULT_LEDGER, ledgerTarget, openLedger } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { describeSystemError } from '../system-errors.js';
+import { runPendingStatus } from './status-pending.js';
 
 /** Opens the ledger for reading: a file ledger without its lease, so status works while a job runs. */
 async function openForStatus(target: string, shown: string): Promise<Ledger> {
@@ -31,7 +32,11 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .option('--ledger <path|url>', 'the ledger: a file path, or postgres://… (CREDLY_LEDGER)', ctx.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
     .option('--json', 'print JSON')
     .option('--limit <n>', 'list at most this many failed and pending awards (all by default)', (v: string) => Number(v))
-    .action(async (opts: { ledger: string; json?: boolean; limit?: number }) => {
+    .option('--pending', 'list learners whose badge is not accepted yet, with email and age (after reconcile)')
+    .option('--older-than <age>', 'with --pending: only badges pending longer than this, e.g. 14d')
+    .option('--format <format>', 'with --pending: text, json or csv (a mail merge list)')
+    .action(async (opts: { ledger: string; json?: boolean; limit?: number; pending?: boolean; olderThan?: string; format?: string }) => {
+      if (opts.pending) return runPendingStatus(ctx, { ledger: ledgerTarget(ctx, opts.ledger), olderThan: opts.olderThan, format: opts.format ?? (opts.json ? 'json' : 'text') });
       const ledger = await openForStatus(ledgerTarget(ctx, opts.ledger), opts.ledger);
       const out = (text: string) => ctx.stdout.write(text);
       try {
