@@ -22,7 +22,7 @@ export {
 export { ACHIEVEMENT_CREDENTIAL_CONTEXTS, VC_V2_CONTEXT, OB_V3_CONTEXT, OB_V3_EXTENSIONS_CONTEXT } from './contexts.js';
 export { didKeyFor, didWebFor, didWebDocumentUrl, didDocumentFor, type DidDocument, type VerificationMethod } from './did.js';
 export { createOfflineDocumentLoader, type DocumentLoader, type OfflineDocumentLoaderOptions, type RemoteDocument } from './document-loader.js';
-export { Ob3InputError, Ob3KeyError, DocumentRefusedError } from './errors.js';
+export { Ob3InputError, Ob3KeyError, Ob3SigningError, DocumentRefusedError } from './errors.js';
 export { emailIdentity, emailIdentityHash, identitySalt, identityMatchesEmail, type IdentityObject } from './identity.js';
 export { issuerConfigSchema, parseIssuerConfig, readIssuerConfig, issuerBaseUrl, type IssuerConfig, type Ob3Issuer } from './issuer.js';
 export { SigningKey, generateSigningKey, readKeyFile, writeKeyFile, KEY_FILE_FORMAT, type SigningKeyFile, type GenerateSigningKeyOptions } from './keys.js';

@@ -1,6 +1,6 @@
 import type { AchievementCredential } from './credential.js';
 import { createOfflineDocumentLoader, type DocumentLoader } from './document-loader.js';
-import { Ob3InputError } from './errors.js';
+import { Ob3InputError, Ob3SigningError, rootCauseMessage } from './errors.js';
 import type { SigningKey } from './keys.js';
 import { loadSigningStack } from './stack.js';
 import { isoSeconds, type StatusListCredential } from './status-list.js';
@@ -27,12 +27,17 @@ export async function signCredential<T extends AchievementCredential | StatusLis
   const suite = new DataIntegrityProof({ signer, cryptosuite, date: isoSeconds(now) });
   const { proof: _unsigned, ...unsigned } = credential as T & { proof?: unknown };
   // vc.issue adds to what it is given: hand it a copy.
-  const signed = await vc.issue({
-    credential: structuredClone(unsigned),
-    suite,
-    documentLoader: options.documentLoader ?? createOfflineDocumentLoader(),
-    now,
-  });
+  let signed: Record<string, unknown>;
+  try {
+    signed = await vc.issue({
+      credential: structuredClone(unsigned),
+      suite,
+      documentLoader: options.documentLoader ?? createOfflineDocumentLoader(),
+      now,
+    });
+  } catch (error) {
+    throw new Ob3SigningError(`cannot sign ${credential.id ? String(credential.id) : 'the credential'}: ${rootCauseMessage(error)}`);
+  }
   const proof = signed.proof;
   return { ...signed, proof: Array.isArray(proof) ? proof : [proof] } as unknown as T;
 }

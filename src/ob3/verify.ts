@@ -1,5 +1,6 @@
 import type { DidDocument } from './did.js';
 import { createOfflineDocumentLoader, type DocumentLoader } from './document-loader.js';
+import { rootCauseMessage } from './errors.js';
 import { loadSigningStack } from './stack.js';
 import { bitIsSet, decodeBitstring, type StatusListCredential } from './status-list.js';
 
@@ -109,13 +110,5 @@ function reasonOf(result: { error?: unknown; results?: ReadonlyArray<{ error?: u
 }
 
 function oneLine(error: unknown): string {
-  let current: unknown = error;
-  // The library nests the cause: a VerificationError holds `errors`.
-  for (let depth = 0; depth < 5; depth += 1) {
-    const nested = (current as { errors?: unknown[] } | undefined)?.errors;
-    if (Array.isArray(nested) && nested.length > 0) current = nested[0];
-    else break;
-  }
-  const message = current instanceof Error ? current.message : String(current);
-  return message.replace(/\s+/g, ' ').trim() || 'not verified';
+  return rootCauseMessage(error);
 }
