@@ -2,12 +2,15 @@ import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { registerCompactLedger } from './commands/compact-ledger.js';
 import { registerDemo } from './commands/demo.js';
+import { registerExportOb3 } from './commands/export-ob3.js';
 import { registerFakeCredly } from './commands/fake-credly.js';
 import { registerIssue } from './commands/issue.js';
+import { registerKeygen } from './commands/keygen.js';
 import { registerRevokeReplace } from './commands/revoke-replace.js';
 import { registerStatus } from './commands/status.js';
 import { registerSyncTemplates } from './commands/sync-templates.js';
 import { registerValidate } from './commands/validate.js';
+import { registerVerifyOb3 } from './commands/verify-ob3.js';
 import { registerWebhooks } from './commands/webhooks.js';
 
 /** The `credly-microcredentials` program. Commands register themselves, one file each. */
@@ -30,5 +33,8 @@ export function createProgram(): Command {
   registerCompactLedger(program);
   registerWebhooks(program);
   registerFakeCredly(program);
+  registerKeygen(program);
+  registerExportOb3(program);
+  registerVerifyOb3(program);
   return program;
 }

@@ -1,0 +1,17 @@
+import { CliError, EXIT } from '../errors.js';
+
+/**
+ * The Open Badges 3.0 module, loaded only by the commands that use it: the other commands never
+ * load it. Its errors (bad key file, issuer configuration, unknown context) become one-line CLI errors.
+ */
+export async function withOb3<T>(fn: (ob3: typeof import('../../ob3/index.js')) => Promise<T>): Promise<T> {
+  const ob3 = await import('../../ob3/index.js');
+  try {
+    return await fn(ob3);
+  } catch (error) {
+    if (error instanceof ob3.Ob3InputError || error instanceof ob3.Ob3KeyError || error instanceof ob3.Ob3SigningError || error instanceof ob3.DocumentRefusedError) {
+      throw new CliError(error.message, EXIT.couldNotRun);
+    }
+    throw error;
+  }
+}
