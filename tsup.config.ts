@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 // Library entry points ship as ESM and CJS with declarations for both; the CLI is ESM only.
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
+    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', ob3: 'src/ob3/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

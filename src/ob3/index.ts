@@ -25,7 +25,7 @@ export { createOfflineDocumentLoader, type DocumentLoader, type OfflineDocumentL
 export { Ob3InputError, Ob3KeyError, Ob3SigningError, DocumentRefusedError } from './errors.js';
 export { emailIdentity, emailIdentityHash, identitySalt, identityMatchesEmail, type IdentityObject } from './identity.js';
 export { issuerConfigSchema, parseIssuerConfig, readIssuerConfig, issuerBaseUrl, type IssuerConfig, type Ob3Issuer } from './issuer.js';
-export { SigningKey, generateSigningKey, readKeyFile, writeKeyFile, KEY_FILE_FORMAT, type SigningKeyFile, type GenerateSigningKeyOptions } from './keys.js';
+export { SigningKey, generateSigningKey, readKeyFile, writeKeyFile, KEY_FILE_FORMAT, type SigningKeyFile, type SigningKeyPair, type GenerateSigningKeyOptions } from './keys.js';
 export { signCredential, type SignOptions } from './sign.js';
 export { verifyCredential, type VerifyOptions, type VerifyResult, type CredentialStatusResult } from './verify.js';
 export {

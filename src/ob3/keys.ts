@@ -22,6 +22,12 @@ export interface SigningKeyFile {
   readonly createdAt: string;
 }
 
+/** The key pair as the signing library uses it (its own type, so that ours ships without it). */
+export interface SigningKeyPair {
+  readonly publicKeyMultibase: string;
+  signer(): { readonly algorithm: string; readonly id: string; sign(options: { data: Uint8Array }): Promise<Uint8Array> };
+}
+
 /**
  * An Ed25519 signing key. The secret half is private: it is left out of `JSON.stringify`,
  * `util.inspect` and every error message.
@@ -56,7 +62,7 @@ export class SigningKey {
   }
 
   /** The key in the form the signing library takes. */
-  async keyPair(): Promise<import('@digitalbazaar/ed25519-multikey').Ed25519MultikeyPair> {
+  async keyPair(): Promise<SigningKeyPair> {
     const { Ed25519Multikey } = await loadSigningStack();
     try {
       return await Ed25519Multikey.from({ ...this.verificationMethod(), secretKeyMultibase: this.#secretKeyMultibase });

@@ -55,3 +55,11 @@ export async function issueOnFake(): Promise<IssuedBadge | null> {
     await fake.stop();
   }
 }
+
+// Open Badges 3.0, from its own entry point.
+import { generateSigningKey, signCredential, verifyCredential, type AchievementCredential, type VerifyResult } from 'credly-microcredentials/ob3';
+
+export async function signAndCheck(credential: AchievementCredential): Promise<VerifyResult> {
+  const key = await generateSigningKey();
+  return verifyCredential(await signCredential(credential, key));
+}
