@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BEGIN, END, renderOb3Figures, replaceSection, type Ob3Results } from '../../../bench/ob3-doc.js';
+
+const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
+
+describe('docs/performance.md, Open Badges 3.0 section', () => {
+  it('shows the figures of bench/results/ob3.json, as bench/ob3-doc.ts renders them', () => {
+    const doc = read('docs/performance.md');
+    const results = JSON.parse(read('bench/results/ob3.json')) as Ob3Results;
+    const section = doc.slice(doc.indexOf(BEGIN), doc.indexOf(END) + END.length);
+    expect(section).toBe(renderOb3Figures(results));
+    expect(replaceSection(doc, renderOb3Figures(results))).toBe(doc);
+  });
+});
