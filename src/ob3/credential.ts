@@ -87,14 +87,26 @@ export interface BuildAchievementCredentialInput {
   readonly microcredential: Microcredential;
   /** The issuer: its configuration and the signing key's DID as `id`. */
   readonly issuer: Ob3Issuer;
-  /** The award's slot in the status list; required when the issuer has a `statusListUrl`. */
+  /** The slot in the status list of the award's current badge; required when the issuer has a `statusListUrl`. */
   readonly statusListIndex?: number | undefined;
 }
 
 /**
+ * Which badge of an award a credential stands for. An award's first badge is its key; after a
+ * replacement (re-certification: Credly issues a new badge and the ledger moves the old badge id to
+ * `previousBadgeIds`) the current badge is `<key>#<n>`, n being the number of earlier badges. Each
+ * badge has its own credential id and status list slot, so replacing an award revokes the earlier
+ * credential without touching the new one.
+ */
+export function credentialKeyOf(award: Pick<AwardRecord, 'key' | 'previousBadgeIds'>, generation: number = award.previousBadgeIds?.length ?? 0): string {
+  return generation === 0 ? award.key : `${award.key}#${generation}`;
+}
+
+/**
  * The credential's id: `<issuer base URL>/credentials/<32 hex>`, the hex being SHA-256 of the base
- * URL and the award key. Stable: exporting the award again gives the same id; a different base URL
- * gives a different one. The award key (which may hold an email) cannot be read back from it.
+ * URL and the credential key (`credentialKeyOf`: the award key for its first badge). Stable:
+ * exporting the award again gives the same id; a different base URL gives a different one. The
+ * award key (which may hold an email) cannot be read back from it.
  */
 export function credentialIdFor(baseUrl: string, awardKey: string): string {
   const base = baseUrl.replace(/\/+$/, '');
@@ -204,7 +216,7 @@ export function buildAchievementCredential(input: BuildAchievementCredentialInpu
     }
     credentialStatus = statusListEntry(issuer.statusListUrl, input.statusListIndex);
   }
-  const id = credentialIdFor(issuerBaseUrl(issuer), award.key);
+  const id = credentialIdFor(issuerBaseUrl(issuer), credentialKeyOf(award));
   const evidence = [...(snapshot.evidenceOptOut ? [] : snapshot.evidence.map(evidenceOf)), ...(award.credly?.url ? [credlyAlternate(award.credly.url)] : [])];
   const credits = microcredential.type === 'credit-bearing' ? microcredential.credit?.credits : undefined;
   return {

@@ -2,12 +2,12 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Microcredential } from '../domain/microcredential.js';
 import type { AwardRecord, Ledger } from '../ledger/contract.js';
-import { buildAchievementCredential, credentialSlug, type AchievementCredential } from './credential.js';
+import { buildAchievementCredential, credentialKeyOf, credentialSlug, type AchievementCredential } from './credential.js';
 import { Ob3InputError } from './errors.js';
 import { issuerBaseUrl, type IssuerConfig, type Ob3Issuer } from './issuer.js';
 import type { SigningKey } from './keys.js';
 import { signCredential } from './sign.js';
-import { assignStatusListIndexes, buildStatusListCredential, DEFAULT_STATUS_LIST_SIZE, type StatusListCredential } from './status-list.js';
+import { assignStatusListIndexes, buildStatusListCredential, DEFAULT_STATUS_LIST_SIZE, type IndexedAward, type StatusListCredential } from './status-list.js';
 
 /** The status list's file name in an export directory. */
 export const STATUS_LIST_FILE = 'status-list.json';
@@ -18,7 +18,7 @@ export interface ExportOptions {
   readonly issuer: IssuerConfig;
   readonly now?: () => Date;
   readonly statusListSize?: number;
-  /** Status list indexes already published (credential key → index), kept as they are. */
+  /** Status list indexes already published (credential key → index, from `readPublishedIndexes`), kept as they are. */
   readonly publishedIndexes?: ReadonlyMap<string, number>;
 }
 
@@ -33,14 +33,16 @@ export interface Ob3Export {
   readonly credentials: readonly ExportedCredential[];
   /** The signed status list: only when the issuer configures a `statusListUrl`. */
   readonly statusList?: StatusListCredential;
+  /** Credentials whose bit is set: every badge of a revoked award, and the earlier badges of a replaced one. */
   readonly revokedCount: number;
   /** Issued awards that could not be exported, with the reason. */
   readonly skipped: ReadonlyArray<{ readonly awardKey: string; readonly reason: string }>;
 }
 
 /**
- * Exports every issued award in the ledger as a signed Open Badges 3.0 credential, and (with a
- * `statusListUrl`) the signed status list in which every revoked or replaced award's bit is set.
+ * Exports every issued award in the ledger (and the current badge of every replaced one) as a
+ * signed Open Badges 3.0 credential, and (with a `statusListUrl`) the signed status list in which
+ * the bit of every revoked credential is set.
  */
 export async function exportAchievementCredentials(options: ExportOptions): Promise<Ob3Export> {
   const { ledger, key } = options;
@@ -55,13 +57,14 @@ export async function exportAchievementCredentials(options: ExportOptions): Prom
     if (template.microcredential) microcredentials.set(template.microcredentialId, template.microcredential);
   }
   const indexes = issuer.statusListUrl
-    ? assignStatusListIndexes(awards, { size, ...(options.publishedIndexes ? { fixed: options.publishedIndexes } : {}) })
+    ? assignStatusListIndexes(credentialSlots(awards), { size, ...(options.publishedIndexes ? { fixed: options.publishedIndexes } : {}) })
     : new Map<string, number>();
 
   const credentials: ExportedCredential[] = [];
   const skipped: Array<{ awardKey: string; reason: string }> = [];
   const base = issuerBaseUrl(issuer);
-  for (const award of awards.filter((candidate) => candidate.state === 'issued').sort((a, b) => (a.key < b.key ? -1 : 1))) {
+  // A replaced award is held by its learner: its current (replacement) badge is exported.
+  for (const award of awards.filter((candidate) => candidate.state === 'issued' || candidate.state === 'replaced').sort((a, b) => (a.key < b.key ? -1 : 1))) {
     const microcredential = microcredentials.get(award.microcredentialId);
     if (!microcredential) {
       skipped.push({ awardKey: award.key, reason: `the ledger has no microcredential snapshot for "${award.microcredentialId}" (run sync-templates)` });
@@ -69,23 +72,23 @@ export async function exportAchievementCredentials(options: ExportOptions): Prom
     }
     let unsigned: AchievementCredential;
     try {
-      unsigned = buildAchievementCredential({ award, microcredential, issuer, statusListIndex: indexes.get(award.key) });
+      unsigned = buildAchievementCredential({ award, microcredential, issuer, statusListIndex: indexes.get(credentialKeyOf(award)) });
     } catch (error) {
       if (!(error instanceof Ob3InputError)) throw error;
       skipped.push({ awardKey: award.key, reason: error.message });
       continue;
     }
     const credential = await signCredential(unsigned, key, { now });
-    credentials.push({ awardKey: award.key, fileName: `${credentialSlug(base, award.key)}.json`, credential });
+    credentials.push({ awardKey: award.key, fileName: `${credentialSlug(base, credentialKeyOf(award))}.json`, credential });
   }
 
-  const revoked = awards.filter((award) => award.state === 'revoked' || award.state === 'replaced');
+  const revoked = revokedCredentialKeys(awards);
   if (!issuer.statusListUrl) return { credentials, revokedCount: revoked.length, skipped };
   const statusList = await signCredential(
     buildStatusListCredential({
       statusListUrl: issuer.statusListUrl,
       issuerId: issuer.id,
-      revokedIndexes: revoked.map((award) => indexes.get(award.key)!),
+      revokedIndexes: revoked.map((credentialKey) => indexes.get(credentialKey)!),
       validFrom: now(),
       size,
     }),
@@ -95,12 +98,28 @@ export async function exportAchievementCredentials(options: ExportOptions): Prom
   return { credentials, statusList, revokedCount: revoked.length, skipped };
 }
 
+/** Every badge of every award, as a status list slot (an award in any state holds the slot of its first badge). */
+export function credentialSlots(awards: readonly AwardRecord[]): IndexedAward[] {
+  return awards.flatMap((award) =>
+    Array.from({ length: (award.previousBadgeIds?.length ?? 0) + 1 }, (_, generation) => ({ key: credentialKeyOf(award, generation), createdAt: award.createdAt, generation })),
+  );
+}
+
+/** The credentials that are no longer valid: every badge of a revoked award, and the earlier badges of a replaced one. */
+export function revokedCredentialKeys(awards: readonly AwardRecord[]): string[] {
+  return awards.flatMap((award) => {
+    const earlier = award.previousBadgeIds?.length ?? 0;
+    const count = award.state === 'revoked' ? earlier + 1 : earlier;
+    return Array.from({ length: count }, (_, generation) => credentialKeyOf(award, generation));
+  });
+}
+
 /**
- * The status list indexes of the credentials already in an export directory, by credential id:
+ * The status list indexes of the credentials already in an export directory, by credential key:
  * exporting into the same directory again keeps every published credential in its slot.
  */
-export async function readPublishedIndexes(dir: string, base: string, awardKeys: readonly string[]): Promise<Map<string, number>> {
-  const bySlug = new Map(awardKeys.map((awardKey) => [credentialSlug(base, awardKey), awardKey]));
+export async function readPublishedIndexes(dir: string, base: string, awards: readonly AwardRecord[]): Promise<Map<string, number>> {
+  const bySlug = new Map(credentialSlots(awards).map(({ key }) => [credentialSlug(base, key), key]));
   const found = new Map<string, number>();
   let names: string[];
   try {
@@ -109,12 +128,12 @@ export async function readPublishedIndexes(dir: string, base: string, awardKeys:
     return found;
   }
   for (const name of names) {
-    const awardKey = bySlug.get(name.replace(/\.json$/, ''));
-    if (!awardKey) continue;
+    const credentialKey = bySlug.get(name.replace(/\.json$/, ''));
+    if (!credentialKey) continue;
     try {
       const credential = JSON.parse(await readFile(join(dir, name), 'utf8')) as { credentialStatus?: { statusListIndex?: string } };
       const index = Number(credential.credentialStatus?.statusListIndex);
-      if (Number.isInteger(index)) found.set(awardKey, index);
+      if (Number.isInteger(index)) found.set(credentialKey, index);
     } catch {
       // An unreadable file is rewritten with a derived index.
     }

@@ -5,6 +5,7 @@ export {
   buildAchievementCredential,
   buildAchievement,
   credentialIdFor,
+  credentialKeyOf,
   credentialSlug,
   achievementIdFor,
   achievementTypeOf,
@@ -44,6 +45,8 @@ export {
 export {
   exportAchievementCredentials,
   readPublishedIndexes,
+  credentialSlots,
+  revokedCredentialKeys,
   writeOb3Export,
   STATUS_LIST_FILE,
   type ExportOptions,

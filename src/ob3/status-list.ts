@@ -7,13 +7,15 @@ import { Ob3InputError } from './errors.js';
  * Revocation by W3C Bitstring Status List: the campus publishes one signed credential whose
  * bitstring has bit `i` set when the credential with `statusListIndex` `i` is revoked.
  *
- * The index of an award is derived from its ledger key, not stored (the ledger has no place for
- * it): the first candidate is SHA-256(key + "\n0") modulo the list size; when that slot is taken,
- * the next candidates are SHA-256(key + "\n1"), "\n2" … Awards claim slots in ledger order (when
- * they were planned, then key), every award in every state, so an award's index never moves as
- * long as later awards are added later. Reordering the ledger (importing older awards into it)
- * could move the index of an award that collided; export-ob3 reuses the index of a credential it
- * already wrote, so that a published credential keeps its slot.
+ * The index of a credential is derived from its credential key (the award key, or `<key>#<n>` for
+ * the n-th replacement badge), not stored (the ledger has no place for it): the first candidate is
+ * SHA-256(key + "\n0") modulo the list size; when that slot is taken, the next candidates are
+ * SHA-256(key + "\n1"), "\n2" … Every award in every state claims a slot for its first badge, in
+ * ledger order (when it was planned, then key); replacement badges claim theirs after all first
+ * badges (by replacement number, then ledger order). So an index never moves while awards are only
+ * added; a collision with a slot claimed earlier in that order could move one when older awards are
+ * imported or an award is replaced, which is why export-ob3 reuses the index of every credential
+ * it already wrote: a published credential keeps its slot.
  */
 
 /** The spec's minimum size (16 KiB): large enough that the list says little about any one learner. */
@@ -25,9 +27,12 @@ export function candidateIndex(key: string, attempt: number, size: number): numb
 }
 
 export interface IndexedAward {
+  /** The credential key (`credentialKeyOf`). */
   readonly key: string;
-  /** When the ledger planned it (ISO 8601): earlier awards keep their slot. */
+  /** When the ledger planned the award (ISO 8601): earlier awards keep their slot. */
   readonly createdAt: string;
+  /** 0 for an award's first badge, n for its n-th replacement. */
+  readonly generation?: number;
 }
 
 /**
@@ -50,7 +55,12 @@ export function assignStatusListIndexes(
     taken.add(index);
     indexes.set(key, index);
   }
-  const ordered = [...awards].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const ordered = [...awards].sort(
+    (a, b) =>
+      (a.generation ?? 0) - (b.generation ?? 0) ||
+      (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
   for (const award of ordered) {
     if (indexes.has(award.key)) continue;
     let attempt = 0;

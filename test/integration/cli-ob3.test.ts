@@ -50,7 +50,7 @@ describe('CLI: keygen, export-ob3, verify-ob3 (file ledger)', () => {
     const exported = await runCli(['export-ob3', '--key', file('key.json'), '--out', file('out'), '--ledger', file('awards.ledger'), '--issuer-config', file('issuer.json')], { env });
     expect(exported.stderr).toBe('');
     expect(exported.stdout).toContain('exported 2 credentials to');
-    expect(exported.stdout).toContain('status-list.json (1 revoked or replaced; publish it at https://badges.example.edu/status/revocation)');
+    expect(exported.stdout).toContain('status-list.json (1 revoked; publish it at https://badges.example.edu/status/revocation)');
     expect(exported.code).toBe(0);
     expect(exported.stdout + exported.stderr).not.toContain(secret);
     const names = readdirSync(file('out')).sort();

@@ -20,13 +20,13 @@ export function registerExportOb3(program: Command): void {
         // Read-only: an export never changes the ledger and may run while a job holds it.
         const ledger = await openLedger(opts.ledger, { readOnly: true });
         try {
-          const keys: string[] = [];
-          for await (const award of ledger.queryAwards()) keys.push(award.key);
-          const publishedIndexes = await ob3.readPublishedIndexes(opts.out, ob3.issuerBaseUrl(issuer), keys);
+          const awards = [];
+          for await (const award of ledger.queryAwards()) awards.push(award);
+          const publishedIndexes = await ob3.readPublishedIndexes(opts.out, ob3.issuerBaseUrl(issuer), awards);
           const result = await ob3.exportAchievementCredentials({ ledger, key, issuer, publishedIndexes });
           await ob3.writeOb3Export(result, opts.out);
           const list = result.statusList
-            ? `, and ${ob3.STATUS_LIST_FILE} (${result.revokedCount} revoked or replaced; publish it at ${issuer.statusListUrl})`
+            ? `, and ${ob3.STATUS_LIST_FILE} (${result.revokedCount} revoked; publish it at ${issuer.statusListUrl})`
             : ' (no status list: set statusListUrl in the issuer configuration to make credentials revocable)';
           process.stdout.write(`exported ${result.credentials.length} credential${result.credentials.length === 1 ? '' : 's'} to ${opts.out}${list}\n`);
           for (const skip of result.skipped) process.stdout.write(`skipped ${skip.awardKey}: ${skip.reason}\n`);

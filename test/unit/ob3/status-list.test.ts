@@ -6,6 +6,8 @@ import {
   assignStatusListIndexes,
   bitIsSet,
   candidateIndex,
+  credentialIdFor,
+  credentialSlots,
   decodeBitstring,
   encodeBitstring,
   exportAchievementCredentials,
@@ -70,12 +72,15 @@ describe('status list indexes', () => {
 describe('export and revocation from the ledger', () => {
   const NOW = () => new Date('2026-06-10T00:00:00Z');
 
-  it('exports every issued award, signed and valid, and a status list with the revoked and replaced ones set', async () => {
+  it('exports every held award, signed and valid, and a status list with every revoked credential set', async () => {
     const { ledger } = await seededLedger(['issued', 'revoked', 'issued', 'planned', 'replaced', 'failed']);
+    // Re-certified once: badge-old was replaced by badge-4.
+    await ledger.writeAward((await allAwards(ledger))[4]!.key, { previousBadgeIds: ['badge-old'] }, { any: true });
     const key = await testKey();
     const result = await exportAchievementCredentials({ ledger, key, issuer: ISSUER_CONFIG, now: NOW });
     const awards = await allAwards(ledger);
-    expect(result.credentials.map((entry) => entry.awardKey).sort()).toEqual([awards[0]!.key, awards[2]!.key].sort());
+    const [issued0, revoked1, issued2, , replaced4] = awards;
+    expect(result.credentials.map((entry) => entry.awardKey).sort()).toEqual([issued0!.key, issued2!.key, replaced4!.key].sort());
     expect(result.revokedCount).toBe(2);
     expect(result.skipped).toEqual([]);
     const statusList = result.statusList!;
@@ -86,9 +91,15 @@ describe('export and revocation from the ledger', () => {
       validFrom: '2026-06-10T00:00:00Z',
       credentialSubject: { type: 'BitstringStatusList', statusPurpose: 'revocation' },
     });
-    const indexes = assignStatusListIndexes(awards);
+    const indexes = assignStatusListIndexes(credentialSlots(awards));
+    expect(indexes.size).toBe(7);
     const bits = decodeBitstring(statusList.credentialSubject.encodedList);
-    expect(awards.map((award) => bitIsSet(bits, indexes.get(award.key)!))).toEqual([false, true, false, false, true, false]);
+    const set = [...indexes].filter(([, index]) => bitIsSet(bits, index)).map(([credentialKey]) => credentialKey);
+    // The revoked award's badge and the replaced award's first badge; its replacement stays valid.
+    expect(set.sort()).toEqual([revoked1!.key, replaced4!.key].sort());
+    const replacement = result.credentials.find((entry) => entry.awardKey === replaced4!.key)!.credential;
+    expect(replacement.id).toBe(credentialIdFor('https://badges.example.edu', `${replaced4!.key}#1`));
+    expect(replacement.credentialStatus!.statusListIndex).toBe(String(indexes.get(`${replaced4!.key}#1`)));
 
     for (const { credential, fileName } of result.credentials) {
       expect(schemaErrors(credential)).toEqual([]);
@@ -96,6 +107,18 @@ describe('export and revocation from the ledger', () => {
       expect(await verifyCredential(credential, { now: NOW, statusLists: [statusList] })).toEqual({ verified: true, status: 'active' });
     }
     expect((await verifyCredential(statusList, { now: NOW })).verified).toBe(true);
+  });
+
+  it('a replacement revokes the credential of the earlier badge', async () => {
+    const { ledger } = await seededLedger(['issued']);
+    const key = await testKey();
+    const [award] = await allAwards(ledger);
+    const before = await exportAchievementCredentials({ ledger, key, issuer: ISSUER_CONFIG, now: NOW });
+    await ledger.writeAward(award!.key, { state: 'replaced', badgeId: 'badge-new', previousBadgeIds: [award!.badgeId!] }, { any: true });
+    const after = await exportAchievementCredentials({ ledger, key, issuer: ISSUER_CONFIG, now: NOW });
+    expect(after.credentials[0]!.credential.id).not.toBe(before.credentials[0]!.credential.id);
+    expect((await verifyCredential(before.credentials[0]!.credential, { now: NOW, statusLists: [after.statusList!] })).status).toBe('revoked');
+    expect(await verifyCredential(after.credentials[0]!.credential, { now: NOW, statusLists: [after.statusList!] })).toEqual({ verified: true, status: 'active' });
   });
 
   it('a credential exported while issued fails verification once the award is revoked and the list re-exported', async () => {
@@ -147,8 +170,7 @@ describe('export and revocation from the ledger', () => {
       const written = JSON.parse(await readFile(join(dir, result.credentials[0]!.fileName), 'utf8'));
       expect(await verifyCredential(written, { now: NOW })).toMatchObject({ verified: true });
 
-      const keys = (await allAwards(ledger)).map((award) => award.key);
-      const published = await readPublishedIndexes(dir, 'https://badges.example.edu', keys);
+      const published = await readPublishedIndexes(dir, 'https://badges.example.edu', await allAwards(ledger));
       expect(published.size).toBe(2);
       for (const entry of result.credentials) expect(String(published.get(entry.awardKey))).toBe(entry.credential.credentialStatus!.statusListIndex);
       const again = await exportAchievementCredentials({ ledger, key, issuer: ISSUER_CONFIG, now: NOW, publishedIndexes: published });
