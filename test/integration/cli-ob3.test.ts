@@ -111,6 +111,18 @@ describe('CLI: Open Badges 3.0 errors (in process)', () => {
     expect(badIssuer.error).toMatch(/bad-issuer\.json: name: name is required/);
   });
 
+  it('export-ob3 exits 2 and names each award it skipped', async () => {
+    const path = file('partial.ledger');
+    await writeFileLedger(path);
+    const target = await FileLedger.open(path);
+    await target.planAward({ key: 'old|v1@example.edu', microcredentialId: 'old', templateId: 't0', email: 'v1@example.edu', earnerId: 'v1@example.edu', state: 'issued' });
+    await target.close();
+    const result = await runInProcess(['export-ob3', '--key', file('key.json'), '--out', file('partial'), '--ledger', path, '--issuer-config', file('issuer.json')]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain('exported 2 credentials');
+    expect(result.stdout).toContain('skipped old|v1@example.edu: the ledger has no microcredential snapshot for "old" (run sync-templates)\n');
+  });
+
   it('verifies a did:web credential only with --did-document', async () => {
     const { ledger } = await seededLedger(['issued']);
     const key = await readKeyFile(file('key2.json'));

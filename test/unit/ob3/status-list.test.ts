@@ -175,6 +175,14 @@ describe('export and revocation from the ledger', () => {
       for (const entry of result.credentials) expect(String(published.get(entry.awardKey))).toBe(entry.credential.credentialStatus!.statusListIndex);
       const again = await exportAchievementCredentials({ ledger, key, issuer: ISSUER_CONFIG, now: NOW, publishedIndexes: published });
       expect(again.credentials.map((entry) => entry.credential)).toEqual(result.credentials.map((entry) => entry.credential));
+
+      // Revoked later: its credential is no longer written, and the old file stays until removed.
+      const revokedKey = result.credentials[0]!.awardKey;
+      await ledger.writeAward(revokedKey, { state: 'revoked' }, { any: true });
+      const afterRevoke = await exportAchievementCredentials({ ledger, key, issuer: ISSUER_CONFIG, now: NOW, publishedIndexes: published });
+      await writeOb3Export(afterRevoke, dir);
+      expect(afterRevoke.credentials.map((entry) => entry.awardKey)).not.toContain(revokedKey);
+      expect(await readdir(dir)).toContain(result.credentials[0]!.fileName);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
