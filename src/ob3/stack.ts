@@ -1,13 +1,19 @@
+// Type-only imports: erased from the output, so that nothing here loads the stack eagerly.
+import type * as Vc from '@digitalbazaar/vc';
+import type * as DataIntegrity from '@digitalbazaar/data-integrity';
+import type * as Eddsa from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import type * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+
 /**
  * The signing stack (Digital Bazaar's VC, Data Integrity and Ed25519 packages, and the bundled
  * JSON-LD contexts), loaded on first use: importing `credly-microcredentials/ob3`, or building an
  * unsigned credential, loads none of it.
  */
 export interface SigningStack {
-  readonly vc: typeof import('@digitalbazaar/vc');
-  readonly DataIntegrityProof: typeof import('@digitalbazaar/data-integrity').DataIntegrityProof;
-  readonly cryptosuite: typeof import('@digitalbazaar/eddsa-rdfc-2022-cryptosuite').cryptosuite;
-  readonly Ed25519Multikey: typeof import('@digitalbazaar/ed25519-multikey');
+  readonly vc: typeof Vc;
+  readonly DataIntegrityProof: typeof DataIntegrity.DataIntegrityProof;
+  readonly cryptosuite: typeof Eddsa.cryptosuite;
+  readonly Ed25519Multikey: typeof Ed25519Multikey;
   /** Every bundled JSON-LD context, by URL. */
   readonly contexts: ReadonlyMap<string, unknown>;
 }

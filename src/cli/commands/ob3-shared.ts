@@ -1,10 +1,12 @@
+// A type-only import (erased): the module itself is loaded by the dynamic import below.
+import type * as Ob3 from '../../ob3/index.js';
 import { CliError, EXIT } from '../errors.js';
 
 /**
  * The Open Badges 3.0 module, loaded only by the commands that use it: the other commands never
  * load it. Its errors (bad key file, issuer configuration, unknown context) become one-line CLI errors.
  */
-export async function withOb3<T>(fn: (ob3: typeof import('../../ob3/index.js')) => Promise<T>): Promise<T> {
+export async function withOb3<T>(fn: (ob3: typeof Ob3) => Promise<T>): Promise<T> {
   const ob3 = await import('../../ob3/index.js');
   try {
     return await fn(ob3);

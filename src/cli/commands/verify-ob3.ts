@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { DidDocument, StatusListCredential, VerifyResult } from '../../ob3/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { withOb3 } from './ob3-shared.js';
 
@@ -29,11 +30,11 @@ export function registerVerifyOb3(program: Command): void {
     .option('--did-document <file>', 'a did:web DID document to trust (repeatable; did:web is never fetched)', collect, [])
     .action(async (files: string[], opts: { statusList: string[]; didDocument: string[] }) => {
       await withOb3(async (ob3) => {
-        const statusLists = (await Promise.all(opts.statusList.map((path) => readJson(path, 'status list')))) as import('../../ob3/index.js').StatusListCredential[];
-        const didDocuments = (await Promise.all(opts.didDocument.map((path) => readJson(path, 'DID document')))) as import('../../ob3/index.js').DidDocument[];
+        const statusLists = (await Promise.all(opts.statusList.map((path) => readJson(path, 'status list')))) as StatusListCredential[];
+        const didDocuments = (await Promise.all(opts.didDocument.map((path) => readJson(path, 'DID document')))) as DidDocument[];
         let allValid = true;
         for (const file of files) {
-          let result: import('../../ob3/index.js').VerifyResult;
+          let result: VerifyResult;
           try {
             result = await ob3.verifyCredential(await readJson(file, 'credential'), { statusLists, didDocuments });
           } catch (error) {
