@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { LedgerLockedError } from './errors.js';
@@ -222,6 +222,10 @@ export class FileLease {
 
   /** Throws when this process may no longer write: the lease was lost or ran out. */
   assertHeld(): void {
+    // One stat per write: a job that took the ledger over created the next generation.
+    if (!this.#lost && !this.#released && existsSync(genPath(this.#base, this.#gen + 1))) {
+      this.#lose(`another job took the ledger over (${describeLease(readLease(genPath(this.#base, this.#gen + 1), this.#options.ttlMs) ?? this.#info(this.#options.now()))})`);
+    }
     if (this.#lost) throw new LedgerLockedError(`this job lost the ledger's lease: ${this.#lost}; it writes and sends nothing more`);
     if (this.#options.now().getTime() >= this.#until) {
       this.#lose(`its lease expired at ${new Date(this.#until).toISOString()} before it was renewed (was the process paused?)`);

@@ -130,6 +130,11 @@ export class FileLedger implements Ledger {
   readonly #templates = new Map<string, TemplateRecord>();
   readonly #runs = new Map<string, RunRecord>();
   readonly #interned = new Map<string, string>();
+  /**
+   * Awards whose lease was read from the file at open: whoever held them belonged to an earlier
+   * holder of the ledger's own lease, which this one took over, so their leases are over.
+   */
+  readonly #staleLeases = new Set<string>();
   readonly #templateLock = new Mutex();
   readonly #io: JournalIo;
   #readFd: number | undefined;
@@ -269,6 +274,14 @@ export class FileLedger implements Ledger {
       case 'award': {
         const record = normalizeAward(line as unknown as Record<string, unknown>);
         this.#setAward(record, offset, raw.length);
+        const entry = this.#awards.get(record.key)!;
+        if (record.lease) {
+          this.#staleLeases.add(record.key);
+          entry.leaseOwner = undefined;
+          entry.leaseUntil = 0;
+        } else {
+          this.#staleLeases.delete(record.key);
+        }
         return;
       }
       case 'template': {
@@ -330,7 +343,8 @@ export class FileLedger implements Ledger {
   }
 
   #readAward(entry: AwardEntry): AwardRecord {
-    return normalizeAward(this.#read(entry.offset, entry.length));
+    const record = normalizeAward(this.#read(entry.offset, entry.length));
+    return record.lease && this.#staleLeases.has(record.key) ? { ...record, lease: null } : record;
   }
 
   #writable(): Journal {
@@ -355,6 +369,7 @@ export class FileLedger implements Ledger {
   async #putAward(record: AwardRecord): Promise<AwardRecord> {
     const { offset, length, durable } = this.#append({ type: 'award', ...record });
     this.#setAward(record, offset, length);
+    this.#staleLeases.delete(record.key);
     await durable;
     return record;
   }
@@ -420,13 +435,14 @@ export class FileLedger implements Ledger {
     return claim;
   }
 
-  async claimNext(options: ClaimOptions & { microcredentialId?: string }): Promise<Claim | null> {
+  async claimNext(options: ClaimOptions & { microcredentialId?: string; exclude?: ReadonlySet<string> }): Promise<Claim | null> {
     this.#writable();
     const now = this.#now().getTime();
     let planned: string | undefined;
     for (const [key, entry] of this.#awards) {
       if (options.microcredentialId !== undefined && entry.microcredentialId !== options.microcredentialId) continue;
       if (entry.leaseUntil > now) continue;
+      if (options.exclude?.has(key)) continue;
       if (entry.state === 'issuing') return this.claimAward(key, options);
       if (planned === undefined && entry.state === 'planned') planned = key;
     }
