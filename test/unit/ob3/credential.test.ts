@@ -148,7 +148,7 @@ describe("1EdTech's AchievementCredential JSON Schema", () => {
     const issuer: Ob3Issuer = { ...ISSUER_CONFIG, id: key.controller };
     const variants = [
       buildAchievementCredential({ award, microcredential: exampleMicrocredential(), issuer, statusListIndex: 0 }),
-      buildAchievementCredential({ award: { ...award, snapshot: snapshotFor('a@example.edu', { expiresAt: '2030-01-01T00:00:00-05:00', evidence: [] }), credly: null }, microcredential: exampleMicrocredential(), issuer: { ...issuer, statusListUrl: undefined, email: undefined, image: undefined } as Ob3Issuer }),
+      buildAchievementCredential({ award: { ...award, snapshot: snapshotFor('a@example.edu', { issuedAt: '2026-04-02T10:00:00-04:00', expiresAt: '2030-01-01T00:00:00-05:00', evidence: [] }), credly: null }, microcredential: exampleMicrocredential(), issuer: { ...issuer, statusListUrl: undefined, email: undefined, image: undefined } as Ob3Issuer }),
     ];
     for (const credential of variants) {
       expect(schemaErrors(credential)).toEqual([]);

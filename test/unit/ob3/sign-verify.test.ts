@@ -8,6 +8,7 @@ import {
   type AchievementCredential,
 } from '../../../src/ob3/index.js';
 import { allAwards, ISSUER_CONFIG, SEED_B, seededLedger, testKey } from '../../helpers/ob3.js';
+import { schemaErrors } from '../../helpers/ob3-schema.js';
 
 const NOW = () => new Date('2026-06-02T00:00:00Z');
 
@@ -19,7 +20,9 @@ async function unsignedExample(didWeb?: string): Promise<AchievementCredential> 
 }
 
 async function signedExample(): Promise<AchievementCredential> {
-  return signCredential(await unsignedExample(), await testKey(), { now: NOW });
+  const signed = await signCredential(await unsignedExample(), await testKey(), { now: NOW });
+  expect(schemaErrors(signed)).toEqual([]);
+  return signed;
 }
 
 /** A deep copy with one change. */
@@ -77,6 +80,7 @@ describe('signing and verification (eddsa-rdfc-2022, offline)', () => {
     const signed = await signedExample();
     expect(await verifyCredential(signed, { now: () => new Date('2026-01-01T00:00:00Z') })).toMatchObject({ verified: false, reason: expect.stringContaining('before "validFrom"') });
     const expiring = await signCredential({ ...(await unsignedExample()), validUntil: '2027-01-01T00:00:00Z' }, await testKey(), { now: NOW });
+    expect(schemaErrors(expiring)).toEqual([]);
     expect((await verifyCredential(expiring, { now: NOW })).verified).toBe(true);
     expect(await verifyCredential(expiring, { now: () => new Date('2027-02-01T00:00:00Z') })).toMatchObject({ verified: false, reason: expect.stringContaining('after "validUntil"') });
   });
@@ -90,6 +94,7 @@ describe('signing and verification (eddsa-rdfc-2022, offline)', () => {
     const key = await testKey(undefined, 'badges.example.edu');
     expect(key.controller).toBe('did:web:badges.example.edu');
     const signed = await signCredential(await unsignedExample('badges.example.edu'), key, { now: NOW });
+    expect(schemaErrors(signed)).toEqual([]);
     expect(await verifyCredential(signed, { now: NOW, didDocuments: [key.didDocument()] })).toEqual({ verified: true, status: 'not-checked' });
     const without = await verifyCredential(signed, { now: NOW });
     expect(without).toMatchObject({ verified: false, reason: expect.stringContaining('refusing to load did:web:badges.example.edu#key-1') });
