@@ -13,3 +13,12 @@ describe('docs/performance.md, Open Badges 3.0 section', () => {
     expect(replaceSection(doc, renderOb3Figures(results))).toBe(doc);
   });
 });
+
+describe('docs/open-badges.md', () => {
+  it('shows the example exactly as it is run in CI', () => {
+    const doc = read('docs/open-badges.md');
+    const blocks = [...doc.matchAll(/<!-- example: (\S+) -->\n```ts\n([\s\S]*?)```/g)];
+    expect(blocks.map((block) => block[1])).toEqual(['examples/ob3/sign-and-verify.test.ts']);
+    for (const [, file, code] of blocks) expect(code, file).toBe(read(file!));
+  });
+});
