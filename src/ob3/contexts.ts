@@ -2,7 +2,11 @@
 export const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
 /** Open Badges 3.0.3, the version Credly's own OB 3.0 credentials name. */
 export const OB_V3_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
-/** 1EdTech's extensions context: OB 3.0 credentials name it, and the eddsa-rdfc-2022 safe mode needs its terms defined. */
+/**
+ * 1EdTech's extensions context (its credential schema, revocation list and refresh types). Our
+ * credentials use none of those terms; it is named as Credly's credentials name it, so that one
+ * added later signs (safe mode refuses a term no context defines).
+ */
 export const OB_V3_EXTENSIONS_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json';
 
 export const ACHIEVEMENT_CREDENTIAL_CONTEXTS = [VC_V2_CONTEXT, OB_V3_CONTEXT, OB_V3_EXTENSIONS_CONTEXT] as const;

@@ -128,6 +128,15 @@ describe('the offline document loader', () => {
     await expect(signCredential(credential, await testKey(), { now: NOW })).rejects.toThrow(/refusing to load https:\/\/example\.com\/my-context\.json/);
   });
 
+  it('needs extensions.json only for 1EdTech extension terms, which it names so that they sign', async () => {
+    const credential = await unsignedExample();
+    const withoutExtensions = { ...credential, '@context': credential['@context'].slice(0, 2) };
+    expect((await verifyCredential(await signCredential(withoutExtensions, await testKey(), { now: NOW }), { now: NOW })).verified).toBe(true);
+    const schema = [{ id: 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json', type: '1EdTechJsonSchemaValidator2019' }];
+    expect((await signCredential({ ...credential, credentialSchema: schema } as AchievementCredential, await testKey(), { now: NOW })).proof).toHaveLength(1);
+    await expect(signCredential({ ...withoutExtensions, credentialSchema: schema } as AchievementCredential, await testKey(), { now: NOW })).rejects.toThrow(/Safe mode/);
+  });
+
   it('makes signing fail on a term no context defines (safe mode), rather than signing it unprotected', async () => {
     const credential = { ...(await unsignedExample()), madeUpTerm: 'x' } as AchievementCredential;
     await expect(signCredential(credential, await testKey(), { now: NOW })).rejects.toThrow(/^cannot sign https:\/\/badges.example.edu\/credentials\/[0-9a-f]+: Safe mode validation error \("madeUpTerm" is not defined by any @context\)$/);
