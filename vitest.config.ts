@@ -14,6 +14,11 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     exclude: ['test/package/**', 'node_modules/**'],
     setupFiles: ['test/setup.ts'],
+    // The CLI is built once for the tests that need it as a process; the rest run it in-process.
+    globalSetup: ['test/global/build-cli.ts'],
+    // Test files share a worker's modules: no test relies on a fresh module registry (nock is reset
+    // after each test in test/setup.ts; fake timers are restored by the tests that use them).
+    isolate: false,
     testTimeout: 20_000,
     hookTimeout: 20_000,
     coverage: {

@@ -1,43 +1,28 @@
-import { CommanderError } from 'commander';
-import { DomainValidationError } from '../domain/errors.js';
-import { isCredlyError } from '../credly/errors.js';
-import { LedgerError } from '../ledger/errors.js';
-import { loadEnvFile } from './context.js';
-import { CliError, EXIT } from './errors.js';
-import { createProgram } from './program.js';
+import { getEventListeners } from 'node:events';
+import { runCli } from './run.js';
+import { EXIT_SIGNAL } from './errors.js';
+import type { StopReason } from './runtime.js';
 
-// The .env file is read before the options, whose defaults come from the environment.
-const envFlag = process.argv.findIndex((arg) => arg === '--env-file' || arg.startsWith('--env-file='));
-loadEnvFile(envFlag < 0 ? undefined : process.argv[envFlag]!.includes('=') ? process.argv[envFlag]!.split('=')[1] : process.argv[envFlag + 1]);
+// The process side of the CLI: argv, environment, streams and signals in; the exit code out.
+const controller = new AbortController();
+const onSignal = (name: StopReason) => {
+  // The first signal asks a command that listens for it (issue, webhooks, fake-credly) to finish
+  // what is in flight; a second signal, or one no command listens for, stops at once.
+  if (controller.signal.aborted || getEventListeners(controller.signal, 'abort').length === 0) process.exit(EXIT_SIGNAL[name]);
+  controller.abort(name);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+// `status | head -1`: the reader went away. One line and exit 1, not an unhandled 'error' event.
+let pipeClosed = false;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' || pipeClosed) return;
+  pipeClosed = true;
+  process.stderr.write('error: the output was closed before everything was written (e.g. piped into head)\n');
+  process.exitCode = 1;
+});
 
-createProgram()
-  .parseAsync(process.argv)
-  .catch((error: unknown) => {
-    if (error instanceof CommanderError) {
-      // Help and version exit 0; usage errors were printed by commander.
-      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.couldNotRun;
-      return;
-    }
-    if (error instanceof CliError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      process.exitCode = error.exitCode;
-      return;
-    }
-    if (error instanceof DomainValidationError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      process.exitCode = EXIT.couldNotRun;
-      return;
-    }
-    if (error instanceof LedgerError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      process.exitCode = EXIT.couldNotRun;
-      return;
-    }
-    if (isCredlyError(error)) {
-      process.stderr.write(`error: Credly: ${error.message}\n`);
-      process.exitCode = EXIT.couldNotRun;
-      return;
-    }
-    process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = EXIT.couldNotRun;
-  });
+const code = await runCli({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), signal: controller.signal });
+process.removeListener('SIGINT', onSignal);
+process.removeListener('SIGTERM', onSignal);
+if (!pipeClosed) process.exitCode = code;

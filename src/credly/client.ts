@@ -10,6 +10,7 @@ import { BadgesResource } from './resources/badges.js';
 import { EventsResource } from './resources/events.js';
 import { ObiResource } from './resources/obi.js';
 import { OrganizationsResource } from './resources/organizations.js';
+import { AuthorizationTokensResource } from './resources/authorization-tokens.js';
 import { Transport } from './transport.js';
 
 /**
@@ -26,6 +27,8 @@ export class CredlyClient {
   readonly badges: BadgesResource;
   readonly events: EventsResource;
   readonly obi: ObiResource;
+  /** The organization's authorization tokens, and when the client's own expires. */
+  readonly authorizationTokens: AuthorizationTokensResource;
   readonly #transport: Transport;
 
   constructor(credentials: CredlyCredentials, options: CredlyClientOptions = {}) {
@@ -37,6 +40,7 @@ export class CredlyClient {
     this.badges = new BadgesResource(core);
     this.events = new EventsResource(core);
     this.obi = new ObiResource(core);
+    this.authorizationTokens = new AuthorizationTokensResource(core, 'authToken' in config.credentials ? config.credentials.authToken : undefined);
   }
 
   /**

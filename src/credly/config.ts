@@ -1,5 +1,6 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
+import { parseNoProxy, proxyFromEnv, type ProxySettings } from './proxy.js';
 import { CredlyConfigError } from './errors.js';
 import { LOG_LEVELS, type Logger, type LogLevel } from './logger.js';
 import { DEFAULT_RETRY_TIMING, type RetryTiming } from './retry.js';
@@ -10,6 +11,23 @@ export const CREDLY_ENVIRONMENTS = {
   production: { apiBaseUrl: 'https://api.credly.com/v1', oauthTokenUrl: 'https://www.credly.com/oauth/token' },
 } as const;
 export type CredlyEnvironment = keyof typeof CREDLY_ENVIRONMENTS;
+
+/**
+ * Credly's API hosts and the www host of each one's OAuth token endpoint (credly-api.md §1, §10:
+ * the token endpoint is not on the API host). The legacy Acclaim hosts follow the same pattern.
+ */
+const TOKEN_HOST_OF_API_HOST: Readonly<Record<string, string>> = {
+  'api.credly.com': 'www.credly.com',
+  'sandbox-api.credly.com': 'sandbox.credly.com',
+  'api.youracclaim.com': 'www.youracclaim.com',
+  'sandbox-api.youracclaim.com': 'sandbox.youracclaim.com',
+};
+
+/** The OAuth token URL for an API base URL: Credly's www host for Credly's API hosts, else `<origin>/oauth/token` (the fake Credly, a proxy). */
+export function oauthTokenUrlFor(baseUrl: URL): string {
+  const tokenHost = TOKEN_HOST_OF_API_HOST[baseUrl.hostname.toLowerCase()];
+  return tokenHost ? `https://${tokenHost}/oauth/token` : `${baseUrl.origin}/oauth/token`;
+}
 
 export type ResponseValidation = 'warn' | 'strict' | 'off';
 
@@ -71,12 +89,22 @@ export interface CredlyClientOptions {
   readonly retryTiming?: Partial<RetryTiming>;
   /** Called before each retry's wait. */
   readonly onRetry?: (event: RetryEvent) => void;
+  /**
+   * An HTTP(S) proxy URL, e.g. `http://proxy.campus.edu:3128`; `false` for none (the default of the
+   * constructor; `fromEnv` reads HTTPS_PROXY / HTTP_PROXY). Requests go through a CONNECT tunnel, so
+   * the Authorization header only ever reaches Credly. Ignored when you pass your own agents.
+   */
+  readonly proxy?: string | false;
+  /** Hosts reached without the proxy, NO_PROXY syntax: `localhost,.campus.edu,10.0.0.5:8080,*`. */
+  readonly noProxy?: string;
   /** Your own agents (keep-alive ones are made otherwise). */
   readonly httpAgent?: HttpAgent;
   readonly httpsAgent?: HttpsAgent;
-  /** Test seams: the clock, the wait between retries, and the jitter source. */
+  /** @internal Test seam: the clock. Not in the published types. */
   readonly now?: () => number;
+  /** @internal Test seam: the wait between retries. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** @internal Test seam: the jitter source. */
   readonly random?: () => number;
 }
 
@@ -92,11 +120,12 @@ export interface ResolvedConfig {
   readonly validateResponses: ResponseValidation;
   readonly maxSockets: number;
   readonly retryTiming: RetryTiming;
+  readonly proxy: ProxySettings | undefined;
 }
 
 const ALLOWED_OPTIONS = new Set<string>([
   'environment', 'baseUrl', 'timeoutMs', 'maxRetries', 'logger', 'logLevel', 'userAgent', 'validateResponses',
-  'maxSockets', 'retryTiming', 'onRetry', 'httpAgent', 'httpsAgent', 'now', 'sleep', 'random',
+  'maxSockets', 'retryTiming', 'onRetry', 'httpAgent', 'httpsAgent', 'now', 'sleep', 'random', 'proxy', 'noProxy',
 ]);
 
 function fail(message: string): never {
@@ -142,7 +171,7 @@ export function resolveConfig(credentials: CredlyCredentials, options: CredlyCli
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') fail('baseUrl must be http(s)');
     baseUrl = parsed.toString().replace(/\/+$/, '');
-    oauthTokenUrl = `${parsed.origin}/oauth/token`;
+    oauthTokenUrl = oauthTokenUrlFor(parsed);
   }
   if ('oauth' in credentials && credentials.oauth.tokenUrl) oauthTokenUrl = credentials.oauth.tokenUrl;
   const logLevel = options.logLevel ?? CLIENT_DEFAULTS.logLevel;
@@ -151,6 +180,17 @@ export function resolveConfig(credentials: CredlyCredentials, options: CredlyCli
   if (!['warn', 'strict', 'off'].includes(validateResponses)) fail('validateResponses must be warn, strict or off');
   const timeoutMs = nonNegativeInteger('timeoutMs', options.timeoutMs, CLIENT_DEFAULTS.timeoutMs);
   if (timeoutMs === 0) fail('timeoutMs must be more than 0');
+  let proxy: ProxySettings | undefined;
+  if (options.proxy) {
+    let url: URL;
+    try {
+      url = new URL(options.proxy);
+    } catch {
+      fail(`proxy is not a URL (HTTPS_PROXY): give it as http://host:port`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(`proxy must be an http:// or https:// URL, got ${url.protocol}`);
+    proxy = { url, noProxy: parseNoProxy(options.noProxy) };
+  }
   return {
     organizationId,
     credentials,
@@ -163,6 +203,7 @@ export function resolveConfig(credentials: CredlyCredentials, options: CredlyCli
     validateResponses,
     maxSockets: nonNegativeInteger('maxSockets', options.maxSockets, CLIENT_DEFAULTS.maxSockets) || CLIENT_DEFAULTS.maxSockets,
     retryTiming: { ...CLIENT_DEFAULTS.retryTiming, ...options.retryTiming },
+    proxy,
   };
 }
 
@@ -177,6 +218,9 @@ export const ENV_VARIABLES = {
   timeoutMs: ['CREDLY_TIMEOUT_MS'],
   maxRetries: ['CREDLY_MAX_RETRIES'],
   logLevel: ['CREDLY_LOG'],
+  /** For an https base URL; HTTP_PROXY for an http one; ALL_PROXY for either. Lower case works too. */
+  proxy: ['HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY'],
+  noProxy: ['NO_PROXY'],
 } as const;
 
 export function readEnv(env: Readonly<Record<string, string | undefined>>, names: readonly string[]): string | undefined {
@@ -214,7 +258,11 @@ export function credentialsAndOptionsFromEnv(
   const timeoutMs = number(ENV_VARIABLES.timeoutMs, 'per-attempt timeout');
   const maxRetries = number(ENV_VARIABLES.maxRetries, 'retries after the first attempt');
   const logLevel = readEnv(env, ENV_VARIABLES.logLevel) as LogLevel | undefined;
+  const target = (overrides.baseUrl ?? baseUrl ?? 'https:').startsWith('http:') ? 'http:' : 'https:';
+  const { proxy, noProxy } = proxyFromEnv(env, target);
   const options: CredlyClientOptions = {
+    ...(proxy ? { proxy } : {}),
+    ...(noProxy ? { noProxy } : {}),
     ...(environment ? { environment } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),

@@ -1,3 +1,4 @@
+import { withCode } from '../coded-error.js';
 /**
  * Credly takes request dates in several formats, and every one needs an explicit offset
  * (credly-api.md §2). Dates we format go out as Credly's documented example does:
@@ -6,7 +7,7 @@
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 export function formatCredlyDate(date: Date): string {
-  if (Number.isNaN(date.getTime())) throw new RangeError('invalid Date');
+  if (Number.isNaN(date.getTime())) throw withCode(new RangeError('invalid Date'), 'CREDLY_INVALID_DATE');
   return (
     `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
     `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`

@@ -8,26 +8,58 @@ export interface CredlyErrorOptions {
   readonly cause?: unknown;
 }
 
+/** Stable, documented codes: branch on these rather than on messages. */
+export type CredlyErrorCode =
+  | 'CREDLY_ERROR'
+  | 'CREDLY_CONFIG'
+  | 'CREDLY_API_ERROR'
+  | 'CREDLY_BAD_REQUEST'
+  | 'CREDLY_AUTHENTICATION'
+  | 'CREDLY_PERMISSION_DENIED'
+  | 'CREDLY_NOT_FOUND'
+  | 'CREDLY_CONFLICT'
+  | 'CREDLY_GONE'
+  | 'CREDLY_UNPROCESSABLE'
+  | 'CREDLY_ALREADY_ISSUED'
+  | 'CREDLY_RATE_LIMITED'
+  | 'CREDLY_SERVER_ERROR'
+  | 'CREDLY_CONNECTION'
+  | 'CREDLY_TIMEOUT'
+  | 'CREDLY_ABORTED'
+  | 'CREDLY_VALIDATION';
+
+/**
+ * The brand of this package's errors. A registered symbol is shared by every copy of the package
+ * in a process (where `instanceof` fails), and no other library's error carries it.
+ */
+const CREDLY_ERROR_BRAND = Symbol.for('credly-microcredentials.CredlyError');
+
 export class CredlyError extends Error {
   override name = 'CredlyError';
+  readonly code: CredlyErrorCode = 'CREDLY_ERROR';
 
   constructor(message: string, options: CredlyErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
   }
 
+  get [CREDLY_ERROR_BRAND](): true {
+    return true;
+  }
+
   /** A plain object for logs and reports; never holds credentials. */
   toJSON(): Record<string, unknown> {
-    return { name: this.name, message: this.message };
+    return { name: this.name, code: this.code, message: this.message };
   }
 }
 
-/** Works across duplicated copies of the package, where `instanceof` may not. */
+/** True for this package's errors, across duplicated copies of the package; never for another library's error of the same name. */
 export function isCredlyError(value: unknown): value is CredlyError {
-  return value instanceof CredlyError || (value instanceof Error && Object.hasOwn(ERROR_NAMES, value.name));
+  return value instanceof CredlyError || (value instanceof Error && (value as unknown as Record<symbol, unknown>)[CREDLY_ERROR_BRAND] === true);
 }
 
 export class CredlyConfigError extends CredlyError {
   override name = 'CredlyConfigError';
+  override readonly code: CredlyErrorCode = 'CREDLY_CONFIG';
 }
 
 export interface ApiErrorDetails {
@@ -41,11 +73,14 @@ export interface ApiErrorDetails {
   readonly body: unknown;
   readonly headers: Readonly<Record<string, string>>;
   readonly requestId?: string | undefined;
+  /** The server's Retry-After in ms (delta-seconds or an HTTP date), on any status that sent one (429, 503). */
+  readonly retryAfterMs?: number | undefined;
 }
 
 /** A response was received, with a status that is not a success. */
 export class CredlyApiError extends CredlyError {
   override name = 'CredlyApiError';
+  override readonly code: CredlyErrorCode = 'CREDLY_API_ERROR';
   readonly status: number;
   readonly method: string;
   readonly path: string;
@@ -53,9 +88,11 @@ export class CredlyApiError extends CredlyError {
   readonly body: unknown;
   readonly headers: Readonly<Record<string, string>>;
   readonly requestId: string | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(details: ApiErrorDetails, options: CredlyErrorOptions = {}) {
     super(`${details.status} ${details.method} ${details.path}: ${details.serverMessage}`, options);
+    this.retryAfterMs = details.retryAfterMs;
     this.status = details.status;
     this.method = details.method;
     this.path = details.path;
@@ -68,40 +105,49 @@ export class CredlyApiError extends CredlyError {
   override toJSON(): Record<string, unknown> {
     return {
       name: this.name,
+      code: this.code,
       message: this.message,
       status: this.status,
       method: this.method,
       path: this.path,
       serverMessage: this.serverMessage,
       requestId: this.requestId,
+      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
     };
   }
 }
 
 export class BadRequestError extends CredlyApiError {
   override name = 'BadRequestError';
+  override readonly code: CredlyErrorCode = 'CREDLY_BAD_REQUEST';
 }
 /** 401: a bad, expired or wrong-environment token (a sandbox token against production, or the reverse). */
 export class AuthenticationError extends CredlyApiError {
   override name = 'AuthenticationError';
+  override readonly code: CredlyErrorCode = 'CREDLY_AUTHENTICATION';
 }
 /** 403: e.g. a read-only token that tried to write. */
 export class PermissionDeniedError extends CredlyApiError {
   override name = 'PermissionDeniedError';
+  override readonly code: CredlyErrorCode = 'CREDLY_PERMISSION_DENIED';
 }
 export class NotFoundError extends CredlyApiError {
   override name = 'NotFoundError';
+  override readonly code: CredlyErrorCode = 'CREDLY_NOT_FOUND';
 }
 export class ConflictError extends CredlyApiError {
   override name = 'ConflictError';
+  override readonly code: CredlyErrorCode = 'CREDLY_CONFLICT';
 }
 export class GoneError extends CredlyApiError {
   override name = 'GoneError';
+  override readonly code: CredlyErrorCode = 'CREDLY_GONE';
 }
 
 /** 422: validation failure. On a batch issue, `errorIndex` names the failing item. */
 export class UnprocessableEntityError extends CredlyApiError {
   override name = 'UnprocessableEntityError';
+  override readonly code: CredlyErrorCode = 'CREDLY_UNPROCESSABLE';
   readonly errorIndex: number | undefined;
 
   constructor(details: ApiErrorDetails & { errorIndex?: number | undefined }, options: CredlyErrorOptions = {}) {
@@ -114,53 +160,52 @@ export class UnprocessableEntityError extends CredlyApiError {
   }
 }
 
-/** 422 with "already has this badge": Credly's duplicate rule refused a second badge. */
+/**
+ * 422 whose message says "already has this badge": a duplicate for certain. Credly's wording is
+ * not documented; use {@link isPossibleDuplicate} to decide whether to look the badge up.
+ */
 export class BadgeAlreadyIssuedError extends UnprocessableEntityError {
   override name = 'BadgeAlreadyIssuedError';
+  override readonly code: CredlyErrorCode = 'CREDLY_ALREADY_ISSUED';
 }
 
 /** 429. `retryAfterMs` is the server's Retry-After, when it sent one. */
 export class RateLimitError extends CredlyApiError {
   override name = 'RateLimitError';
-  readonly retryAfterMs: number | undefined;
-
-  constructor(details: ApiErrorDetails & { retryAfterMs?: number | undefined }, options: CredlyErrorOptions = {}) {
-    super(details, options);
-    this.retryAfterMs = details.retryAfterMs;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
-  }
+  override readonly code: CredlyErrorCode = 'CREDLY_RATE_LIMITED';
 }
 
 /** 5xx. */
 export class InternalServerError extends CredlyApiError {
   override name = 'InternalServerError';
+  override readonly code: CredlyErrorCode = 'CREDLY_SERVER_ERROR';
 }
 
 /** No response: the connection failed or was reset. The request may or may not have been processed. */
 export class CredlyConnectionError extends CredlyError {
   override name = 'CredlyConnectionError';
+  override readonly code: CredlyErrorCode = 'CREDLY_CONNECTION';
   readonly method: string;
   readonly path: string;
-  readonly code: string | undefined;
+  /** The operating system's code, e.g. ECONNRESET, when there was one. */
+  readonly systemCode: string | undefined;
 
-  constructor(method: string, path: string, reason: string, code?: string, options: CredlyErrorOptions = {}) {
+  constructor(method: string, path: string, reason: string, systemCode?: string, options: CredlyErrorOptions = {}) {
     super(`${method} ${path}: ${reason}`, options);
     this.method = method;
     this.path = path;
-    this.code = code;
+    this.systemCode = systemCode;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { name: this.name, message: this.message, method: this.method, path: this.path, code: this.code };
+    return { name: this.name, code: this.code, message: this.message, method: this.method, path: this.path, systemCode: this.systemCode };
   }
 }
 
 /** No response within the per-attempt timeout. The request may or may not have been processed. */
 export class CredlyTimeoutError extends CredlyConnectionError {
   override name = 'CredlyTimeoutError';
+  override readonly code: CredlyErrorCode = 'CREDLY_TIMEOUT';
   readonly timeoutMs: number;
 
   constructor(method: string, path: string, timeoutMs: number) {
@@ -172,11 +217,13 @@ export class CredlyTimeoutError extends CredlyConnectionError {
 /** The caller's AbortSignal fired. Never retried. */
 export class CredlyAbortError extends CredlyError {
   override name = 'CredlyAbortError';
+  override readonly code: CredlyErrorCode = 'CREDLY_ABORTED';
 }
 
 /** A request that failed validation before sending, or a response that did not match its schema (strict mode). */
 export class CredlyValidationError extends CredlyError {
   override name = 'CredlyValidationError';
+  override readonly code: CredlyErrorCode = 'CREDLY_VALIDATION';
   readonly direction: 'request' | 'response';
   readonly issues: ReadonlyArray<{ path: string; message: string }>;
 
@@ -188,38 +235,16 @@ export class CredlyValidationError extends CredlyError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { name: this.name, message: this.message, direction: this.direction, issues: this.issues };
+    return { name: this.name, code: this.code, message: this.message, direction: this.direction, issues: this.issues };
   }
 }
 
-const ERROR_NAMES: Record<string, true> = Object.fromEntries(
-  [
-    'CredlyError',
-    'CredlyConfigError',
-    'CredlyApiError',
-    'BadRequestError',
-    'AuthenticationError',
-    'PermissionDeniedError',
-    'NotFoundError',
-    'ConflictError',
-    'GoneError',
-    'UnprocessableEntityError',
-    'BadgeAlreadyIssuedError',
-    'RateLimitError',
-    'InternalServerError',
-    'CredlyConnectionError',
-    'CredlyTimeoutError',
-    'CredlyAbortError',
-    'CredlyValidationError',
-  ].map((name) => [name, true]),
-);
-
-/** Credly's duplicate rule answers 422 with this in `data.message`. */
+/** The one wording of Credly's duplicate refusal that real clients have seen (credly-api.md §4). */
 export const DUPLICATE_BADGE_PATTERN = /already has this badge/i;
 
 /** The error class for a status, with the duplicate-badge 422 told apart. */
 export function apiErrorFor(
-  details: ApiErrorDetails & { errorIndex?: number | undefined; retryAfterMs?: number | undefined },
+  details: ApiErrorDetails & { errorIndex?: number | undefined },
 ): CredlyApiError {
   const { status } = details;
   if (status === 400) return new BadRequestError(details);
@@ -236,4 +261,12 @@ export function apiErrorFor(
   if (status === 429) return new RateLimitError(details);
   if (status >= 500) return new InternalServerError(details);
   return new CredlyApiError(details);
+}
+
+/**
+ * Whether a refused issue request may be Credly's duplicate rule: any 422 or 409. Credly documents
+ * neither the status nor the wording, so the caller looks the badge up before calling it a failure.
+ */
+export function isPossibleDuplicate(error: unknown): error is CredlyApiError {
+  return error instanceof CredlyApiError && (error.status === 422 || error.status === 409);
 }

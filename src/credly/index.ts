@@ -41,6 +41,8 @@ export {
   revokeBadgeRequestSchema,
   createBadgeTemplateRequestSchema,
   updateBadgeTemplateRequestSchema,
+  CREDLY_ACTIVITY_TYPES,
+  type CredlyActivityType,
   type IssueBadgeParams,
   type IssueBadgeBatchParams,
   type ReplaceBadgeParams,

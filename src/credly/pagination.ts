@@ -1,5 +1,6 @@
 import { CredlyValidationError } from './errors.js';
 import type { PageMetadata } from './schemas/common.js';
+import type { QueryValue } from './transport.js';
 
 /** One page of a Credly list: 50 items at most. */
 export interface Page<T> {
@@ -78,5 +79,57 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
       if (items.length >= max) break;
     }
     return items;
+  }
+}
+
+/** Where the next page is fetched: a path (from the API base URL, or from its origin) and a query. */
+export interface PageTarget {
+  readonly path: string;
+  /** The path is from the origin (a next_page_url's own path, e.g. `/api/v1/…`), not from the base URL. */
+  readonly fromOrigin: boolean;
+  readonly query: Readonly<Record<string, QueryValue>>;
+}
+
+/**
+ * The request for a `next_page_url`, when it is on the API's own origin (Credly's production URLs
+ * are absolute, on another path such as `/api/v1/…`, and carry only the page number). Our own
+ * parameters (the filter, the sort) are applied over its query, so that a filter the URL dropped
+ * is never lost. `undefined` for a missing, relative or foreign URL: the token never goes elsewhere.
+ */
+export function nextPageTarget(nextUrl: unknown, baseUrl: string, own: Readonly<Record<string, QueryValue>>): PageTarget | undefined {
+  if (typeof nextUrl !== 'string' || nextUrl === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(nextUrl);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== new URL(baseUrl).origin) return undefined;
+  const query: Record<string, QueryValue> = Object.fromEntries(url.searchParams.entries());
+  for (const [key, value] of Object.entries(own)) if (value !== undefined) query[key] = value;
+  return { path: url.pathname, fromOrigin: true, query };
+}
+
+/**
+ * The pages read so far along one chain of next pages, to stop on a cursor that repeats (a server
+ * bug would otherwise loop forever). Immutable: iterating the same list twice starts a new chain.
+ */
+export class PageTrail {
+  readonly #seen: ReadonlySet<string>;
+  readonly #what: string;
+
+  constructor(what: string, seen: ReadonlySet<string> = new Set()) {
+    this.#what = what;
+    this.#seen = seen;
+  }
+
+  /** The trail with this page added; throws CredlyValidationError when the page was read before. */
+  visit(target: PageTarget): PageTrail {
+    const query = Object.entries(target.query).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${String(v)}`).sort().join('&');
+    const key = `${target.fromOrigin ? 'origin' : 'base'}:${target.path}?${query}`;
+    if (this.#seen.has(key)) {
+      throw new CredlyValidationError('response', this.#what, [{ path: 'metadata.next_page_url', message: `points at a page already read (${target.path}?${query}); stopping instead of looping` }]);
+    }
+    return new PageTrail(this.#what, new Set([...this.#seen, key]));
   }
 }

@@ -21,6 +21,17 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   return out;
 }
 
+/** A deep copy of `value` with the given secrets removed from every string (keys and emails kept as they are). */
+export function redactSecretsDeep<T>(value: T, secrets: readonly string[], depth = 0): T {
+  if (depth > 16 || secrets.length === 0) return value;
+  if (typeof value === 'string') return redactSecrets(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((item) => redactSecretsDeep(item, secrets, depth + 1)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactSecretsDeep(item, secrets, depth + 1)])) as T;
+  }
+  return value;
+}
+
 /** A deep copy of `value` with secret-named keys replaced, secrets removed from strings, and emails masked. */
 export function redactValue(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
   if (depth > 8) return '[…]';

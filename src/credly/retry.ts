@@ -2,7 +2,7 @@
  * The retry policy, pure so that it can be tested without HTTP or clocks.
  *
  * | case                                   | GET, PUT, DELETE | POST (issue, replace, batch, create) |
- * | 429                                    | retry            | retry: the server refused before acting |
+ * | 429                                    | retry, within rateLimitBudgetMs | retry: the server refused before acting |
  * | 5xx, connection error, timeout         | retry            | no, unless `retryUnsafe`: the badge may exist |
  * | other 4xx, validation, abort           | never            | never |
  */
@@ -19,8 +19,13 @@ export interface RetryTiming {
   readonly baseDelayMs: number;
   /** Largest backoff delay without Retry-After. */
   readonly maxDelayMs: number;
-  /** A Retry-After longer than this is not waited for: the RateLimitError is thrown instead. */
+  /** A Retry-After (on 429 or 503) longer than this is not waited for: the error is thrown, naming the wait. */
   readonly maxRetryAfterMs: number;
+  /**
+   * Total wait for 429s in one call, Retry-After or backoff (90 s by default: enough to ride out a
+   * per-minute window, which one production client assumes). 429s do not count against maxRetries.
+   */
+  readonly rateLimitBudgetMs: number;
   /** Spread backoff delays by up to −25 % so that many clients do not retry in step. */
   readonly jitter: boolean;
 }
@@ -29,6 +34,7 @@ export const DEFAULT_RETRY_TIMING: RetryTiming = Object.freeze({
   baseDelayMs: 500,
   maxDelayMs: 8_000,
   maxRetryAfterMs: 60_000,
+  rateLimitBudgetMs: 90_000,
   jitter: true,
 });
 

@@ -8,6 +8,7 @@ import type { CredlyClientOptions, ResolvedConfig, RetryEvent } from './config.j
 import {
   apiErrorFor,
   AuthenticationError,
+  CredlyApiError,
   CredlyAbortError,
   CredlyConnectionError,
   CredlyError,
@@ -16,7 +17,10 @@ import {
   RateLimitError,
 } from './errors.js';
 import { createRedactingLogger, type Logger } from './logger.js';
+import { RateGate } from './rate-gate.js';
+import { redactSecrets, redactSecretsDeep } from './redact.js';
 import { computeDelay, isRetryable, parseRetryAfter } from './retry.js';
+import { ProxyHttpAgent, ProxyHttpsAgent } from './proxy.js';
 import { VERSION } from '../version.js';
 
 /** Per-call options, on every resource method. */
@@ -27,6 +31,12 @@ export interface RequestOptions {
   readonly maxRetries?: number;
   /** Cancels the call: the attempt in flight is aborted and no retry starts. */
   readonly signal?: AbortSignal;
+  /**
+   * Ends a wait between attempts (a Retry-After, a backoff, the run-wide pause after a 429) with
+   * `CredlyAbortError`, but never an attempt in flight: for a job that stops on SIGTERM and must
+   * hear the outcome of a request already sent.
+   */
+  readonly waitSignal?: AbortSignal;
   /** Let POST retry on 5xx and connection errors. Only for callers that reconcile (the badge may exist). */
   readonly retryUnsafe?: boolean;
   readonly headers?: Readonly<Record<string, string>>;
@@ -38,6 +48,8 @@ export interface TransportRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Relative to the base URL, already encoded, starting with `/`. */
   readonly path: string;
+  /** The path is from the base URL's origin instead (a next-page URL's own path, e.g. `/api/v1/…`). */
+  readonly fromOrigin?: boolean;
   readonly query?: Readonly<Record<string, QueryValue>>;
   readonly body?: unknown;
 }
@@ -81,11 +93,15 @@ export class Transport {
   readonly #random: () => number;
   readonly #now: () => number;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+  /** Pacing learned from 429s, shared by every request of this client. */
+  readonly #gate: RateGate;
 
   constructor(config: ResolvedConfig, options: CredlyClientOptions) {
     this.config = config;
-    const httpAgent = options.httpAgent ?? this.#own(new HttpAgent({ keepAlive: true, maxSockets: config.maxSockets }));
-    const httpsAgent = options.httpsAgent ?? this.#own(new HttpsAgent({ keepAlive: true, maxSockets: config.maxSockets }));
+    const agentOptions = { keepAlive: true, maxSockets: config.maxSockets };
+    const proxy = config.proxy;
+    const httpAgent = options.httpAgent ?? this.#own(proxy ? new ProxyHttpAgent(proxy, agentOptions) : new HttpAgent(agentOptions));
+    const httpsAgent = options.httpsAgent ?? this.#own(proxy ? new ProxyHttpsAgent(proxy, agentOptions) : new HttpsAgent(agentOptions));
     this.#http = axios.create({
       httpAgent,
       httpsAgent,
@@ -94,12 +110,15 @@ export class Transport {
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       maxRedirects: 0,
+      // axios's own proxy support would send the whole request, Authorization included, to the
+      // proxy; ours tunnels (see proxy.ts), and is configured by the `proxy` option.
       proxy: false,
     });
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? defaultSleep;
     this.#random = options.random ?? Math.random;
     this.#onRetry = options.onRetry;
+    this.#gate = new RateGate({ now: this.#now, sleep: this.#sleep });
     const credentials = config.credentials;
     this.#auth =
       'authToken' in credentials
@@ -113,7 +132,8 @@ export class Transport {
             now: this.#now,
             timeoutMs: config.timeoutMs,
           });
-    this.logger = createRedactingLogger(options.logger, config.logLevel, () => this.#auth.secrets());
+    const proxyPassword = proxy?.url.password ? [decodeURIComponent(proxy.url.password)] : [];
+    this.logger = createRedactingLogger(options.logger, config.logLevel, () => [...this.#auth.secrets(), ...proxyPassword]);
     const node = `node/${process.versions.node}`;
     this.#userAgent = `${options.userAgent ? `${options.userAgent} ` : ''}credly-microcredentials/${VERSION} ${node}`;
   }
@@ -141,11 +161,20 @@ export class Transport {
     const maxRetries = options.maxRetries ?? this.config.maxRetries;
     const signal = options.signal;
     if (signal?.aborted) throw new CredlyAbortError(`${request.method} ${request.path}: aborted by the caller`);
+    const waits = [signal, options.waitSignal].filter((s): s is AbortSignal => s !== undefined);
+    const waitSignal = waits.length > 1 ? AbortSignal.any(waits) : waits[0];
+    const timing = this.config.retryTiming;
     let authRefreshed = false;
-    let retry = 0;
+    let retries = 0; // retries after errors other than 429
+    let rateLimited = 0;
+    let rateLimitWaitedMs = 0;
+    let waitedUntil = 0; // the run-wide pause this request already sat out
     const attempt = async (attemptNumber: number): Promise<TransportResponse> => {
       try {
-        return await this.#attempt(request, options, attemptNumber);
+        await this.#gate.beforeAttempt(waitSignal, waitedUntil); // an abort here is final (not retried)
+        const response = await this.#attempt(request, options, attemptNumber);
+        this.#gate.onSuccess();
+        return response;
       } catch (error) {
         // One fresh OAuth token after a 401, without spending a retry.
         // (A 401 from the token endpoint itself is final: its path is not the request's.)
@@ -163,7 +192,8 @@ export class Transport {
     };
     try {
       return await pRetry(attempt, {
-        retries: maxRetries,
+        // Bounded below: maxRetries for most errors, a time budget for 429s.
+        retries: maxRetries === 0 ? 0 : Number.POSITIVE_INFINITY,
         minTimeout: 0,
         maxTimeout: 0,
         factor: 1,
@@ -171,18 +201,35 @@ export class Transport {
         ...(signal ? { signal } : {}),
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           if (retriesLeft <= 0) return;
-          retry += 1;
-          const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined;
-          if (retryAfterMs !== undefined && retryAfterMs > this.config.retryTiming.maxRetryAfterMs) {
-            throw error; // Too long to wait inside a call: the caller decides.
+          // Retry-After is honoured on 429 and 503, as a number of seconds or an HTTP date.
+          const serverWaitMs = error instanceof CredlyApiError && (error.status === 429 || error.status === 503) ? error.retryAfterMs : undefined;
+          if (serverWaitMs !== undefined && serverWaitMs > timing.maxRetryAfterMs) {
+            // Too long to sleep inside a call: fail this attempt and say how long Credly asked for.
+            error.message = `${error.message} (Retry-After asks for ${formatWait(serverWaitMs)}, more than retryTiming.maxRetryAfterMs ${formatWait(timing.maxRetryAfterMs)}: not waited for)`;
+            throw error;
           }
-          const delayMs = computeDelay(retry, retryAfterMs, this.config.retryTiming, this.#random);
+          let delayMs: number;
+          if (error instanceof RateLimitError) {
+            rateLimited += 1;
+            delayMs = computeDelay(rateLimited, serverWaitMs, timing, this.#random);
+            if (rateLimitWaitedMs + delayMs > timing.rateLimitBudgetMs) {
+              error.message = `${error.message} (still refused after ${rateLimited} 429s and ${formatWait(rateLimitWaitedMs)} of waiting; retryTiming.rateLimitBudgetMs is ${formatWait(timing.rateLimitBudgetMs)})`;
+              throw error;
+            }
+            rateLimitWaitedMs += delayMs;
+            this.#gate.onRateLimited(delayMs); // the whole client holds, not only this request
+            waitedUntil = this.#now() + delayMs;
+          } else {
+            retries += 1;
+            if (retries > maxRetries) throw error;
+            delayMs = computeDelay(retries, serverWaitMs, timing, this.#random);
+          }
           this.logger.info(`retrying ${request.method} ${request.path} in ${delayMs} ms (attempt ${attemptNumber} failed: ${error.message})`, {
             attempt: attemptNumber,
             delayMs,
           });
           this.#onRetry?.({ method: request.method, path: request.path, attempt: attemptNumber, delayMs, error });
-          await this.#sleep(delayMs, signal);
+          await this.#sleep(delayMs, waitSignal);
         },
       });
     } catch (error) {
@@ -210,7 +257,7 @@ export class Transport {
     try {
       const authorization = await this.#auth.header(signal);
       response = await this.#http.request({
-        url: `${this.config.baseUrl}${path}`,
+        url: `${request.fromOrigin ? new URL(this.config.baseUrl).origin : this.config.baseUrl}${path}`,
         method,
         params: cleanQuery(request.query),
         ...(request.body !== undefined ? { data: JSON.stringify(request.body) } : {}),
@@ -243,14 +290,16 @@ export class Transport {
       });
     }
     if (response.status >= 200 && response.status < 300) return { status: response.status, data: body, headers };
-    const data = (body as { data?: { message?: unknown; error_index?: unknown } } | undefined)?.data;
-    const serverMessage = typeof data?.message === 'string' ? data.message : describeBody(body, headers);
+    const data = (body as { data?: { message?: unknown; error_index?: unknown } | null } | undefined)?.data;
+    // A proxy or a misbehaving server may echo the request: its token must not reach errors, logs, reports or the ledger.
+    const secrets = this.secrets();
+    const serverMessage = redactSecrets(errorMessageOf(body) ?? describeBody(body, headers), secrets);
     throw apiErrorFor({
       status: response.status,
       method,
       path,
       serverMessage,
-      body,
+      body: redactSecretsDeep(body, secrets),
       headers,
       requestId: headers['x-request-id'],
       errorIndex: typeof data?.error_index === 'number' ? data.error_index : undefined,
@@ -271,6 +320,10 @@ export class Transport {
     this.logger.warn(`response for ${what} does not match its schema; returning it unchecked`, { issues: issues.slice(0, 5) });
     return data as z.output<S>;
   }
+}
+
+function formatWait(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }
 
 function cleanQuery(query: TransportRequest['query']): Record<string, string> | undefined {
@@ -294,6 +347,18 @@ function flattenHeaders(headers: Record<string, unknown>): Record<string, string
 function snippet(text: string): string {
   const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > 120 ? `${flat.slice(0, 117)}…` : flat || '(empty)';
+}
+
+/**
+ * Credly's message from an error body: `data.message` (a string, or a list of them), or the
+ * messages of an `errors[]` array, which other clients have met.
+ */
+export function errorMessageOf(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const texts = (value: unknown): string[] =>
+    typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap((item) => (typeof item === 'string' ? [item] : texts((item as { message?: unknown } | null)?.message))) : [];
+  const found = [...texts((body as { data?: { message?: unknown } | null }).data?.message), ...texts((body as { errors?: unknown }).errors)].filter((t) => t.trim() !== '');
+  return found.length ? found.join('; ') : undefined;
 }
 
 /** A short description of an error body that has no `data.message` (an HTML page from a proxy, say). */

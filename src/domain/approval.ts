@@ -98,6 +98,7 @@ export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;
 /** Thrown for a transition the workflow does not allow; says which ones it does. */
 export class IllegalTransitionError extends Error {
   override readonly name = 'IllegalTransitionError';
+  readonly code = 'ILLEGAL_TRANSITION';
   readonly state: ApprovalState;
   readonly action: ApprovalAction;
   readonly role: ApprovalRole;
@@ -120,6 +121,7 @@ export class IllegalTransitionError extends Error {
 /** Thrown when an unapproved or retired microcredential is to be put on Credly. */
 export class NotApprovedError extends Error {
   override readonly name = 'NotApprovedError';
+  readonly code = 'NOT_APPROVED';
   readonly microcredentialId: string;
   readonly state: ApprovalState;
 

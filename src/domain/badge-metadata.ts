@@ -17,9 +17,18 @@ const httpsUrl = (what: string) =>
   z.url({ protocol: /^https?$/, error: (issue) => `${what} must be an http(s) URL, got "${String(issue.input)}"` });
 
 /** An activity a learner completes to earn the badge (Credly `badge_template_activities`). */
+/** Activity types a microcredential's earning activities may use (seen in Credly's data; see CREDLY_ACTIVITY_TYPES). */
+export const EARNING_ACTIVITY_TYPES = ['Course', 'Assessment', 'Award', 'Schedule / Registration', 'Application'] as const;
+
 export const earningActivitySchema = z.strictObject({
-  /** Credly's activity type, e.g. Course, Assessment, Experience; open because Credly adds types. */
-  type: z.string().trim().min(1, { error: 'an earning activity needs a type such as Course or Assessment' }).max(60),
+  /** Credly's activity type: one seen in Credly's data (CREDLY_ACTIVITY_TYPES, without Badge, which names a template instead). */
+  type: z
+    .string()
+    .trim()
+    .min(1, { error: 'an earning activity needs a type such as Course or Assessment' })
+    .refine((t) => (EARNING_ACTIVITY_TYPES as readonly string[]).includes(t), {
+      error: (issue) => `earning activity type "${String(issue.input)}" is not one Credly is known to accept; use one of ${EARNING_ACTIVITY_TYPES.join(', ')}`,
+    }),
   title: z.string().trim().min(1, { error: 'an earning activity needs a title' }).max(200),
   url: httpsUrl('the activity URL').optional(),
 });

@@ -8,6 +8,7 @@ export interface DomainIssue {
 /** Thrown when input does not make a valid domain object; lists every problem, not only the first. */
 export class DomainValidationError extends Error {
   override readonly name = 'DomainValidationError';
+  readonly code = 'DOMAIN_VALIDATION';
   readonly issues: readonly DomainIssue[];
   /** What was being parsed, e.g. "microcredential" or "proposal step 2 (badge metadata)". */
   readonly subject: string;
@@ -19,8 +20,8 @@ export class DomainValidationError extends Error {
     this.issues = issues;
   }
 
-  toJSON(): { name: string; subject: string; issues: readonly DomainIssue[] } {
-    return { name: this.name, subject: this.subject, issues: this.issues };
+  toJSON(): { name: string; code: string; subject: string; issues: readonly DomainIssue[] } {
+    return { name: this.name, code: this.code, subject: this.subject, issues: this.issues };
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withCode } from '../coded-error.js';
 
 /**
  * NACE career-readiness competencies in both frameworks a campus may use: the 8 names of the 2017
@@ -207,7 +208,7 @@ export function naceCompetency(framework: NaceFramework, code: string): NaceComp
   const table: Readonly<Record<string, NaceCompetency>> = framework === 'NACE-2017' ? NACE_2017 : NACE_2021;
   const found = table[code];
   if (!found) {
-    throw new RangeError(`"${code}" is not a ${framework} competency; use one of ${codesOf[framework].join(', ')}`);
+    throw withCode(new RangeError(`"${code}" is not a ${framework} competency; use one of ${codesOf[framework].join(', ')}`), 'NACE_UNKNOWN_COMPETENCY');
   }
   return found;
 }

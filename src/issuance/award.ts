@@ -47,7 +47,7 @@ export type SendResult =
   | { readonly ok: false; readonly failure: FailureClass; readonly message: string; readonly retryAfterMs?: number | undefined };
 
 /** After a send (attempt `attempt`, already counted). */
-export function afterSend(result: SendResult, attempt: number, policy: AwardPolicy): AwardStep {
+export function afterSend(result: SendResult, attempt: number, _policy: AwardPolicy): AwardStep {
   if (result.ok) return { do: 'issued', badgeId: result.badgeId, how: 'issued', byThisRun: true };
   switch (result.failure) {
     case 'credentials':
@@ -57,8 +57,9 @@ export function afterSend(result: SendResult, attempt: number, policy: AwardPoli
     case 'maybe-processed':
       return { do: 'look-up', reason: 'maybe-processed', attempt, error: result.message };
     case 'rate-limited':
-      if (attempt >= policy.maxAttempts) return { do: 'failed', reason: `rate limited by Credly ${attempt} time(s); last: ${result.message}` };
-      return { do: 'wait-and-send', attempt: attempt + 1, waitMs: result.retryAfterMs ?? backoff(attempt, policy), why: 'rate limited (not processed)' };
+      // The client already waited out 429s up to its budget, slowing the whole run; one that
+      // reaches here fails this award for this run (nothing was processed), and the next run sends it.
+      return { do: 'failed', reason: `rate limited by Credly beyond the client's wait budget (not processed; the next run sends it): ${result.message}` };
     case 'not-sent':
     case 'refused':
       return { do: 'failed', reason: result.message };

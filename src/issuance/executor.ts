@@ -104,6 +104,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   const signal = options.signal;
   const cancelled = () => signal?.aborted === true;
   const stamp = () => now().toISOString();
+  // A stop (SIGTERM) ends the client's waits (429s, Retry-After), never a request in flight.
+  const waits = signal ? { waitSignal: signal } : {};
 
   // Pacing: a rate shared through the ledger by every worker, or this process's own.
   const localPacer = new Pacer(options.ratePerSecond, (ms) => sleep(ms));
@@ -218,7 +220,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             await pace();
             let result: SendResult;
             try {
-              const badge = await client.badges.issue(request);
+              const badge = await client.badges.issue(request, waits);
               result = { ok: true, badgeId: badge.id };
             } catch (error) {
               const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
@@ -232,7 +234,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             await pace();
             let found;
             try {
-              const badge = await client.badges.findExisting(record.templateId, { issuerEarnerId: record.earnerId, email: record.email });
+              const badge = await client.badges.findExisting(record.templateId, { issuerEarnerId: record.earnerId, email: record.email }, waits);
               found = badge ? ({ found: true, badgeId: badge.id } as const) : ({ found: false } as const);
             } catch (error) {
               if (classifyFailure(error) === 'credentials') {
@@ -330,6 +332,11 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         if (cancelled()) break;
         report.rows += 1;
         const key = rowKey(row, context);
+        // Settled in this run already (drained before its row was read): reported once.
+        if (key && handled.has(key) && !seen.has(key)) {
+          seen.set(key, row.row);
+          continue;
+        }
         const existing = key ? await ledger.getAward(key) : undefined;
         const plan = planRow(row, context, existing, key ? seen.get(key) : undefined);
         if (key && !seen.has(key)) seen.set(key, row.row);
@@ -354,7 +361,6 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           settle({ ...base, outcome: 'planned', ...(existing?.state === 'issuing' ? { reason: 'left "issuing" by an earlier run: would be looked up' } : {}) });
           continue;
         }
-        if (handled.has(plan.key)) continue; // Settled in this run already (drained before its row was read).
         let { record } = await ledger.planAward(plan.award);
         if (record.state === 'failed' || (record.state === 'planned' && record.request === null)) {
           // Seen again after a failure: send this row's request (its evidence may have been fixed).

@@ -7,6 +7,7 @@ import { LedgerError } from '../ledger/errors.js';
 export interface AwardActionOptions {
   readonly client: CredlyClient;
   readonly ledger: Ledger;
+  /** @internal Test seam: the clock. */
   readonly now?: () => Date;
 }
 

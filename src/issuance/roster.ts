@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { awardeeSchema, type Awardee } from '../domain/awardee.js';
 import { toDomainIssues } from '../domain/parse.js';
 
@@ -171,26 +171,103 @@ function finish(
   return { ok: true, row, microcredentialId: ids.microcredentialId, templateId: ids.templateId, awardee: parsed.data };
 }
 
-/** Reads a CSV roster from a stream. */
-export async function* readCsvRoster(input: Readable): AsyncGenerator<RosterRow> {
-  const parser = input.pipe(parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }));
+/** Options of the roster readers. */
+export interface RosterReadOptions {
+  /** The file's text encoding: UTF-8 (the default; other bytes are refused with the row), or latin1. */
+  readonly encoding?: RosterEncoding;
+  /** Told once about what the reader noticed but did not refuse: columns it does not read. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export const ROSTER_ENCODINGS = ['utf8', 'latin1'] as const;
+export type RosterEncoding = (typeof ROSTER_ENCODINGS)[number];
+
+/** The physical lines of a byte stream, without their line ends, numbered from 1. */
+async function* byteLines(input: Readable): AsyncGenerator<{ line: number; bytes: Buffer }> {
+  let pending = Buffer.alloc(0);
+  let line = 0;
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    pending = Buffer.concat([pending, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk]);
+    let at: number;
+    while ((at = pending.indexOf(0x0a)) >= 0) {
+      line += 1;
+      const end = at > 0 && pending[at - 1] === 0x0d ? at - 1 : at;
+      yield { line, bytes: pending.subarray(0, end) };
+      pending = pending.subarray(at + 1);
+    }
+  }
+  if (pending.length) yield { line: line + 1, bytes: pending[pending.length - 1] === 0x0d ? pending.subarray(0, -1) : pending };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes a line, or says where its bytes are not UTF-8. */
+function decode(bytes: Buffer, encoding: RosterEncoding, where: string): string {
+  if (encoding === 'latin1') return bytes.toString('latin1');
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    const at = bytes.findIndex((b) => b >= 0x80);
+    throw new RosterFormatError(
+      `${where} is not UTF-8 text (byte 0x${bytes[at]?.toString(16).toUpperCase()} at byte ${at + 1} of the line): save the roster as "CSV UTF-8", or read it with --encoding latin1 (encoding: 'latin1')`,
+    );
+  }
+}
+
+/** Quotes in a line that are not escaped as "" leave a quoted value open when their count is odd. */
+const opensQuote = (text: string) => (text.match(/"/g)?.length ?? 0) % 2 === 1;
+
+/** The delimiter of a header line: the one of , ; and tab that names the most roster columns. */
+function detectDelimiter(header: string): ',' | ';' | '\t' {
+  const score = (d: string) => header.split(d).filter((name) => lookup.has(normalise(name.replace(/"/g, '').trim()))).length;
+  return ([',', ';', '\t'] as const).reduce((best, d) => (score(d) > score(best) ? d : best), ',' as ',' | ';' | '\t');
+}
+
+/** One record's cells, or why it cannot be read. */
+function parseRecord(text: string, delimiter: string): { cells?: string[]; problem?: string; field?: number } {
+  try {
+    const records = parseSync(text, { delimiter, bom: false, trim: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
+    return { cells: records[0] ?? [] };
+  } catch (error) {
+    const code = String((error as { code?: string }).code);
+    const match = /field (\d+)/.exec((error as Error).message); // 0-based
+    const field = match ? Number(match[1]) : undefined;
+    if (code.includes('QUOTE_NOT_CLOSED')) return { problem: 'a quote (") is opened and never closed: close it, or remove it' };
+    if (code.includes('INVALID_OPENING_QUOTE') || code.includes('INVALID_CLOSING_QUOTE')) {
+      return { problem: 'a quote (") inside a value that is not quoted: quote the whole value and double the quote ("O""Brien"), or remove it', ...(field !== undefined ? { field } : {}) };
+    }
+    return { problem: `the row is not valid CSV (${(error as Error).message})` };
+  }
+}
+
+/**
+ * Reads a CSV roster from a stream: comma-, semicolon- or tab-delimited (told by the header),
+ * UTF-8 (or latin1). A row with a stray or unclosed quote is a problem of that row only; the rows
+ * around it are read. An empty file, a header naming a column twice, or bytes that are not UTF-8
+ * refuse the roster (RosterFormatError); a header alone is a roster of no rows.
+ */
+export async function* readCsvRoster(input: Readable, options: RosterReadOptions = {}): AsyncGenerator<RosterRow> {
+  const encoding = options.encoding ?? 'utf8';
   let header: Array<Column | undefined> | undefined;
   let names: string[] = [];
+  let delimiter = ',';
   let row = 0;
-  for await (const cells of parser as AsyncIterable<string[]>) {
-    if (!header) {
-      names = cells.map((c) => c.trim());
-      header = names.map((name) => lookup.get(normalise(name)));
-      const present = new Set(header);
-      const missing = (['email', 'firstName', 'lastName'] as const).filter((c) => !present.has(c));
-      if (missing.length) {
-        throw new RosterFormatError(`the roster's header has no ${missing.map((c) => `"${ROSTER_COLUMNS[c][0]}"`).join(', ')} column; the columns are: ${names.join(', ')}`);
-      }
-      continue;
-    }
+  // A record that spans lines (a quoted value with a line break), while its quote is open.
+  let open: { text: string; firstLine: number } | undefined;
+
+  function* emit(text: string): Generator<RosterRow> {
     row += 1;
+    const parsed = parseRecord(text, delimiter);
+    if (!parsed.cells) {
+      yield { ok: false, row, problems: [{ field: (parsed.field !== undefined && names[parsed.field]) || '(row)', message: parsed.problem! }] };
+      return;
+    }
+    yield rowFrom(parsed.cells);
+  }
+
+  const rowFrom = (cells: string[]): RosterRow => {
     const record: Partial<Record<Column, string>> = {};
-    header.forEach((column, index) => {
+    header!.forEach((column, index) => {
       if (column && cells[index] !== undefined) record[column] = cells[index];
     });
     const columnName = (c: Column) => names[header!.indexOf(c)] ?? ROSTER_COLUMNS[c][0];
@@ -204,8 +281,67 @@ export async function* readCsvRoster(input: Readable): AsyncGenerator<RosterRow>
       if (evidenceField && EVIDENCE_FIELD_TO_COLUMN[evidenceField]) return columnName(EVIDENCE_FIELD_TO_COLUMN[evidenceField]);
       return path;
     };
-    yield finish(row, awardeeInput, { microcredentialId: record.microcredential?.trim() || undefined, templateId: record.templateId?.trim() || undefined }, problems, fieldName);
+    return finish(row, awardeeInput, { microcredentialId: record.microcredential?.trim() || undefined, templateId: record.templateId?.trim() || undefined }, problems, fieldName);
+  };
+
+  for await (const { line, bytes } of byteLines(input)) {
+    let text = decode(bytes, encoding, header ? `line ${line} (row ${row + 1})` : 'the header line');
+    if (line === 1) text = text.replace(/^\uFEFF/, '');
+    if (!header) {
+      if (text.trim() === '') continue;
+      delimiter = detectDelimiter(text);
+      const parsed = parseRecord(text, delimiter);
+      if (!parsed.cells) throw new RosterFormatError(`the roster's header line cannot be read: ${parsed.problem}`);
+      names = parsed.cells.map((c) => c.trim());
+      header = names.map((name) => lookup.get(normalise(name)));
+      const seen = new Map<string, string>();
+      names.forEach((name, index) => {
+        const key = header![index] ?? normalise(name);
+        const earlier = seen.get(key);
+        if (earlier !== undefined) throw new RosterFormatError(`the roster's header names the column "${name}" twice${earlier !== name ? ` (as "${earlier}" and "${name}")` : ''}: remove one, so that it is clear which value counts`);
+        seen.set(key, name);
+      });
+      const present = new Set(header);
+      const missing = (['email', 'firstName', 'lastName'] as const).filter((c) => !present.has(c));
+      if (missing.length) {
+        const hint = delimiter === ',' && text.includes(';') ? ' (if the file is semicolon-delimited, its header should name them separated by ";")' : '';
+        throw new RosterFormatError(`the roster's header has no ${missing.map((c) => `"${ROSTER_COLUMNS[c][0]}"`).join(', ')} column; the columns are: ${names.join(', ')}${hint}`);
+      }
+      const unknown = names.filter((name, index) => !header![index] && name !== '');
+      if (unknown.length) options.onWarning?.(`the roster's column(s) ${unknown.map((n) => `"${n}"`).join(', ')} are not read (the columns read are listed in docs/issuance.md)`);
+      continue;
+    }
+    if (open) {
+      // Is this line the next row, and the open quote a mistake? Then the open record is a bad row.
+      const standalone = !opensQuote(text) && parseRecord(text, delimiter).cells;
+      if (standalone && looksLikeRow(standalone, header)) {
+        yield* emit(open.text);
+        open = undefined;
+      } else {
+        open.text += `\n${text}`;
+        if (!opensQuote(open.text)) {
+          const done = open.text;
+          open = undefined;
+          yield* emit(done);
+        }
+        continue;
+      }
+    }
+    if (text.trim() === '') continue;
+    if (opensQuote(text)) {
+      open = { text, firstLine: line };
+      continue;
+    }
+    yield* emit(text);
   }
+  if (!header) throw new RosterFormatError('the roster is empty: its first line must name the columns (e.g. Microcredential,Recipient Email,First Name,Last Name)');
+  if (open) yield* emit(open.text);
+}
+
+/** A line that reads as a complete roster row: an email where the header has its email column. */
+function looksLikeRow(cells: string[], header: Array<Column | undefined>): boolean {
+  const at = header.indexOf('email');
+  return at >= 0 && /^[^@\s]+@[^@\s]+$/.test(cells[at] ?? '');
 }
 
 /** Reads a JSON Lines roster: each line `{ "microcredential": id, "learner": {...}, "evidence": [...], ... }`. */
@@ -243,10 +379,11 @@ export async function* readJsonLinesRoster(input: Readable): AsyncGenerator<Rost
 /** The roster cannot be read at all (no usable header, unknown format). */
 export class RosterFormatError extends Error {
   override readonly name = 'RosterFormatError';
+  readonly code = 'ROSTER_FORMAT';
 }
 
 /** Reads a roster file, CSV or JSON Lines by its extension (`.jsonl`, `.ndjson` are JSON Lines). */
-export function readRosterFile(path: string): AsyncGenerator<RosterRow> {
+export function readRosterFile(path: string, options: RosterReadOptions = {}): AsyncGenerator<RosterRow> {
   const stream = createReadStream(path);
-  return /\.(jsonl|ndjson)$/i.test(path) ? readJsonLinesRoster(stream) : readCsvRoster(stream);
+  return /\.(jsonl|ndjson)$/i.test(path) ? readJsonLinesRoster(stream) : readCsvRoster(stream, options);
 }

@@ -6,6 +6,7 @@ import type { CreateBadgeTemplateParams } from '../credly/schemas/requests.js';
 import { templatePayload } from '../mapping/template-payload.js';
 import type { MicrocredentialEntry } from './plan.js';
 import type { Ledger, TemplateRecord } from '../ledger/contract.js';
+import { withCode } from '../coded-error.js';
 
 export type TemplateSyncAction = 'created' | 'adopted' | 'updated' | 'unchanged' | 'archived' | 'skipped' | 'failed';
 
@@ -24,6 +25,7 @@ export interface TemplateSyncOptions {
   readonly ledger: Ledger;
   /** Say what would change, and change nothing (Credly is only read). */
   readonly dryRun?: boolean;
+  /** @internal Test seam: the clock. */
   readonly now?: () => Date;
 }
 
@@ -89,6 +91,24 @@ async function syncTemplatesLocked(entries: readonly MicrocredentialEntry[], opt
     return undefined;
   };
 
+  /**
+   * A plain update: the fields Credly requires on update (name, description, skills), then the rest.
+   * Never `state`: Credly may ignore it there (states change through archive and unarchive).
+   */
+  const update = (templateId: string, payload: CreateBadgeTemplateParams, fields: readonly string[]) =>
+    client.badgeTemplates.update(templateId, pick(payload, [...new Set([...UPDATE_REQUIRED, ...fields.filter((k) => k !== 'state')])]));
+
+  /**
+   * A draft cannot issue. No documented call publishes one: ask once with `state` in an update,
+   * and check the answer, since Credly may ignore it there.
+   */
+  const ensureActive = async (template: BadgeTemplate, payload: CreateBadgeTemplateParams): Promise<BadgeTemplate> => {
+    if (template.state === 'active') return template;
+    const updated = await client.badgeTemplates.update(template.id, { ...pick(payload, UPDATE_REQUIRED), state: 'active' });
+    if (updated.state === 'active') return updated;
+    throw new Error(`template ${template.id} is ${String(updated.state)} in Credly and an update did not activate it: publish it in Credly, then run sync-templates again`);
+  };
+
   /** Create is a POST: after an ambiguous failure, look for the template before creating again. */
   const create = async (payload: CreateBadgeTemplateParams): Promise<BadgeTemplate> => {
     try {
@@ -110,7 +130,7 @@ async function syncTemplatesLocked(entries: readonly MicrocredentialEntry[], opt
           results.push({ microcredentialId: id, action: 'unchanged', templateId: existing?.templateId, reason: 'retired; no active template', dryRun });
           continue;
         }
-        if (!dryRun) await client.badgeTemplates.update(existing.templateId, { state: 'archived' });
+        if (!dryRun) await client.badgeTemplates.archive(existing.templateId); // checks that Credly says archived
         await record(id, existing.templateId, existing.fingerprint, 'archived', existing.allowDuplicates);
         results.push({ microcredentialId: id, action: 'archived', templateId: existing.templateId, reason: 'the microcredential is retired', dryRun });
         continue;
@@ -140,14 +160,14 @@ async function syncTemplatesLocked(entries: readonly MicrocredentialEntry[], opt
           continue;
         }
         const changed = changedFields(existing.fingerprint, fingerprint);
-        if (!dryRun) await client.badgeTemplates.update(existing.templateId, Object.fromEntries(changed.filter((k) => k in payload).map((k) => [k, payload[k as keyof CreateBadgeTemplateParams]])));
+        if (!dryRun) await update(existing.templateId, payload, changed);
         await record(id, existing.templateId, fingerprint, 'active', allowDuplicates);
         results.push({ microcredentialId: id, action: 'updated', templateId: existing.templateId, changedFields: changed, dryRun });
         continue;
       }
       const found = await findByName(payload.name);
       if (found) {
-        if (!dryRun) await client.badgeTemplates.update(found.id, { ...payload, state: 'active' });
+        if (!dryRun) await ensureActive(await update(found.id, payload, Object.keys(payload)), payload);
         await record(id, found.id, fingerprint, 'active', allowDuplicates);
         results.push({ microcredentialId: id, action: 'adopted', templateId: found.id, reason: 'a template with this exact name was already in Credly', dryRun });
         continue;
@@ -156,9 +176,8 @@ async function syncTemplatesLocked(entries: readonly MicrocredentialEntry[], opt
         results.push({ microcredentialId: id, action: 'created', changedFields: Object.keys(payload).sort(), dryRun });
         continue;
       }
-      let created = await create(payload);
-      // Credly may ignore `state` on create (unverified): a draft template cannot issue, so activate it.
-      if (created.state === 'draft') created = await client.badgeTemplates.update(created.id, { state: 'active' });
+      // Credly may ignore `state` on create (unverified).
+      const created = await ensureActive(await create(payload), payload);
       await record(id, created.id, fingerprint, 'active', allowDuplicates);
       results.push({ microcredentialId: id, action: 'created', templateId: created.id, dryRun });
     } catch (error) {
@@ -168,10 +187,17 @@ async function syncTemplatesLocked(entries: readonly MicrocredentialEntry[], opt
   return results;
 }
 
+/** What a plain template update must carry (a production client always sends them). */
+const UPDATE_REQUIRED = ['name', 'description', 'skills'] as const;
+
+function pick(payload: CreateBadgeTemplateParams, keys: readonly string[]): Partial<CreateBadgeTemplateParams> {
+  return Object.fromEntries(keys.filter((k) => k in payload).map((k) => [k, payload[k as keyof CreateBadgeTemplateParams]]));
+}
+
 /** Marks a template usable again after it was re-activated in Credly (its ledger record says unusable or archived). */
 export async function reactivateTemplate(ledger: Ledger, microcredentialId: string, now: () => Date = () => new Date()): Promise<void> {
   const existing = await ledger.getTemplate(microcredentialId);
-  if (!existing) throw new Error(`no template is recorded for ${microcredentialId}`);
+  if (!existing) throw withCode(new Error(`no template is recorded for ${microcredentialId}`), 'TEMPLATE_NOT_RECORDED');
   const { unusableReason: _reason, ...rest } = existing;
   await ledger.putTemplate({ ...rest, state: 'active', updatedAt: now().toISOString() });
 }

@@ -71,26 +71,24 @@ function readLease(path: string, ttlMs: number): LeaseInfo | undefined {
   }
 }
 
-/** Writes the file whole or not at all: a temporary file, fsync'd, renamed over it. */
-function writeWhole(path: string, text: string, create: boolean): void {
-  if (create) {
-    const fd = openSync(path, 'wx', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    return;
-  }
-  const temporary = `${path}.${randomUUID()}.tmp`;
-  const fd = openSync(temporary, 'w', 0o600);
+function writeAndSync(path: string, flags: string, text: string): void {
+  const fd = openSync(path, flags, 0o600);
   try {
     writeSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Writes the file whole or not at all: created exclusively (`create`: fails with EEXIST when it
+ * exists), or written to a temporary file, synced, and renamed over it.
+ */
+function writeWhole(path: string, text: string, create: boolean): void {
+  if (create) return writeAndSync(path, 'wx', text);
+  const temporary = `${path}.${randomUUID()}.tmp`;
+  writeAndSync(temporary, 'w', text);
   renameSync(temporary, path);
 }
 

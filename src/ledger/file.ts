@@ -23,7 +23,7 @@ import { Journal, realJournalIo, type JournalIo } from './file-journal.js';
 import { byStartDescending } from './memory.js';
 import { Mutex } from './mutex.js';
 import type { OpenLedgerOptions } from './open.js';
-import { applyClaim, applyPatch, awardMatcher, checkGuard, claimability, emptyCounts, newAwardRecord, renewLease } from './records.js';
+import { applyClaim, applyPatch, awardMatcher, checkGuard, claimability, countByState, newAwardRecord, renewLease } from './records.js';
 
 export const LEDGER_FORMAT = 'credly-microcredentials-ledger';
 /** v2: awards carry version, fence, lease and a domain snapshot. v1 ledgers are read and rewritten as v2 on first write. */
@@ -397,11 +397,7 @@ export class FileLedger implements Ledger {
   }
 
   async countAwards(query: Pick<AwardQuery, 'microcredentialId'> = {}): Promise<AwardCounts> {
-    const counts = emptyCounts();
-    for (const entry of this.#awards.values()) {
-      if (query.microcredentialId === undefined || entry.microcredentialId === query.microcredentialId) counts[entry.state] += 1;
-    }
-    return counts;
+    return countByState(this.#awards.values(), query.microcredentialId);
   }
 
   // ---- awards: writes

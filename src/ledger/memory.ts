@@ -14,7 +14,7 @@ import type {
   WriteGuard,
 } from './contract.js';
 import { LedgerClosedError, UnknownAwardError } from './errors.js';
-import { applyClaim, applyPatch, awardMatcher, checkGuard, claimability, emptyCounts, newAwardRecord, renewLease } from './records.js';
+import { applyClaim, applyPatch, awardMatcher, checkGuard, claimability, countByState, newAwardRecord, renewLease } from './records.js';
 import { Mutex } from './mutex.js';
 
 export interface MemoryLedgerOptions {
@@ -65,11 +65,7 @@ export class MemoryLedger implements Ledger {
   }
 
   async countAwards(query: Pick<AwardQuery, 'microcredentialId'> = {}): Promise<AwardCounts> {
-    const counts = emptyCounts();
-    for (const record of this.#awards.values()) {
-      if (query.microcredentialId === undefined || record.microcredentialId === query.microcredentialId) counts[record.state] += 1;
-    }
-    return counts;
+    return countByState(this.#awards.values(), query.microcredentialId);
   }
 
   async planAward(award: NewAward): Promise<{ created: boolean; record: AwardRecord }> {

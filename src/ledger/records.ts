@@ -132,6 +132,13 @@ export function awardMatcher(query: AwardQuery): (record: AwardRecord) => boolea
   };
 }
 
+/** Awards by state, of one microcredential or all; from records or from an index of them. */
+export function countByState(items: Iterable<{ readonly state: AwardState; readonly microcredentialId: string }>, microcredentialId?: string): AwardCounts {
+  const counts = emptyCounts();
+  for (const item of items) if (microcredentialId === undefined || item.microcredentialId === microcredentialId) counts[item.state] += 1;
+  return counts;
+}
+
 export function emptyCounts(): Record<AwardState, number> {
   return Object.fromEntries(AWARD_STATES.map((state) => [state, 0])) as Record<AwardState, number>;
 }

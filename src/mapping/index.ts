@@ -1,2 +1,2 @@
 export { templatePayload, templateActivities, templateAlignments } from './template-payload.js';
-export { issuePayload, evidenceItem, expiresAtFor, earnerIdFor, awardKey, type IssuePayloadOptions, type TextEvidenceType } from './issue-payload.js';
+export { issuePayload, evidenceItem, evidenceId, expiresAtFor, earnerIdFor, awardKey, type IssuePayloadOptions, type TextEvidenceType } from './issue-payload.js';

@@ -9,8 +9,9 @@ import type { EvidenceItem, IssueBadgeParams } from '../credly/schemas/requests.
 
 /**
  * How text and assessment evidence go to Credly. The API documents `UrlEvidence` and `IdEvidence`
- * only; a text type is unverified. By default both go out as `IdEvidence` (a title and a
- * description), which Credly documents; `TextEvidence` sends them as that type instead.
+ * only; a text type is unverified. By default both go out as `IdEvidence` (an id, a title and a
+ * description), as every real `IdEvidence` request seen does; `TextEvidence` sends them as that
+ * type instead.
  */
 export type TextEvidenceType = 'IdEvidence' | 'TextEvidence';
 
@@ -43,9 +44,18 @@ function competencySuffix(evidence: Evidence): string {
   return ` (NACE: ${naceCompetency(evidence.competency.framework, evidence.competency.code).title})`;
 }
 
-/** One evidence item on the wire. */
-export function evidenceItem(evidence: Evidence, textType: TextEvidenceType = 'IdEvidence'): EvidenceItem {
+/**
+ * The `id` of an `IdEvidence` item: derived from the award and the item's place in it, so that a
+ * re-sent request carries the same ids and two awards never share one.
+ */
+export function evidenceId(awardKeyValue: string, index: number): string {
+  return `ev-${createHash('sha256').update(`${awardKeyValue}#${index}`).digest('hex').slice(0, 24)}`;
+}
+
+/** One evidence item on the wire. `id` goes with `IdEvidence` items (every real one carries one). */
+export function evidenceItem(evidence: Evidence, textType: TextEvidenceType = 'IdEvidence', id?: string): EvidenceItem {
   const suffix = competencySuffix(evidence);
+  const idOf = (type: TextEvidenceType) => (type === 'IdEvidence' && id ? { id } : {});
   switch (evidence.kind) {
     case 'url':
       return {
@@ -55,13 +65,13 @@ export function evidenceItem(evidence: Evidence, textType: TextEvidenceType = 'I
         ...(evidence.description || suffix ? { description: `${evidence.description ?? ''}${suffix}`.trim() } : {}),
       };
     case 'id':
-      return { type: 'IdEvidence', title: evidence.title, description: `${evidence.description}${suffix}` };
+      return { type: 'IdEvidence', ...idOf('IdEvidence'), title: evidence.title, description: `${evidence.description}${suffix}` };
     case 'text':
-      return { type: textType, title: evidence.name, description: `${evidence.text}${suffix}` };
+      return { type: textType, ...idOf(textType), title: evidence.name, description: `${evidence.text}${suffix}` };
     case 'assessment': {
       const percent = Math.round(scorePercent(evidence) * 10) / 10;
       const on = evidence.assessedOn ? `, assessed ${evidence.assessedOn}` : '';
-      return { type: textType, title: evidence.name, description: `Score ${evidence.score}/${evidence.maxScore} (${percent} %)${on}${suffix}` };
+      return { type: textType, ...idOf(textType), title: evidence.name, description: `Score ${evidence.score}/${evidence.maxScore} (${percent} %)${on}${suffix}` };
     }
   }
 }
@@ -84,7 +94,8 @@ export function expiresAtFor(micro: Microcredential, awardee: Awardee, issuedAt:
 export function issuePayload(micro: Microcredential, awardee: Awardee, options: IssuePayloadOptions): IssueBadgeParams {
   const { learner } = awardee;
   const issuedAt = awardee.issuedAt ? new Date(awardee.issuedAt) : options.now;
-  const evidence = awardee.evidenceOptOut ? [] : awardee.evidence.map((item) => evidenceItem(item, options.textEvidenceType));
+  const key = awardKey(micro.id, learner);
+  const evidence = awardee.evidenceOptOut ? [] : awardee.evidence.map((item, index) => evidenceItem(item, options.textEvidenceType, evidenceId(key, index)));
   return {
     badge_template_id: options.templateId,
     recipient_email: learner.email,

@@ -1,14 +1,18 @@
 import { assertApprovedForCredly, type ApprovalRecord } from '../domain/approval.js';
 import type { Component, Microcredential } from '../domain/microcredential.js';
 import { NACE_COMPETENCIES_URL, naceCompetency } from '../domain/nace.js';
-import type { CreateBadgeTemplateParams } from '../credly/schemas/requests.js';
+import type { CreateBadgeTemplateParams, CredlyActivityType } from '../credly/schemas/requests.js';
 
-/** Credly activity types for our component kinds (Credly's list is open; these are the ones seen). */
-const ACTIVITY_TYPE: Record<Component['kind'], string> = {
+/**
+ * Credly activity types for our component kinds, only among those seen in Credly's data
+ * (CREDLY_ACTIVITY_TYPES): no "Experience" type has been seen, so an additional experience
+ * (an internship, a capstone) is an "Award", Credly's documented example of a non-course activity.
+ */
+const ACTIVITY_TYPE: Record<Component['kind'], CredlyActivityType> = {
   'semester-course': 'Course',
   'short-course': 'Course',
   'flexible-option': 'Course',
-  'additional-experience': 'Experience',
+  'additional-experience': 'Award',
 };
 
 /** The `badge_template_activities` of a microcredential: its badge's own list, or its components. */

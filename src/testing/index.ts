@@ -13,6 +13,7 @@ export {
 } from './fake-credly/server.js';
 export { FAULT_KINDS, type FaultKind, type FaultRates, type TargetedFault } from './fake-credly/faults.js';
 export { parseRateLimit, type RateLimitOptions } from './fake-credly/rate-limit.js';
+export { DUPLICATE_ERROR_STYLES, type DuplicateErrorStyle, type FakeFidelityOptions } from './fake-credly/fidelity.js';
 export type { WebhookDelivery, WebhookOptions } from './fake-credly/webhooks.js';
 export type { StoredBadge } from './fake-credly/store.js';
 export { VERSION } from '../version.js';

@@ -23,6 +23,7 @@ export interface WebhookHandlerOptions {
    */
   readonly ackAfterProcessing?: boolean;
   readonly logger?: Logger;
+  /** @internal Test seam: the clock. */
   readonly now?: () => Date;
 }
 

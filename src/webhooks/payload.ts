@@ -14,6 +14,7 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 /** Why a delivery was refused before anything happened: the status to answer and a reason for the log. */
 export class WebhookRejection extends Error {
   override readonly name = 'WebhookRejection';
+  readonly code = 'WEBHOOK_REJECTED';
   readonly status: number;
 
   constructor(status: number, message: string) {

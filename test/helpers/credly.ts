@@ -33,16 +33,20 @@ export interface TestClient {
   logs: Array<{ level: string; message: string; meta?: unknown }>;
 }
 
-/** A client whose retry waits are recorded instead of slept, with no jitter, logging everything. */
+/** A client whose retry waits are recorded instead of slept (on a clock they move), with no jitter, logging everything. */
 export function testClient(options: CredlyClientOptions = {}, credentials?: ConstructorParameters<typeof CredlyClient>[0]): TestClient {
   const sleeps: number[] = [];
   const logs: TestClient['logs'] = [];
   const logger = Object.fromEntries(
     (['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (message: string, meta?: unknown) => logs.push({ level, message, meta })]),
   ) as unknown as CredlyClientOptions['logger'];
+  // A clock that moves only when the client sleeps: waits are recorded, not slept, and stay exact.
+  let clock = 1_800_000_000_000;
   const client = new CredlyClient(credentials ?? { organizationId: ORG, authToken: TOKEN }, {
+    now: () => clock,
     sleep: async (ms) => {
       sleeps.push(ms);
+      clock += ms;
     },
     random: () => 0,
     logger: logger!,

@@ -6,10 +6,14 @@ export async function fakeWithClient(fakeOptions: FakeCredlyOptions = {}, client
   const fake = await startFakeCredly({ seed: 7, ...fakeOptions });
   const sleeps: number[] = [];
   const { credentials, options } = fake.clientConfig();
+  // The client's clock moves only when it sleeps: its waits are recorded, not slept.
+  let clock = Date.now();
   const client = new CredlyClient(credentials, {
     ...options,
+    now: () => clock,
     sleep: async (ms) => {
       sleeps.push(ms);
+      clock += ms;
     },
     random: () => 0,
     ...clientOptions,

@@ -1,12 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CliError } from '../../src/cli/errors.js';
-import { createProgram } from '../../src/cli/program.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportAchievementCredentials, readKeyFile, writeOb3Export } from '../../src/ob3/index.js';
 import { FileLedger } from '../../src/ledger/file.js';
-import { cleanEnv, runCli } from '../helpers/cli.js';
+import { cleanEnv, runCli, runCliProcess } from '../helpers/cli.js';
 import { ISSUER_CONFIG, seededLedger } from '../helpers/ob3.js';
 import { schemaErrors } from '../helpers/ob3-schema.js';
 
@@ -37,7 +35,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('CLI: keygen, export-ob3, verify-ob3 (file ledger)', () => {
   it('creates a key, exports the file ledger, and verifies the output; a tampered credential exits 1 with the reason', async () => {
-    // keygen in process (a subprocess costs seconds); export and verify as a scheduler runs them.
+    // keygen in process (a process costs seconds); export and verify as a scheduler runs them: the built CLI as a process.
     const keygen = await runInProcess(['keygen', '--out', file('key.json')]);
     expect(keygen.code).toBe(0);
     expect(keygen.stdout).toMatch(/^wrote .*key\.json \(mode 0600\): the issuer is did:key:z6Mk\w+$/m);
@@ -47,7 +45,7 @@ describe('CLI: keygen, export-ob3, verify-ob3 (file ledger)', () => {
 
     await writeFileLedger(file('awards.ledger'));
     writeFileSync(file('issuer.json'), JSON.stringify(ISSUER_CONFIG));
-    const exported = await runCli(['export-ob3', '--key', file('key.json'), '--out', file('out'), '--ledger', file('awards.ledger'), '--issuer-config', file('issuer.json')], { env });
+    const exported = await runCliProcess(['export-ob3', '--key', file('key.json'), '--out', file('out'), '--ledger', file('awards.ledger'), '--issuer-config', file('issuer.json')], { env });
     expect(exported.stderr).toBe('');
     expect(exported.stdout).toContain('exported 2 credentials to');
     expect(exported.stdout).toContain('status-list.json (1 revoked; publish it at https://badges.example.edu/status/revocation)');
@@ -61,7 +59,7 @@ describe('CLI: keygen, export-ob3, verify-ob3 (file ledger)', () => {
     const tampered = JSON.parse(readFileSync(credentials[0]!, 'utf8'));
     tampered.credentialSubject.achievement.name = 'Forged';
     writeFileSync(file('tampered.json'), JSON.stringify(tampered));
-    const verify = await runCli(['verify-ob3', ...credentials, '--status-list', join(file('out'), 'status-list.json'), file('tampered.json')], { env });
+    const verify = await runCliProcess(['verify-ob3', ...credentials, '--status-list', join(file('out'), 'status-list.json'), file('tampered.json')], { env });
     expect(verify.stdout).toContain(`${credentials[0]}: valid (not revoked)`);
     expect(verify.stdout).toContain(`${credentials[1]}: valid (not revoked)`);
     expect(verify.stdout).toMatch(/tampered\.json: NOT valid: Invalid signature\.$/m);
@@ -72,24 +70,11 @@ describe('CLI: keygen, export-ob3, verify-ob3 (file ledger)', () => {
   });
 });
 
-/** The same program in this process (a subprocess costs seconds): stdout, the exit code, or the one-line error. */
+/** The CLI in this process (main's harness): stdout, the exit code, and the one-line error on stderr. */
 async function runInProcess(args: string[]): Promise<{ stdout: string; code: number; error?: string }> {
-  let stdout = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    await createProgram().parseAsync(['node', 'credly-microcredentials', ...args]);
-    return { stdout, code: Number(process.exitCode ?? 0) };
-  } catch (error) {
-    if (error instanceof CliError) return { stdout, code: error.exitCode, error: error.message };
-    throw error;
-  } finally {
-    spy.mockRestore();
-    process.exitCode = undefined;
-  }
+  const result = await runCli(args, { env });
+  const error = /^error: (.*)$/m.exec(result.stderr)?.[1];
+  return { stdout: result.stdout, code: result.code ?? -1, ...(error ? { error } : {}) };
 }
 
 describe('CLI: Open Badges 3.0 errors (in process)', () => {

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileLedger } from '../../src/ledger/file.js';
 import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
-import { cleanEnv, NODE_ARGS, runCli } from '../helpers/cli.js';
+import { cleanEnv, runCli, spawnCli } from '../helpers/cli.js';
 import { exampleProposalJson } from '../helpers/examples.js';
 import { sqlRosterCsv } from '../helpers/issuance.js';
 
@@ -110,7 +109,9 @@ describe('sync-templates and issue', () => {
     await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
     const wrong = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env: { ...env, CREDLY_API_TOKEN: 'expired-token' } });
     expect(wrong.code).toBe(1);
-    expect(wrong.stdout).toMatch(/stopped: Credly refused the credentials/);
+    // Refused before any award is attempted: one line, no report of 12 failures.
+    expect(wrong.stderr).toMatch(/^error: Credly refused the credentials \(401\)/);
+    expect(fake.stats().requests['POST /badges']).toBeUndefined();
     expect(wrong.stderr + wrong.stdout).not.toContain(fake.token);
     // Another job holds the ledger's live lease: exit 1 naming who holds it and until when.
     const holder = await FileLedger.open(ledger);
@@ -180,7 +181,7 @@ describe('status, revoke, replace', () => {
 
 describe('fake-credly and demo', () => {
   it('serves the fake Credly until stopped, printing what a client needs', async () => {
-    const proc = spawn(process.execPath, [...NODE_ARGS, 'fake-credly', '--port', '0', '--seed', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawnCli(['fake-credly', '--port', '0', '--seed', '3']);
     let stdout = '';
     const url = await new Promise<string>((resolve) => {
       proc.stdout.on('data', (chunk) => {
@@ -197,7 +198,7 @@ describe('fake-credly and demo', () => {
   });
 
   it('webhooks: receives events from the fake Credly and prints one JSON line each', async () => {
-    const proc = spawn(process.execPath, [...NODE_ARGS, 'webhooks', '--port', '0', '--ledger', file('hooks.ledger')], { env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawnCli(['webhooks', '--port', '0', '--ledger', file('hooks.ledger')], { env });
     let stderr = '';
     let stdout = '';
     proc.stdout.on('data', (c) => (stdout += c));

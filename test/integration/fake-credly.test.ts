@@ -129,9 +129,26 @@ describe('badge templates', () => {
   });
 
   it('updates, archives, and a 404 for an unknown one', async () => {
-    const updated = await ctx.client.badgeTemplates.update(templateId, { description: 'New words', state: 'archived' });
-    expect(updated).toMatchObject({ description: 'New words', state: 'archived' });
+    const core = { name: 'Coding in SQL', description: 'New words', skills: ['SQL', 'Databases', 'Queries'] };
+    // By default a plain PUT ignores `state`, and needs name, description and skills.
+    const updated = await ctx.client.badgeTemplates.update(templateId, { ...core, state: 'archived' });
+    expect(updated).toMatchObject({ description: 'New words', state: 'active' });
+    await expect(ctx.client.badgeTemplates.update(templateId, { description: 'Only this' })).rejects.toThrow(/422 .*Missing required fields: name, skills/);
+    expect((await ctx.client.badgeTemplates.archive(templateId)).state).toBe('archived');
+    expect((await ctx.client.badgeTemplates.unarchive(templateId)).state).toBe('active');
+    await expect(ctx.client.badgeTemplates.unarchive(templateId)).rejects.toThrow(/422 .*Badge template is active, not archived/);
     await expect(ctx.client.badgeTemplates.get('nope')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('applies `state` in a plain PUT when told to (the other reading)', async () => {
+    const other = await fakeWithClient({ fidelity: { templateStateInPut: 'applied' } });
+    try {
+      const t = String(other.fake.createTemplate({ name: 'T' }).id);
+      const updated = await other.client.badgeTemplates.update(t, { name: 'T', description: 'd', skills: ['a', 'b', 'c'], state: 'archived' });
+      expect(updated.state).toBe('archived');
+    } finally {
+      await other.close();
+    }
   });
 });
 
@@ -343,7 +360,8 @@ describe('fault injection', () => {
     expect(ctx.sleeps).toEqual([2000]);
     ctx.fake.injectFault({ route: 'GET /organizations/:org', kind: 'rate-limit', retryAfterSeconds: null });
     await ctx.client.organizations.get();
-    expect(ctx.sleeps).toEqual([2000, 500]);
+    // After a 429 the client spaces its requests (100 ms, learned), then backs off 500 ms on the next 429.
+    expect(ctx.sleeps).toEqual([2000, 100, 500]);
   });
 
   it('draws random faults from a seed: the same seed, the same faults', async () => {

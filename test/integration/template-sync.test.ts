@@ -50,7 +50,7 @@ describe('template sync against the fake Credly', () => {
   });
 
   it('skips unapproved ones, and adopts a template of the same name instead of making a second', async () => {
-    ctx = await fakeWithClient();
+    ctx = await fakeWithClient({ fidelity: { templateStateInPut: 'applied' } });
     const existing = ctx.fake.createTemplate({ name: 'Coding in SQL', state: 'draft' });
     const ledger = new MemoryLedger();
     const draft = { ...approvedEntry('credit-bearing'), approval: { state: 'department_review' as const, microcredentialId: 'geospatial-data-analysis' } };
@@ -59,6 +59,30 @@ describe('template sync against the fake Credly', () => {
     expect(result[1]?.templateId).toBe(existing.id);
     expect(ctx.fake.stats().templates).toBe(1);
     expect((await ctx.client.badgeTemplates.get(String(existing.id))).state).toBe('active');
+  });
+
+  it('says so when Credly ignores the state in an update and a draft stays a draft', async () => {
+    ctx = await fakeWithClient(); // the strict reading: a plain PUT does not change the state
+    const existing = ctx.fake.createTemplate({ name: 'Coding in SQL', state: 'draft' });
+    const ledger = new MemoryLedger();
+    const [result] = await syncTemplates([approvedEntry('non-credit')], { client: ctx.client, ledger });
+    expect(result).toMatchObject({ action: 'failed', reason: expect.stringMatching(/is draft in Credly and an update did not activate it: publish it in Credly/) });
+    expect(await ledger.getTemplate('coding-in-sql')).toBeUndefined();
+    expect((await ctx.client.badgeTemplates.get(String(existing.id))).state).toBe('draft');
+  });
+
+  it.each(['ignored', 'applied'] as const)('archives with the archive call and checks the answer (PUT state %s)', async (reading) => {
+    ctx = await fakeWithClient({ fidelity: { templateStateInPut: reading } });
+    const ledger = new MemoryLedger();
+    const [first] = await syncTemplates([approvedEntry('non-credit')], { client: ctx.client, ledger });
+    const retired = { ...approvedEntry('non-credit'), approval: { state: 'retired' as const, microcredentialId: 'coding-in-sql' } };
+    const [archived] = await syncTemplates([retired], { client: ctx.client, ledger });
+    expect(archived).toMatchObject({ action: 'archived' });
+    expect((await ctx.client.badgeTemplates.get(first!.templateId!)).state).toBe('archived');
+    expect(ctx.fake.stats().requests['PUT /badge_templates/:id/archive']).toBe(1);
+    expect(ctx.fake.stats().requests['PUT /badge_templates/:id']).toBeUndefined();
+    // Unarchive brings it back; a plain PUT with a state is checked and refused when ignored.
+    expect((await ctx.client.badgeTemplates.unarchive(first!.templateId!)).state).toBe('active');
   });
 
   it('recreates a template deleted in Credly; reports one archived there until it is re-activated', async () => {
@@ -73,7 +97,7 @@ describe('template sync against the fake Credly', () => {
     await reactivateTemplate(ledger, 'coding-in-sql');
     expect((await ledger.getTemplate('coding-in-sql'))?.state).toBe('active');
     await ledger.putTemplate({ ...record, state: 'unusable', unusableReason: 'deleted in Credly' });
-    await ctx.client.badgeTemplates.update(first!.templateId!, { state: 'active' });
+    await ctx.client.badgeTemplates.unarchive(first!.templateId!);
     await (await fetch(`${ctx.fake.baseUrl}/organizations/${ctx.fake.organizationId}/badge_templates/${first!.templateId}`, { method: 'DELETE', headers: { Authorization: `Basic ${Buffer.from(`${ctx.fake.token}:`).toString('base64')}` } })).text();
     const [recreated] = await syncTemplates([approvedEntry('non-credit')], { client: ctx.client, ledger });
     expect(recreated?.action).toBe('created');

@@ -73,7 +73,7 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
     expect(report.totals.failed).toBe(2);
     expect(report.awards[0]?.reason).toMatch(/template of coding-in-sql is unusable \(archived in Credly\): fix it in Credly/);
     expect(ctx.fake.stats().requests['POST /badges']).toBeUndefined();
-    await ctx.client.badgeTemplates.update(ctx.templateId, { state: 'active' });
+    await ctx.client.badgeTemplates.unarchive(ctx.templateId);
     await settle();
     expect((await ctx.ledger.getTemplate('coding-in-sql'))?.state).toBe('active');
     expect((await issueBadges(csvRows(sqlRosterCsv(2)), ctx.base)).totals.issued).toBe(2);

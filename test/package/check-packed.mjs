@@ -1,6 +1,7 @@
 // Packs the package as npm would publish it, installs the tarball into a fresh project, then
-// require()s and import()s every entry point, runs the bin, and type-checks a TypeScript consumer
-// in node16 CommonJS and ESM modes. Run after `npm run build`.
+// require()s and import()s every entry point, runs the bin, type-checks a TypeScript consumer in
+// node16 CommonJS and ESM modes and in node10 CommonJS, and runs a Jest (CommonJS) test suite
+// against it. Run after `npm run build`.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const entryPoints = Object.keys(pkg.exports).filter((key) => key !== './package.json');
 const work = mkdtempSync(join(tmpdir(), 'credly-mc-pack-'));
+// Jest is not a dependency of this project, only of this check: its version is pinned here.
+const JEST_VERSION = '30.5.2';
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
 let failures = 0;
@@ -30,7 +33,7 @@ try {
   cpSync(join(root, 'test/package/consumer'), project, { recursive: true });
   const typesNode = pkg.devDependencies['@types/node'];
   const typescript = pkg.devDependencies.typescript;
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball), `@types/node@${typesNode}`, `typescript@${typescript}`], project);
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball), `@types/node@${typesNode}`, `typescript@${typescript}`, `jest@${JEST_VERSION}`], project);
 
   for (const entry of entryPoints) {
     const specifier = entry === '.' ? pkg.name : `${pkg.name}/${entry.slice(2)}`;
@@ -103,6 +106,13 @@ try {
       run(join(project, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.json'], project);
     });
   }
+  check('tsc --noEmit consumer (module commonjs, moduleResolution node10)', () => {
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'commonjs', dependencies: JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies }, null, 2));
+    run(join(project, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.node10.json'], project);
+  });
+  check('Jest (CommonJS) loads the package and runs the client against the fake Credly', () => {
+    run(join(project, 'node_modules/.bin/jest'), ['--ci', '--rootDir', project, '--testMatch', '**/jest-consumer.test.cjs'], project);
+  });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import type { CliContext } from '../runtime.js';
 import { CredlyClient } from '../../credly/client.js';
 import { createApprovalRecord, transition, type ApprovalAction, type ApprovalRecord, type ApprovalRole } from '../../domain/approval.js';
 import { learnerFullName } from '../../domain/learner.js';
@@ -26,18 +27,17 @@ function examplesDir(): string {
   return candidates.find((dir) => existsSync(join(dir, 'roster.csv'))) ?? candidates[2]!;
 }
 
-const out = (line = '') => process.stdout.write(`${line}\n`);
-
 /** `demo`: the whole job against an in-process fake Credly, no account needed. */
-export function registerDemo(program: Command): void {
+export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description('run the whole job against an embedded fake Credly: approve, sync the template, issue a roster, run it again')
     .option('--roster <file>', 'a roster to issue (the example roster by default)')
     .option('--latency-ms <n>', 'latency of the fake Credly per request', (v) => Number(v), 2)
     .action(async (opts: { roster?: string; latencyMs: number }) => {
+      const out = (line = '') => ctx.stdout.write(`${line}\n`);
       const dir = examplesDir();
-      const roster = opts.roster ?? join(dir, 'roster.csv');
+      const roster = opts.roster ? ctx.path(opts.roster) : join(dir, 'roster.csv');
       const work = mkdtempSync(join(tmpdir(), 'credly-demo-'));
       const fake = await startFakeCredly({ seed: 2026, latencyMs: { base: opts.latencyMs, jitter: opts.latencyMs } });
       const { credentials, options } = fake.clientConfig();
@@ -90,7 +90,7 @@ export function registerDemo(program: Command): void {
         fake.injectFault({ route: 'POST /badges', kind: 'rate-limit', retryAfterSeconds: null, count: 2 });
         const total = await countRosterRows(roster);
         out(`4. Issuing ${roster} (${total} rows), with 3 connection resets after a badge was created, 3 503s and 2 429s injected`);
-        const progress = progressReporter(total, process.stderr);
+        const progress = progressReporter(total, ctx.stderr);
         const first = await issueBadges(readRosterFile(roster), { client, ledger, microcredentials: entries, suppressNotifications: true, onProgress: progress.onProgress, retryDelayMs: 20 });
         progress.stop();
         out(formatReport(first, { maxLines: 20 }));
@@ -106,7 +106,7 @@ export function registerDemo(program: Command): void {
         out(`On the fake Credly: ${stats.badges} badges for ${first.totals.issued + first.totals['already-issued']} learners issued, ${stats.duplicates} duplicates; POST /badges requests: ${stats.requests['POST /badges'] ?? 0} over both runs (the second run sent ${second.totals.issued}).`);
         const ok = stats.duplicates === 0 && second.totals.issued === 0 && stats.badges === first.totals.issued + first.totals['already-issued'];
         out(ok ? 'Every badge was issued exactly once.' : 'UNEXPECTED: the fake Credly does not hold exactly one badge per learner.');
-        process.exitCode = ok ? EXIT.ok : EXIT.someFailed;
+        ctx.exitCode = ok ? EXIT.ok : EXIT.someFailed;
       } finally {
         client.close();
         await fake.stop();

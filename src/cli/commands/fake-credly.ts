@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { stopRequested, type CliContext } from '../runtime.js';
+import { EXIT } from '../errors.js';
 import { startFakeCredly } from '../../testing/fake-credly/server.js';
 import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
 import { numberOption, rateOption } from '../options.js';
 
 /** `fake-credly`: serves the fake Credly for tools in any language, until interrupted. */
-export function registerFakeCredly(program: Command): void {
+export function registerFakeCredly(program: Command, ctx: CliContext): void {
   program
     .command('fake-credly')
     .description('serve a stateful fake Credly on loopback for tests (prints its URL, organization id and token)')
@@ -27,7 +29,7 @@ export function registerFakeCredly(program: Command): void {
         },
         ...(opts.rateLimit ? { rateLimit: parseRateLimit(opts.rateLimit) } : {}),
       });
-      process.stdout.write(
+      ctx.stdout.write(
         [
           `fake Credly listening on ${fake.url}`,
           `CREDLY_BASE_URL=${fake.baseUrl}`,
@@ -39,11 +41,8 @@ export function registerFakeCredly(program: Command): void {
           '',
         ].join('\n'),
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await stopRequested(ctx.signal);
       await fake.stop();
+      ctx.exitCode = EXIT.ok;
     });
 }

@@ -1,12 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { stopReasonOf, type CliContext } from '../runtime.js';
 import { issueBadges } from '../../issuance/executor.js';
-import { LedgerError } from '../../ledger/errors.js';
 import { formatReport, reportSucceeded } from '../../issuance/report.js';
-import { readRosterFile } from '../../issuance/roster.js';
+import { readRosterFile, RosterFormatError } from '../../issuance/roster.js';
 import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
-import { announceTarget, clientFrom, openLedger, withCredlyOptions, withLedgerOptions, type CredlyFlags, type LockFlags } from '../context.js';
-import { CliError, EXIT } from '../errors.js';
+import { announceTarget, clientFrom, ledgerTarget, openLedger, verifyCredentials, withCredlyOptions, withLedgerOptions, type CredlyFlags, type LockFlags } from '../context.js';
+import { CliError, EXIT, EXIT_SIGNAL } from '../errors.js';
+import { redactSecretsDeep } from '../../credly/redact.js';
+import { writeReportFile } from '../report-file.js';
 import { loadMicrocredentialFile } from '../microcredential-files.js';
 import { numberOption } from '../options.js';
 import { progressReporter } from '../progress.js';
@@ -24,19 +26,21 @@ export async function countRosterRows(path: string): Promise<number> {
 }
 
 /** `issue`: the exactly-once engine for a scheduled job. */
-export function registerIssue(program: Command): void {
+export function registerIssue(program: Command, ctx: CliContext): void {
   withLedgerOptions(withCredlyOptions(program
     .command('issue')
-    .description('issue the badges of a roster exactly once; exit 0 all issued, 2 some failed, 1 could not run')))
+    .description('issue the badges of a roster exactly once; exit 0 all issued, 2 some failed, 1 could not run')), ctx.env)
     .requiredOption('--roster <file>', 'the roster (CSV, or JSON Lines with .jsonl)')
     .option('--microcredential <file>', 'a microcredential or proposal JSON file with its approval (repeat for several)', (v: string, all: string[] = []) => [...all, v])
     .option('--concurrency <n>', 'awards in flight at once', numberOption('--concurrency', { min: 1, max: 64 }), 8)
     .option('--rate <N/s>', 'pace requests to Credly to N per second (or N/m)')
     .option('--dry-run', 'validate and plan, send nothing')
-    .option('--json', 'put the JSON report on stdout')
+    .addOption(new Option('--encoding <encoding>', 'the roster file\'s encoding').choices(['utf8', 'latin1']).default('utf8'))
+    .option('--json', 'put the JSON report on stdout (and a JSON error object when the run cannot start)')
+    .option('--report <file>', 'write the JSON report to this file')
     .option('--assume-approved', 'treat microcredential files without an approval record as approved')
     .addOption(new Option('--notifications <mode>', "Credly's emails to learners: on, or off (default: on in production, off elsewhere)").choices(['on', 'off']))
-    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; assumeApproved?: boolean; notifications?: 'on' | 'off' }) => {
+    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; report?: string; encoding?: 'utf8' | 'latin1'; assumeApproved?: boolean; notifications?: 'on' | 'off' }) => {
       if (!opts.microcredential?.length) throw new CliError('--microcredential <file> is required: the microcredentials this roster issues');
       let ratePerSecond: number | undefined;
       if (opts.rate) {
@@ -48,34 +52,41 @@ export function registerIssue(program: Command): void {
         }
       }
       const entries = [];
-      for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(file, { assumeApproved: opts.assumeApproved ?? false }));
-      let total: number;
+      for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
+      // A first pass: the roster's format (header, encoding) is checked, and its rows counted, before anything is sent.
+      let total = 0;
+      const rosterOptions = { encoding: opts.encoding ?? 'utf8' } as const;
       try {
-        total = await countRosterRows(opts.roster);
-      } catch {
-        throw new CliError(`${opts.roster}: cannot be read`);
+        for await (const _row of readRosterFile(ctx.path(opts.roster), { ...rosterOptions, onWarning: (m) => ctx.stderr.write(`warning: ${opts.roster}: ${m}\n`) })) total += 1;
+      } catch (error) {
+        if (error instanceof RosterFormatError) throw new CliError(`${opts.roster}: ${error.message}`, EXIT.couldNotRun, error.code);
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new CliError(`${opts.roster}: cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}): check the --roster path`, EXIT.couldNotRun, 'ROSTER_UNREADABLE');
       }
-      const client = clientFrom(opts);
-      const ledger = await openLedger(opts.ledger, opts);
+      const client = clientFrom(opts, ctx.env, ctx);
+      if (!opts.dryRun) await verifyCredentials(client);
+      const ledger = await openLedger(ledgerTarget(ctx, opts.ledger), opts).catch((error: unknown) => {
+        client.close();
+        throw error;
+      });
       const controller = new AbortController();
-      // A job that loses the file ledger's lease (paused past it, or taken over) stops sending at once.
+      // A job that loses the file ledger's lease (paused past it, or taken over) sends nothing more.
       if ('onLeaseLost' in ledger) {
         (ledger as { onLeaseLost?: (reason: string) => void }).onLeaseLost = (reason) => {
-          process.stderr.write(`error: this job lost the ledger's lease (${reason}); it sends nothing more\n`);
+          ctx.stderr.write(`error: this job lost the ledger's lease (${reason}); it sends nothing more\n`);
           controller.abort();
         };
       }
+      const progress = progressReporter(total, ctx.stderr);
       const onSignal = () => {
-        process.stderr.write('\nstopping: awards in flight finish and are recorded; nothing new starts (again to quit at once)\n');
+        progress.interrupt('stopping: awards in flight finish and are recorded; nothing new starts (again to quit at once)');
         controller.abort();
-        process.once('SIGINT', () => process.exit(EXIT.couldNotRun));
       };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      const progress = progressReporter(total);
+      if (ctx.signal.aborted) onSignal();
+      else ctx.signal.addEventListener('abort', onSignal, { once: true });
       try {
-        if (!opts.dryRun) announceTarget(client);
-        const report = await issueBadges(readRosterFile(opts.roster), {
+        if (!opts.dryRun) announceTarget(client, ctx.stderr);
+        const report = await issueBadges(readRosterFile(ctx.path(opts.roster), rosterOptions), {
           keepOutcomes: 2_000,
           client,
           ledger,
@@ -86,20 +97,27 @@ export function registerIssue(program: Command): void {
           signal: controller.signal,
           onProgress: progress.onProgress,
           suppressNotifications: (opts.notifications ?? (client.config.environment === 'production' ? 'on' : 'off')) === 'off',
-          logger: { debug: () => {}, info: () => {}, warn: (m) => process.stderr.write(`warning: ${m}\n`), error: (m) => process.stderr.write(`error: ${m}\n`) },
+          logger: ctx.logger,
         });
         progress.stop();
-        if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else process.stdout.write(`${formatReport(report)}\n`);
-        if (opts.json) process.stderr.write(`${formatReport(report, { maxLines: 0 })}\n`);
-        process.exitCode = report.stoppedBecause ? EXIT.couldNotRun : reportSucceeded(report) ? EXIT.ok : EXIT.someFailed;
-      } catch (error) {
-        if (error instanceof LedgerError) throw new CliError(error.message);
-        throw error;
+        const stopped = ctx.signal.aborted ? stopReasonOf(ctx.signal) : null;
+        const notReached = Math.max(0, total - report.rows);
+        const full = { ...report, ...(stopped ? { stoppedBySignal: stopped, rowsNotReached: notReached } : {}) };
+        const json = redactSecretsDeep(full, ctx.secrets);
+        if (opts.report) await writeReportFile(ctx.path(opts.report), json);
+        // The summary points at the JSON report only where there is one.
+        const pointer = opts.report ? `(see ${opts.report})` : opts.json ? '(see the JSON report on stdout)' : '(write them all with --report <file>)';
+        const summary = (maxLines?: number) => formatReport(report, maxLines === undefined ? {} : { maxLines }).replaceAll('(see the JSON report)', pointer);
+        if (opts.json) ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+        else ctx.stdout.write(`${summary()}\n`);
+        if (opts.json) ctx.stderr.write(`${summary(0)}\n`);
+        if (stopped) {
+          ctx.stderr.write(`stopped by ${stopped}: ${notReached} row(s) not reached; the awards in flight were finished and recorded. Run the same command again to go on.\n`);
+          ctx.exitCode = EXIT_SIGNAL[stopped];
+        } else ctx.exitCode = report.stoppedBecause ? EXIT.couldNotRun : reportSucceeded(report) ? EXIT.ok : EXIT.someFailed;
       } finally {
         progress.stop();
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
+        ctx.signal.removeEventListener('abort', onSignal);
         await ledger.close();
         client.close();
       }

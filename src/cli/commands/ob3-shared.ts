@@ -11,9 +11,9 @@ export async function withOb3<T>(fn: (ob3: typeof Ob3) => Promise<T>): Promise<T
   try {
     return await fn(ob3);
   } catch (error) {
-    if (error instanceof ob3.Ob3InputError || error instanceof ob3.Ob3KeyError || error instanceof ob3.Ob3SigningError || error instanceof ob3.DocumentRefusedError) {
-      throw new CliError(error.message, EXIT.couldNotRun);
-    }
+    if (error instanceof ob3.Ob3KeyError) throw new CliError(error.message, EXIT.couldNotRun, 'OB3_KEY');
+    if (error instanceof ob3.Ob3InputError) throw new CliError(error.message, EXIT.couldNotRun, 'OB3_INPUT');
+    if (error instanceof ob3.Ob3SigningError || error instanceof ob3.DocumentRefusedError) throw new CliError(error.message, EXIT.couldNotRun, 'OB3_SIGNING');
     throw error;
   }
 }

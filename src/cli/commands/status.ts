@@ -1,31 +1,39 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { AWARD_STATES, type AwardRecord, type Ledger } from '../../ledger/contract.js';
 import { FileLedger } from '../../ledger/file.js';
 import { ledgerKind } from '../../ledger/open.js';
-import { DEFAULT_LEDGER, openLedger } from '../context.js';
+import type { CliContext } from '../runtime.js';
+import { DEFAULT_LEDGER, ledgerTarget, openLedger } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { describeSystemError } from '../system-errors.js';
 
 /** Opens the ledger for reading: a file ledger without its lease, so status works while a job runs. */
-async function openForStatus(target: string): Promise<Ledger> {
+async function openForStatus(target: string, shown: string): Promise<Ledger> {
   if (ledgerKind(target) !== 'file') return openLedger(target);
+  const path = target.startsWith('file:') ? fileURLToPath(target) : target;
+  if (!existsSync(path)) throw new CliError(`no ledger at ${shown}: nothing has been issued with it (pass --ledger)`, EXIT.couldNotRun, 'LEDGER_NOT_FOUND');
   try {
-    return await FileLedger.readOnly(target.startsWith('file:') ? new URL(target).pathname : target);
+    return await FileLedger.readOnly(path);
   } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error));
+    const system = describeSystemError(Object.assign(Object.create(error as object) as object, { path: undefined }));
+    if (system) throw new CliError(`the ledger ${shown}: ${system.message} (--ledger or CREDLY_LEDGER)`, EXIT.couldNotRun, `LEDGER_${system.code}`);
+    throw new CliError(error instanceof Error ? error.message : String(error), EXIT.couldNotRun, (error as { code?: string }).code ?? 'LEDGER_UNREADABLE');
   }
 }
 
 /** `status`: what was issued, what failed and why, what is still pending; streamed, whatever the ledger's size. */
-export function registerStatus(program: Command): void {
+export function registerStatus(program: Command, ctx: CliContext): void {
   program
     .command('status')
-    .description('what the ledger says: issued, failed (and why), pending; exit 2 when something failed or is pending')
-    .option('--ledger <path|url>', 'the ledger: a file path, or postgres://… (CREDLY_LEDGER)', process.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
+    .description('what the ledger says: issued, failed (and why), pending; exit 0 all settled, 2 some failed, 3 some unfinished, 1 no ledger')
+    .option('--ledger <path|url>', 'the ledger: a file path, or postgres://… (CREDLY_LEDGER)', ctx.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
     .option('--json', 'print JSON')
     .option('--limit <n>', 'list at most this many failed and pending awards (all by default)', (v: string) => Number(v))
     .action(async (opts: { ledger: string; json?: boolean; limit?: number }) => {
-      const ledger = await openForStatus(opts.ledger);
-      const out = (text: string) => process.stdout.write(text);
+      const ledger = await openForStatus(ledgerTarget(ctx, opts.ledger), opts.ledger);
+      const out = (text: string) => ctx.stdout.write(text);
       try {
         const counts = await ledger.countAwards();
         const total = AWARD_STATES.reduce((sum, state) => sum + counts[state], 0);
@@ -67,7 +75,8 @@ export function registerStatus(program: Command): void {
             out(`  pending ${a.email} (${a.key}): ${a.state}${held}\n`);
           }
         }
-        process.exitCode = counts.failed || counts.planned || counts.issuing ? EXIT.someFailed : EXIT.ok;
+        // For a scheduler's health check: 2 something failed (read why above), 3 something is unfinished (run issue again).
+        ctx.exitCode = counts.failed ? EXIT.someFailed : counts.planned || counts.issuing ? EXIT.unfinished : EXIT.ok;
       } finally {
         await ledger.close();
       }

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { stopRequested, type CliContext } from '../runtime.js';
 import { createWebhookHandler } from '../../webhooks/handler.js';
 import { listen } from '../../webhooks/listen.js';
-import { clientFrom, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
+import { clientFrom, verifyCredentials, DEFAULT_LEDGER, ledgerTarget, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
 import { numberOption } from '../options.js';
 
 /** `webhooks`: a small standalone receiver that keeps the ledger current and prints each event. */
-export function registerWebhooks(program: Command): void {
+export function registerWebhooks(program: Command, ctx: CliContext): void {
   withCredlyOptions(
     program
       .command('webhooks')
@@ -14,16 +15,17 @@ export function registerWebhooks(program: Command): void {
     .option('--port <n>', 'port to listen on', numberOption('--port', { min: 0, max: 65535 }), 8080)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--path <path>', 'the path Credly posts to', '/credly/webhooks')
-    .option('--ledger <path>', 'the ledger file', process.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
+    .option('--ledger <path>', 'the ledger file', ctx.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
     .option('--catch-up <n>', 'on start, also process up to n events the API lists that were missed', numberOption('--catch-up', { min: 0 }), 0)
     .action(async (opts: CredlyFlags & { port: number; host: string; path: string; ledger: string; catchUp: number }) => {
-      const client = clientFrom(opts);
-      const ledger = await openLedger(opts.ledger);
+      const client = clientFrom(opts, ctx.env, ctx);
+      await verifyCredentials(client);
+      const ledger = await openLedger(ledgerTarget(ctx, opts.ledger));
       const logger = {
         debug: () => {},
-        info: (m: string) => process.stderr.write(`${m}\n`),
-        warn: (m: string) => process.stderr.write(`warning: ${m}\n`),
-        error: (m: string) => process.stderr.write(`error: ${m}\n`),
+        info: (m: string) => ctx.stderr.write(`${m}\n`),
+        warn: (m: string) => ctx.stderr.write(`warning: ${m}\n`),
+        error: (m: string) => ctx.stderr.write(`error: ${m}\n`),
       };
       const handler = createWebhookHandler({
         client,
@@ -31,17 +33,14 @@ export function registerWebhooks(program: Command): void {
         logger,
         onEvent: (event) => {
           const subject = 'badge' in event ? event.badge?.id : 'template' in event ? event.template?.id : undefined;
-          process.stdout.write(`${JSON.stringify({ id: event.id, type: event.type === 'unknown' ? event.eventType : event.type, occurredAt: event.occurredAt, subject })}\n`);
+          ctx.stdout.write(`${JSON.stringify({ id: event.id, type: event.type === 'unknown' ? event.eventType : event.type, occurredAt: event.occurredAt, subject })}\n`);
         },
       });
       const resumed = await handler.resume();
       const caught = opts.catchUp ? await handler.catchUp({ max: opts.catchUp }) : 0;
       const server = await listen({ handler, port: opts.port, host: opts.host, path: opts.path });
-      process.stderr.write(`receiving Credly webhooks on ${server.url} (organization ${client.organizationId}); resumed ${resumed}, caught up ${caught}. Ctrl-C stops it.\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      ctx.stderr.write(`receiving Credly webhooks on ${server.url} (organization ${client.organizationId}); resumed ${resumed}, caught up ${caught}. Ctrl-C stops it.\n`);
+      await stopRequested(ctx.signal);
       await server.close();
       await handler.idle();
       await ledger.close();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { buildFilter, buildSort, type FilterValue } from '../filters.js';
-import { makePage, PagePromise, type Page } from '../pagination.js';
+import { makePage, nextPageTarget, PagePromise, PageTrail, type Page, type PageTarget } from '../pagination.js';
 import { orgPath } from '../path.js';
 import { listEnvelope, singleEnvelope, type PageMetadata } from '../schemas/common.js';
 import { issuedBadgeSchema, type IssuedBadge, type IssuedBadgeState } from '../schemas/badge.js';
@@ -16,6 +16,7 @@ import {
 } from '../schemas/requests.js';
 import type { RequestOptions } from '../transport.js';
 import { APIResource, validateRequest } from './base.js';
+import { withCode } from '../../coded-error.js';
 
 export interface BadgeListParams {
   readonly filter?: {
@@ -109,9 +110,10 @@ export class BadgesResource extends APIResource {
   }
 
   /**
-   * High-volume search: a cursor through `next_page_url`. Only the cursor's query is taken from
-   * that URL; the host and path stay ours, and the caller's filter, sort and format are re-applied
-   * (Credly may drop them from the URL).
+   * High-volume search: a cursor through `next_page_url`, followed (path and query) when it is on
+   * the API's own origin, else only its query on our own path; either way the caller's filter,
+   * sort and format are applied over it (Credly may drop them from the URL), and a cursor that
+   * repeats stops the search with an error.
    */
   highVolumeSearch(params: HighVolumeSearchParams = {}, options?: RequestOptions): PagePromise<IssuedBadge> {
     const path = orgPath(this.core.organizationId, '/high_volume_issued_badge_search');
@@ -120,45 +122,61 @@ export class BadgesResource extends APIResource {
       sort: buildSort(params.sort),
       badge_format: params.badge_format ?? 'minimal',
     };
-    const fetchPage = async (cursor: Record<string, string | undefined>): Promise<Page<IssuedBadge>> => {
-      const response = await this.transport.request({ method: 'GET', path, query: { ...cursor, ...own } }, options);
+    const fetchPage = async (target: PageTarget, before: PageTrail): Promise<Page<IssuedBadge>> => {
+      const trail = before.visit(target);
+      const response = await this.transport.request({ method: 'GET', path: target.path, query: target.query, ...(target.fromOrigin ? { fromOrigin: true } : {}) }, options);
       const parsed = this.transport.parse(cursorEnvelope, response.data, `GET ${path}`);
       const nextUrl = parsed.metadata?.next_page_url;
-      const next = nextUrl ? () => fetchPage(cursorFrom(nextUrl)) : null;
+      const nextTarget = nextUrl ? (nextPageTarget(nextUrl, this.transport.config.baseUrl, own) ?? { path, fromOrigin: false, query: { ...cursorFrom(nextUrl), ...own } }) : undefined;
+      const next = nextTarget ? () => fetchPage(nextTarget, trail) : null;
       return makePage(parsed.data ?? [], (parsed.metadata ?? {}) as PageMetadata, next);
     };
-    return new PagePromise(() => fetchPage({}));
+    return new PagePromise(() => fetchPage({ path, fromOrigin: false, query: own }, new PageTrail(`GET ${path}`)));
   }
 
   /**
-   * The badge a template already holds for a learner, found by `issuer_earner_id`, then by email;
-   * `null` when there is none. Results are checked here too, so a filter key Credly ignored cannot
-   * produce a false match. A pending or accepted badge is preferred over a revoked or rejected one.
+   * The badge a template already holds for a learner, found by `issuer_earner_id`, then by email,
+   * then by any email of the learner's Credly account (`recipient_email_all`: Credly's duplicate rule
+   * counts the user, not the address); `null` when there is none. Results are checked here too, so
+   * that a filter key Credly ignored cannot produce a false match: an earner id or email must be
+   * the one asked for (compared as strings: Credly may send the earner id as a number), and an
+   * account-wide match must name a single Credly user. A pending or accepted badge is preferred
+   * over a revoked or rejected one.
    */
   async findExisting(templateId: string, by: FindExistingParams, options?: RequestOptions): Promise<IssuedBadge | null> {
     if (!by.issuerEarnerId && !by.email) {
-      throw new TypeError('findExisting needs issuerEarnerId or email');
+      throw withCode(new TypeError('findExisting needs issuerEarnerId or email'), 'CREDLY_INVALID_ARGUMENT');
     }
     const matchesTemplate = (badge: IssuedBadge) => !badge.badge_template || badge.badge_template.id === templateId;
-    const lookups: Array<[Record<string, string>, (badge: IssuedBadge) => boolean]> = [];
+    type Lookup = { filter: Record<string, string>; matches: (badge: IssuedBadge) => boolean; oneUser?: boolean };
+    const lookups: Lookup[] = [];
     if (by.issuerEarnerId) {
-      const id = by.issuerEarnerId;
-      lookups.push([{ issuer_earner_id: id }, (badge) => badge.issuer_earner_id === id]);
+      const id = by.issuerEarnerId.trim();
+      lookups.push({ filter: { issuer_earner_id: id }, matches: (badge) => badge.issuer_earner_id != null && String(badge.issuer_earner_id).trim() === id });
     }
     if (by.email) {
       const email = by.email.trim().toLowerCase();
-      lookups.push([{ recipient_email: email }, (badge) => badge.recipient_email?.toLowerCase() === email]);
+      const sameEmail = (badge: IssuedBadge) => badge.recipient_email?.trim().toLowerCase() === email;
+      lookups.push({ filter: { recipient_email: email }, matches: sameEmail });
+      lookups.push({ filter: { recipient_email_all: email }, matches: () => true, oneUser: true });
     }
-    for (const [filter, matches] of lookups) {
+    for (const lookup of lookups) {
       const found: IssuedBadge[] = [];
-      for await (const badge of this.list({ filter: { ...filter, badge_template_id: templateId } }, options)) {
-        if (matches(badge) && matchesTemplate(badge)) found.push(badge);
+      for await (const badge of this.list({ filter: { ...lookup.filter, badge_template_id: templateId } }, options)) {
+        if (lookup.matches(badge) && matchesTemplate(badge)) found.push(badge);
         if (found.length >= 50) break;
       }
-      if (found.length > 0) return found.find((badge) => ACTIVE_STATES.has(badge.state ?? '')) ?? found[0] ?? null;
+      const trusted = lookup.oneUser ? (oneCredlyUser(found) ? found : []) : found;
+      if (trusted.length > 0) return trusted.find((badge) => ACTIVE_STATES.has(badge.state ?? '')) ?? trusted[0] ?? null;
     }
     return null;
   }
+}
+
+/** Whether badges all belong to one Credly user (by `user.id`): a filter that was ignored would return many. */
+function oneCredlyUser(badges: readonly IssuedBadge[]): boolean {
+  const ids = new Set(badges.map((badge) => badge.user?.id ?? null));
+  return ids.size === 1 && !ids.has(null);
 }
 
 function cursorFrom(nextUrl: string): Record<string, string> {

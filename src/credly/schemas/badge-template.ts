@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { imageSchema, nullableBoolean, nullableNumber, nullableString, openString } from './common.js';
+import { imageSchema, nullableBoolean, nullableNumber, nullableString, openString, responseObject } from './common.js';
 
 export type BadgeTemplateState = 'draft' | 'active' | 'archived';
 
-export const badgeTemplateActivitySchema = z.looseObject({
+export const badgeTemplateActivitySchema = responseObject({
   id: nullableString,
   title: nullableString,
   activity_type: nullableString,
@@ -13,7 +13,7 @@ export const badgeTemplateActivitySchema = z.looseObject({
   required_badge_template_url: nullableString,
 });
 
-export const templateAlignmentSchema = z.looseObject({
+export const templateAlignmentSchema = responseObject({
   id: nullableString,
   name: nullableString,
   url: nullableString,
@@ -21,9 +21,9 @@ export const templateAlignmentSchema = z.looseObject({
 });
 
 /** Skills are strings in the organization API; tolerate `{ name }` objects as some readers see. */
-export const skillSchema = z.union([z.string(), z.looseObject({ name: z.string() })]);
+export const skillSchema = z.union([z.string(), responseObject({ name: z.string() })]);
 
-export const badgeTemplateOwnerSchema = z.looseObject({
+export const badgeTemplateOwnerSchema = responseObject({
   type: nullableString,
   id: nullableString,
   name: nullableString,
@@ -33,7 +33,7 @@ export const badgeTemplateOwnerSchema = z.looseObject({
   verified: nullableBoolean,
 });
 
-export const badgeTemplateSchema = z.looseObject({
+export const badgeTemplateSchema = responseObject({
   id: z.string(),
   name: nullableString,
   description: nullableString,
@@ -58,7 +58,7 @@ export const badgeTemplateSchema = z.looseObject({
   skills: z.array(skillSchema).nullish(),
   reporting_tags: z.array(z.string()).nullish(),
   alignments: z.array(templateAlignmentSchema).nullish(),
-  recommendations: z.array(z.looseObject({})).nullish(),
+  recommendations: z.array(responseObject({})).nullish(),
   badges_count: nullableNumber,
   get_issue_count: nullableNumber,
   owner: badgeTemplateOwnerSchema.nullish(),
@@ -66,4 +66,6 @@ export const badgeTemplateSchema = z.looseObject({
   updated_at: nullableString,
   state_updated_at: nullableString,
 });
-export type BadgeTemplate = z.infer<typeof badgeTemplateSchema>;
+/** A badge template as Credly returns it. Fields this package does not know are under `unknownFields`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named interface hovers as its name
+export interface BadgeTemplate extends z.output<typeof badgeTemplateSchema> {}

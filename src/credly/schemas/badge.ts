@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { entitySchema, imageSchema, nullableBoolean, nullableString, openString } from './common.js';
+import { entitySchema, imageSchema, nullableBoolean, nullableString, openString, responseObject } from './common.js';
 import { badgeTemplateSchema } from './badge-template.js';
 
 export type IssuedBadgeState = 'pending' | 'accepted' | 'rejected' | 'revoked';
 
 /** Evidence as Credly returns it; `type` is open (UrlEvidence and IdEvidence are the ones seen). */
-export const badgeEvidenceSchema = z.looseObject({
+export const badgeEvidenceSchema = responseObject({
   id: nullableString,
   type: openString<'UrlEvidence' | 'IdEvidence'>().nullish(),
   name: nullableString,
@@ -14,7 +14,7 @@ export const badgeEvidenceSchema = z.looseObject({
   value: nullableString,
 });
 
-export const badgeUserSchema = z.looseObject({
+export const badgeUserSchema = responseObject({
   id: nullableString,
   email: nullableString,
   first_name: nullableString,
@@ -23,7 +23,7 @@ export const badgeUserSchema = z.looseObject({
   url: nullableString,
 });
 
-export const issuedBadgeSchema = z.looseObject({
+export const issuedBadgeSchema = responseObject({
   id: z.string(),
   state: openString<IssuedBadgeState>().nullish(),
   public: nullableBoolean,
@@ -33,7 +33,8 @@ export const issuedBadgeSchema = z.looseObject({
   issued_to_first_name: nullableString,
   issued_to_middle_name: nullableString,
   issued_to_last_name: nullableString,
-  issuer_earner_id: nullableString,
+  /** A string in requests; some responses carry a number, read here as its string. */
+  issuer_earner_id: z.union([z.string(), z.number().transform(String)]).nullish(),
   issued_at: nullableString,
   issued_at_date: nullableString,
   expires_at: nullableString,
@@ -54,11 +55,13 @@ export const issuedBadgeSchema = z.looseObject({
   badge_url: nullableString,
   accept_badge_url: nullableString,
   evidence: z.array(badgeEvidenceSchema).nullish(),
-  alignments: z.array(z.looseObject({})).nullish(),
+  alignments: z.array(responseObject({})).nullish(),
   user: badgeUserSchema.nullish(),
   created_by: entitySchema.nullish(),
-  issuer: z.looseObject({}).nullish(),
+  issuer: responseObject({}).nullish(),
   /** The full template in list and get responses; `{ id, name }` in high-volume search. */
-  badge_template: z.union([badgeTemplateSchema, z.looseObject({ id: z.string(), name: nullableString })]).nullish(),
+  badge_template: z.union([badgeTemplateSchema, responseObject({ id: z.string(), name: nullableString })]).nullish(),
 });
-export type IssuedBadge = z.infer<typeof issuedBadgeSchema>;
+/** An issued badge as Credly returns it. Fields this package does not know are under `unknownFields`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named interface hovers as its name
+export interface IssuedBadge extends z.output<typeof issuedBadgeSchema> {}

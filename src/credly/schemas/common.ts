@@ -13,7 +13,31 @@ export const nullableNumber = z.number().nullish();
 export type Open<T extends string> = T | (string & {});
 export const openString = <T extends string>() => z.string() as unknown as z.ZodType<Open<T>>;
 
-export const imageSchema = z.looseObject({ id: nullableString, url: nullableString });
+/**
+ * Fields Credly sent that this version of the package does not know, as sent. Every response
+ * object has them under `unknownFields` (a name Credly's snake_case fields cannot take), so the
+ * known fields have exact types: a typo such as `badge.recipent_email` does not compile.
+ */
+export type UnknownFields = Readonly<Record<string, unknown>>;
+
+/** The response object for a shape: its known fields typed, every other field under `unknownFields`. */
+export type ResponseObject<S extends z.ZodRawShape> = z.output<z.ZodObject<S>> & { readonly unknownFields: UnknownFields };
+
+/**
+ * A response schema: accepts any extra field (Credly adds fields within a version) and moves the
+ * fields the shape does not name under `unknownFields`.
+ */
+export function responseObject<S extends z.ZodRawShape>(shape: S): z.ZodType<ResponseObject<S>> {
+  const known = new Set(Object.keys(shape));
+  return z.looseObject(shape).transform((value) => {
+    const out: Record<string, unknown> = {};
+    const unknownFields: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(value)) (known.has(key) ? out : unknownFields)[key] = field;
+    return { ...out, unknownFields } as ResponseObject<S>;
+  }) as unknown as z.ZodType<ResponseObject<S>>;
+}
+
+export const imageSchema = responseObject({ id: nullableString, url: nullableString });
 
 /** List metadata; high-volume search sends only `next_page_url`. */
 export const pageMetadataSchema = z.looseObject({
@@ -52,7 +76,7 @@ export const errorBodySchema = z.looseObject({
   data: z.looseObject({ message: z.string().optional(), error_index: z.number().int().optional() }),
 });
 
-export const entitySchema = z.looseObject({
+export const entitySchema = responseObject({
   type: nullableString,
   id: nullableString,
   name: nullableString,

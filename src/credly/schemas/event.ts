@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nullableString, openString } from './common.js';
+import { nullableString, openString, responseObject } from './common.js';
 import { issuedBadgeSchema } from './badge.js';
 import { badgeTemplateSchema } from './badge-template.js';
 
@@ -12,7 +12,7 @@ export type CredlyEventType =
   | 'badge_template.changed'
   | 'badge_template.deleted';
 
-export const credlyEventSchema = z.looseObject({
+export const credlyEventSchema = responseObject({
   id: z.string(),
   event_type: openString<CredlyEventType>(),
   organization_id: nullableString,
@@ -20,4 +20,6 @@ export const credlyEventSchema = z.looseObject({
   badge: issuedBadgeSchema.nullish(),
   badge_template: badgeTemplateSchema.nullish(),
 });
-export type CredlyEvent = z.infer<typeof credlyEventSchema>;
+/** An event from the events API. Fields this package does not know are under `unknownFields`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named interface hovers as its name
+export interface CredlyEvent extends z.output<typeof credlyEventSchema> {}

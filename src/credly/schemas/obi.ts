@@ -1,20 +1,23 @@
 import { z } from 'zod';
+import { responseObject } from './common.js';
 
 /** Bare Open Badges 2.0 JSON-LD (the OBI endpoints send no envelope). */
-export const obiBadgeAssertionSchema = z.looseObject({
+export const obiBadgeAssertionSchema = responseObject({
   '@context': z.unknown().optional(),
   type: z.unknown().optional(),
   id: z.string(),
-  recipient: z.looseObject({ type: z.string().optional(), identity: z.string().optional(), hashed: z.boolean().optional() }).nullish(),
+  recipient: responseObject({ type: z.string().optional(), identity: z.string().optional(), hashed: z.boolean().optional() }).nullish(),
   badge: z.unknown().optional(),
-  verification: z.looseObject({}).nullish(),
+  verification: responseObject({}).nullish(),
   issuedOn: z.string().nullish(),
   expires: z.string().nullish(),
   evidence: z.unknown().optional(),
 });
-export type ObiBadgeAssertion = z.infer<typeof obiBadgeAssertionSchema>;
+/** An Open Badges 2.0 assertion. Fields this package does not know are under `unknownFields`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named interface hovers as its name
+export interface ObiBadgeAssertion extends z.output<typeof obiBadgeAssertionSchema> {}
 
-export const obiBadgeClassSchema = z.looseObject({
+export const obiBadgeClassSchema = responseObject({
   '@context': z.unknown().optional(),
   type: z.unknown().optional(),
   id: z.string(),
@@ -23,12 +26,14 @@ export const obiBadgeClassSchema = z.looseObject({
   image: z.unknown().optional(),
   criteria: z.unknown().optional(),
   issuer: z.unknown().optional(),
-  alignment: z.array(z.looseObject({})).nullish(),
+  alignment: z.array(responseObject({})).nullish(),
   tags: z.array(z.string()).nullish(),
 });
-export type ObiBadgeClass = z.infer<typeof obiBadgeClassSchema>;
+/** An Open Badges 2.0 badge class. Fields this package does not know are under `unknownFields`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named interface hovers as its name
+export interface ObiBadgeClass extends z.output<typeof obiBadgeClassSchema> {}
 
-export const obiIssuerSchema = z.looseObject({
+export const obiIssuerSchema = responseObject({
   '@context': z.unknown().optional(),
   type: z.unknown().optional(),
   id: z.string(),
@@ -36,4 +41,6 @@ export const obiIssuerSchema = z.looseObject({
   url: z.string().nullish(),
   email: z.string().nullish(),
 });
-export type ObiIssuer = z.infer<typeof obiIssuerSchema>;
+/** An Open Badges 2.0 issuer. Fields this package does not know are under `unknownFields`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named interface hovers as its name
+export interface ObiIssuer extends z.output<typeof obiIssuerSchema> {}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { imageSchema, nullableBoolean, nullableString } from './common.js';
+import { imageSchema, nullableBoolean, nullableString, responseObject } from './common.js';
 
-export const organizationSchema = z.looseObject({
+export const organizationSchema = responseObject({
   id: z.string(),
   name: nullableString,
   website_url: nullableString,
@@ -16,4 +16,6 @@ export const organizationSchema = z.looseObject({
   created_at: nullableString,
   updated_at: nullableString,
 });
-export type Organization = z.infer<typeof organizationSchema>;
+/** An organization as Credly returns it. Fields this package does not know are under `unknownFields`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named interface hovers as its name
+export interface Organization extends z.output<typeof organizationSchema> {}

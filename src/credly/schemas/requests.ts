@@ -94,9 +94,25 @@ const templateEnums = {
   type_category: z.enum(['Learning', 'Validation', 'Experience', 'Certification']).nullish(),
 };
 
+/**
+ * Activity types seen in Credly's data and documentation: `Award` and `Badge` in the documented
+ * create example, `Schedule / Registration` in the documented responses, `Application` in a
+ * recorded sandbox response, `Course` and `Assessment` in real badge JSON (domain.md [S33]).
+ * Credly documents no list; a template is sent with these only.
+ */
+export const CREDLY_ACTIVITY_TYPES = ['Course', 'Assessment', 'Award', 'Schedule / Registration', 'Application', 'Badge'] as const;
+export type CredlyActivityType = (typeof CREDLY_ACTIVITY_TYPES)[number];
+const titledActivityTypes = CREDLY_ACTIVITY_TYPES.filter((t) => t !== 'Badge');
+
 export const templateActivityRequestSchema = z.union([
   z.strictObject({ activity_type: z.literal('Badge'), required_badge_template_id: id('required_badge_template_id') }),
-  z.strictObject({ activity_type: z.string().min(1), title: z.string().min(1), activity_url: z.url().optional() }),
+  z.strictObject({
+    activity_type: z.string().refine((t) => (titledActivityTypes as readonly string[]).includes(t), {
+      error: (issue) => `activity_type "${String(issue.input)}" is not one seen in Credly's data; use one of ${titledActivityTypes.join(', ')}`,
+    }),
+    title: z.string().min(1),
+    activity_url: z.url().optional(),
+  }),
 ]);
 
 const templateFields = {

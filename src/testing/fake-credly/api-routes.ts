@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseFilter, paginate, sortBy } from './http.js';
+import type { FakeFidelityOptions } from './fidelity.js';
 import { badgeJson, eventJson, minimalBadgeJson, organizationJson, templateJson, type FakeUrls } from './serialize.js';
 import { FakeHttpError, type FakeStore, type StoredBadge, type StoredTemplate } from './store.js';
 
@@ -10,6 +11,8 @@ export interface RouteContext {
   readonly body: Record<string, unknown>;
   /** The organizations the credential may act for (undefined: every one). */
   readonly credentialOrganization: string | undefined;
+  /** Whether the credential may write (false for a read-only token). */
+  readonly credentialWrite?: boolean;
 }
 
 export interface RouteResult {
@@ -34,21 +37,47 @@ export interface ApiRoute {
 const ok = (body: unknown, status = 200, headers?: Record<string, string>): RouteResult => ({ status, body, ...(headers ? { headers } : {}) });
 const single = (data: unknown, status = 200, headers?: Record<string, string>) => ok({ data, metadata: {} }, status, headers);
 
+/** `issuer_earner_id` as a number when the fidelity option asks for it and it is all digits. */
+function earnerIdAs(json: Record<string, unknown>, fidelity: FakeFidelityOptions): Record<string, unknown> {
+  const id = json.issuer_earner_id;
+  if (fidelity.earnerIdInResponses !== 'number' || typeof id !== 'string' || !/^\d{1,15}$/.test(id)) return json;
+  return { ...json, issuer_earner_id: Number(id) };
+}
+
 /** Templates and badges as Credly sends them, from the store's current state. */
-export function renderers(store: FakeStore, urls: FakeUrls) {
+export function renderers(store: FakeStore, urls: FakeUrls, fidelity: FakeFidelityOptions = {}) {
   const org = (id: string) => store.organizations.get(id);
   const template = (t: StoredTemplate) => templateJson(t, org(t.organizationId), urls, store.badgeCounts.get(t.id) ?? 0);
   const badge = (b: StoredBadge, acceptUrl = false) => {
     const t = store.templates.get(b.templateId);
-    return badgeJson(b, t ? template(t) : { id: b.templateId }, org(b.organizationId), urls, { acceptUrl });
+    const id = store.userIdOf(b.recipient_email);
+    const user = {
+      id,
+      email: b.recipient_email,
+      first_name: b.issued_to_first_name,
+      last_name: b.issued_to_last_name,
+      current_position_name: null,
+      current_organization_name: null,
+      confirmed: b.state === 'accepted',
+      photo: null,
+      photo_url: null,
+      url: `${urls.web}/users/${id}`,
+    };
+    return earnerIdAs({ ...badgeJson(b, t ? template(t) : { id: b.templateId }, org(b.organizationId), urls, { acceptUrl }), user }, fidelity);
   };
-  return { template, badge };
+  const minimalBadge = (b: StoredBadge) => earnerIdAs({ ...minimalBadgeJson(b, String(store.templates.get(b.templateId)?.fields.name ?? ''), urls), user: { id: store.userIdOf(b.recipient_email) } }, fidelity);
+  return { template, badge, minimalBadge };
 }
 
+/** Fields a plain template update must carry (a production client always sends them). */
+const TEMPLATE_UPDATE_REQUIRED = ['name', 'description', 'skills'] as const;
+
 /** The Credly API the fake implements, on top of its store. */
-export function apiRoutes(store: FakeStore, urls: FakeUrls): ApiRoute[] {
-  const { template, badge: badgeSnapshot } = renderers(store, urls);
+export function apiRoutes(store: FakeStore, urls: FakeUrls, fidelity: FakeFidelityOptions = {}): ApiRoute[] {
+  const { template, badge: badgeSnapshot, minimalBadge } = renderers(store, urls, fidelity);
   const listUrl = (path: string, query: URLSearchParams) => (page: number) => {
+    // Production: an absolute URL on /api/v1 that carries the page number only.
+    if (fidelity.nextPageUrl === 'api-path') return `${urls.web}/api/v1${path}?page=${page}`;
     const next = new URLSearchParams(query);
     next.set('page', String(page));
     return `${urls.api}${path}?${next.toString()}`;
@@ -98,8 +127,11 @@ export function apiRoutes(store: FakeStore, urls: FakeUrls): ApiRoute[] {
       const lower = values.map((v) => v.toLowerCase());
       switch (key) {
         case 'recipient_email':
-        case 'recipient_email_all':
           if (!lower.includes(b.recipient_email)) return false;
+          break;
+        case 'recipient_email_all':
+          // Any email of the earner's Credly account.
+          if (!lower.some((v) => store.emailsOfUser(v).includes(b.recipient_email))) return false;
           break;
         case 'issuer_earner_id':
           if (b.issuer_earner_id === null || !values.includes(b.issuer_earner_id)) return false;
@@ -197,7 +229,27 @@ export function apiRoutes(store: FakeStore, urls: FakeUrls): ApiRoute[] {
       pattern: '/organizations/:org/badge_templates/:id',
       name: 'PUT /badge_templates/:id',
       write: true,
-      handle: (ctx) => single(template(store.updateTemplate(orgOf(ctx), ctx.params.id!, ctx.body, template))),
+      handle: (ctx) => {
+        const missing = TEMPLATE_UPDATE_REQUIRED.filter((key) => ctx.body[key] === undefined);
+        if (missing.length) throw new FakeHttpError(422, `Missing required fields: ${missing.join(', ')}`);
+        const { state, ...rest } = ctx.body;
+        const body = fidelity.templateStateInPut === 'applied' && state !== undefined ? { ...rest, state } : rest;
+        return single(template(store.updateTemplate(orgOf(ctx), ctx.params.id!, body, template)));
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: '/organizations/:org/badge_templates/:id/archive',
+      name: 'PUT /badge_templates/:id/archive',
+      write: true,
+      handle: (ctx) => single(template(store.setTemplateState(orgOf(ctx), ctx.params.id!, 'archived', template))),
+    },
+    {
+      method: 'PUT',
+      pattern: '/organizations/:org/badge_templates/:id/unarchive',
+      name: 'PUT /badge_templates/:id/unarchive',
+      write: true,
+      handle: (ctx) => single(template(store.setTemplateState(orgOf(ctx), ctx.params.id!, 'active', template))),
     },
     {
       method: 'DELETE',
@@ -283,7 +335,7 @@ export function apiRoutes(store: FakeStore, urls: FakeUrls): ApiRoute[] {
         const found = orgBadges(id, parseFilter(ctx.query.get('filter')));
         const page = found.slice(offset, offset + 50);
         const minimal = ctx.query.get('badge_format') !== 'default';
-        const data = page.map((b) => (minimal ? minimalBadgeJson(b, String(store.templates.get(b.templateId)?.fields.name ?? ''), urls) : badgeSnapshot(b)));
+        const data = page.map((b) => (minimal ? minimalBadge(b) : badgeSnapshot(b)));
         const nextOffset = offset + page.length;
         const next = nextOffset < found.length
           ? `${urls.api}/organizations/${id}/high_volume_issued_badge_search?badge_format=${minimal ? 'minimal' : 'default'}&cursor=${Buffer.from(String(nextOffset)).toString('base64url')}`

@@ -39,6 +39,8 @@ export interface TargetedFault {
   readonly status?: number;
   readonly delayMs?: number;
   readonly retryAfterSeconds?: number | null;
+  /** A Retry-After header value as it is (an HTTP date, say), on `rate-limit` and `error-5xx`. */
+  readonly retryAfterHeader?: string;
 }
 
 export interface FaultDecision {
@@ -46,6 +48,7 @@ export interface FaultDecision {
   readonly status?: number | undefined;
   readonly delayMs?: number | undefined;
   readonly retryAfterSeconds?: number | null | undefined;
+  readonly retryAfterHeader?: string | undefined;
 }
 
 export class FaultPlan {
@@ -81,7 +84,7 @@ export class FaultPlan {
       const entry = this.#targeted[index]!;
       entry.left -= 1;
       if (entry.left <= 0) this.#targeted.splice(index, 1);
-      return this.#fire({ kind: entry.fault.kind, status: entry.fault.status, delayMs: entry.fault.delayMs, retryAfterSeconds: entry.fault.retryAfterSeconds });
+      return this.#fire({ kind: entry.fault.kind, status: entry.fault.status, delayMs: entry.fault.delayMs, retryAfterSeconds: entry.fault.retryAfterSeconds, retryAfterHeader: entry.fault.retryAfterHeader });
     }
     const r = this.#rates;
     const draws: Array<[number | undefined, FaultDecision]> = [

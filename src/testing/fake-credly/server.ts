@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { apiRoutes, renderers, type ApiRoute, type RouteResult } from './api-routes.js';
 import { FakeClock } from './clock.js';
+import type { FakeFidelityOptions } from './fidelity.js';
+import { authorizationTokensRoute, type FakeAuthorizationToken } from './authorization-tokens.js';
 import { FaultPlan, type FaultDecision, type FaultRates, type TargetedFault } from './faults.js';
 import { HTML_ERROR_PAGE, parseBody, readAuthorization, readBody, sendError, sendJson } from './http.js';
 import { seededRandom } from './random.js';
@@ -21,6 +23,8 @@ export interface FakeTokenConfig {
   readonly organizationId?: string;
   /** False for a read-only token: writes get 403. */
   readonly write?: boolean;
+  /** When it expires, as `authorization_tokens` lists it (180 days after the fake starts by default; null: no expiry listed). */
+  readonly expiresAt?: string | null;
 }
 
 export interface FakeOAuthClientConfig {
@@ -48,6 +52,10 @@ export interface FakeCredlyOptions {
   /** The fake's time source; `advanceClock` moves it forward. */
   readonly clock?: () => number;
   readonly webhooks?: WebhookOptions;
+  /** Which reading of Credly to play where its documentation is open (see fidelity.ts). */
+  readonly fidelity?: FakeFidelityOptions;
+  /** Credly users with several emails, each a list of emails: a badge to one counts for all. */
+  readonly users?: ReadonlyArray<readonly string[]>;
 }
 
 export interface FakeCredlyStats {
@@ -82,6 +90,8 @@ export interface FakeCredly {
   acceptBadge(badgeId: string): void;
   rejectBadge(badgeId: string): void;
   archiveTemplate(templateId: string): void;
+  /** A Credly user who has several emails (Credly's duplicate rule and `recipient_email_all` count them as one). */
+  addUser(emails: readonly string[]): void;
   advanceClock(ms: number): void;
   setWebhookUrl(url: string | null, organizationId?: string): void;
 
@@ -121,7 +131,8 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
   const clock = new FakeClock(options.clock);
   const host = options.host ?? '127.0.0.1';
   let random = seededRandom(seed);
-  let store = new FakeStore(random, clock);
+  const fidelity = options.fidelity ?? {};
+  let store = new FakeStore(random, clock, fidelity);
   let faults = new FaultPlan(options.faults ?? {}, seededRandom(seed ^ 0x9e3779b9));
   const limiter = options.rateLimit ? new FixedWindowLimiter(options.rateLimit) : null;
   const deliverer = new WebhookDeliverer(options.webhooks);
@@ -133,8 +144,18 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
   const orgSeeds = options.organizations?.length ? options.organizations : [{ id: FAKE_ORGANIZATION_ID, name: 'Fake University' }];
   const defaultOrg = orgSeeds[0]!.id;
   const tokens = new Map<string, { organizationId: string; write: boolean }>();
+  const tokenList: FakeAuthorizationToken[] = [];
   for (const t of options.tokens ?? [{ token: FAKE_TOKEN }, { token: FAKE_READ_ONLY_TOKEN, write: false }]) {
     tokens.set(t.token, { organizationId: t.organizationId ?? defaultOrg, write: t.write ?? true });
+    tokenList.push({
+      token: t.token,
+      organizationId: t.organizationId ?? defaultOrg,
+      write: t.write ?? true,
+      id: `00000000-0000-4000-8000-${String(tokenList.length + 1).padStart(12, '0')}`,
+      description: t.write === false ? 'read-only' : 'issuing',
+      createdAt: clock.iso(),
+      expiresAt: t.expiresAt === undefined ? new Date(clock.now() + 180 * 24 * 60 * 60 * 1000).toISOString() : t.expiresAt,
+    });
   }
   const oauthClients: readonly FakeOAuthClientConfig[] = options.oauthClients ?? [FAKE_OAUTH_CLIENT];
   const firstToken = [...tokens.entries()].find(([, t]) => t.write)?.[0] ?? FAKE_TOKEN;
@@ -144,13 +165,14 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
 
   const wireStore = () => {
     for (const org of orgSeeds) store.addOrganization({ ...org });
+    for (const emails of options.users ?? []) store.addUser(emails);
     store.onEvent = (event) => {
       const org = store.organizations.get(event.organizationId);
       if (!org?.webhook_url) return;
       const { id, event_type, organization_id, occurred_at } = eventJson(event) as Record<string, unknown>;
       deliverer.enqueue(org.webhook_url, { id, organization_id, event_type, occurred_at });
     };
-    routes = apiRoutes(store, urls).map(compile);
+    routes = [...apiRoutes(store, urls, fidelity), authorizationTokensRoute(() => tokenList, () => urls.api)].map(compile);
   };
 
   const latency = (): number => {
@@ -262,8 +284,10 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
       const result = handleOAuth(parseBody(text, req.headers['content-type']));
       return sendJson(res, result.status, result.body);
     }
-    if (!path.startsWith('/v1/')) throw new FakeHttpError(404, 'Not Found');
-    const apiPath = path.slice(3);
+    // Production next-page URLs point at /api/v1/…: the same API.
+    const prefix = path.startsWith('/v1/') ? '/v1' : path.startsWith('/api/v1/') ? '/api/v1' : null;
+    if (!prefix) throw new FakeHttpError(404, 'Not Found');
+    const apiPath = path.slice(prefix.length);
     let match: { compiled: CompiledRoute; params: Record<string, string> } | undefined;
     for (const compiled of routes) {
       if (compiled.route.method !== method) continue;
@@ -299,16 +323,17 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     const fault: FaultDecision | null = faults.next(route.name);
     if (fault?.kind === 'error-5xx') {
       const status = fault.status ?? (random() < 0.5 ? 500 : 503);
-      return respond(res, { status, body: { data: { message: 'Internal Server Error' } } }, delay);
+      const headers = fault.retryAfterHeader !== undefined ? { 'Retry-After': fault.retryAfterHeader } : undefined;
+      return respond(res, { status, body: { data: { message: status === 503 ? 'Service Unavailable' : 'Internal Server Error' } }, ...(headers ? { headers } : {}) }, delay);
     }
     if (fault?.kind === 'reset-before') return destroy(req, delay);
     if (fault?.kind === 'rate-limit') {
-      const retryAfter = fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds;
+      const retryAfter = fault.retryAfterHeader ?? (fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds);
       return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, ...(retryAfter === null ? {} : { headers: { 'Retry-After': String(retryAfter) } }) }, delay);
     }
 
     const body = text ? parseBody(text, req.headers['content-type']) : {};
-    const result = route.handle({ params: match.params, query: url.searchParams, body, credentialOrganization: credential.organizationId });
+    const result = route.handle({ params: match.params, query: url.searchParams, body, credentialOrganization: credential.organizationId, credentialWrite: credential.write });
 
     // Faults after the change took effect: the client cannot tell what happened.
     if (fault?.kind === 'reset-after-commit') return destroy(req, delay);
@@ -340,7 +365,9 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
 
   const server: Server = createServer((req, res) => {
     handleRequest(req, res).catch((error: unknown) => {
-      if (error instanceof FakeHttpError) {
+      if (error instanceof FakeHttpError && error.body !== undefined) {
+        sendJson(res, error.status, error.body);
+      } else if (error instanceof FakeHttpError) {
         sendError(res, error.status, error.message, error.errorIndex === undefined ? {} : { error_index: error.errorIndex });
       } else {
         sendError(res, 500, `fake Credly failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -368,8 +395,8 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     return badge;
   };
   // Fresh each call: reset() replaces the store.
-  const snapshotBadge = (b: StoredBadge) => renderers(store, urls).badge(b);
-  const snapshotTemplate = (t: StoredTemplate) => renderers(store, urls).template(t);
+  const snapshotBadge = (b: StoredBadge) => renderers(store, urls, fidelity).badge(b);
+  const snapshotTemplate = (t: StoredTemplate) => renderers(store, urls, fidelity).template(t);
 
   const handle: FakeCredly = {
     url: origin,
@@ -387,7 +414,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     },
     reset: () => {
       random = seededRandom(seed);
-      store = new FakeStore(random, clock);
+      store = new FakeStore(random, clock, fidelity);
       faults = new FaultPlan(options.faults ?? {}, seededRandom(seed ^ 0x9e3779b9));
       requestCounts.clear();
       accessTokens.clear();
@@ -412,8 +439,9 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     archiveTemplate: (id) => {
       const t = store.templates.get(id);
       if (!t) throw new FakeHttpError(404, `no template ${id}`);
-      store.updateTemplate(t.organizationId, id, { state: 'archived' }, snapshotTemplate);
+      store.setTemplateState(t.organizationId, id, 'archived', snapshotTemplate);
     },
+    addUser: (emails) => store.addUser(emails),
     advanceClock: (ms) => clock.advance(ms),
     setWebhookUrl: (webhookUrl, organizationId = defaultOrg) => void store.updateOrganization(organizationId, { webhook_url: webhookUrl }),
     injectFault: (fault) => faults.inject(fault),

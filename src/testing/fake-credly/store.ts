@@ -1,17 +1,24 @@
+import { createHash } from 'node:crypto';
 import type { FakeClock } from './clock.js';
+import { duplicateRefusal, type FakeFidelityOptions } from './fidelity.js';
 import { randomUuid, type Random } from './random.js';
 
-/** An error the fake answers with: `{ data: { message } }` and a status, like Credly. */
+/** An error the fake answers with: `{ data: { message } }` and a status, like Credly, or a body of its own. */
 export class FakeHttpError extends Error {
   readonly status: number;
   readonly errorIndex: number | undefined;
+  /** Sent as it is instead of `{ data: { message } }`. */
+  readonly body: unknown;
 
-  constructor(status: number, message: string, errorIndex?: number) {
+  constructor(status: number, message: string, errorIndex?: number, body?: unknown) {
     super(message);
     this.status = status;
     this.errorIndex = errorIndex;
+    this.body = body;
   }
 }
+
+const DUPLICATE_BEHAVIORS = ['replace', 'allow', 'deny'];
 
 export interface FakeOrganization {
   id: string;
@@ -109,14 +116,36 @@ export class FakeStore {
   readonly #byEarner = new Map<string, Set<string>>();
   /** Badges issued per template (Credly's `badges_count`). */
   readonly badgeCounts = new Map<string, number>();
+  /** Email → every email of the same Credly user (Credly's duplicate rule counts the user, not the address). */
+  readonly #userEmails = new Map<string, readonly string[]>();
   readonly #random: Random;
   readonly #clock: FakeClock;
+  readonly #fidelity: FakeFidelityOptions;
   /** Called for every event recorded (webhook delivery listens). */
   onEvent: (event: StoredEvent) => void = () => {};
 
-  constructor(random: Random, clock: FakeClock) {
+  constructor(random: Random, clock: FakeClock, fidelity: FakeFidelityOptions = {}) {
     this.#random = random;
     this.#clock = clock;
+    this.#fidelity = fidelity;
+  }
+
+  /** One Credly user who has confirmed several emails. */
+  addUser(emails: readonly string[]): void {
+    const all = [...new Set(emails.map((e) => e.trim().toLowerCase()))];
+    for (const email of all) this.#userEmails.set(email, all);
+  }
+
+  /** The Credly user id behind an email: the same for every email of one user. */
+  userIdOf(email: string): string {
+    const hex = createHash('sha256').update(`user|${this.emailsOfUser(email)[0]}`).digest('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  }
+
+  /** Every email of the user behind this one (just itself when the user has one). */
+  emailsOfUser(email: string): readonly string[] {
+    const key = email.trim().toLowerCase();
+    return this.#userEmails.get(key) ?? [key];
   }
 
   newId(): string {
@@ -202,6 +231,19 @@ export class FakeStore {
     return template;
   }
 
+  /** The archive and unarchive calls: the only ways the fake changes a template's state after creation (unless a PUT's state is applied). */
+  setTemplateState(organizationId: string, id: string, state: TemplateState, snapshot: (t: StoredTemplate) => Record<string, unknown>): StoredTemplate {
+    const template = this.template(organizationId, id);
+    if (state === 'active' && template.state !== 'archived') throw new FakeHttpError(422, `Badge template is ${template.state}, not archived`);
+    if (template.state !== state) {
+      template.state = state;
+      template.state_updated_at = this.#clock.iso();
+      template.updated_at = template.state_updated_at;
+      this.#record(organizationId, 'badge_template.changed', { templateId: template.id }, snapshot(template));
+    }
+    return template;
+  }
+
   deleteTemplate(organizationId: string, id: string, snapshot: (t: StoredTemplate) => Record<string, unknown>): void {
     const template = this.template(organizationId, id);
     if ([...this.badges.values()].some((badge) => badge.templateId === id)) {
@@ -251,16 +293,31 @@ export class FakeStore {
       expiresAt = parseRequestDate(body.expires_at, 'expires_at');
     }
     const earnerId = typeof body.issuer_earner_id === 'string' && body.issuer_earner_id.trim() ? body.issuer_earner_id.trim() : null;
-    if (template.fields.allow_duplicate_badges !== true) {
-      const clash =
-        this.#byEmail.get(`${templateId}|${email}`)?.size ||
-        (earnerId && this.#byEarner.get(`${templateId}|${earnerId}`)?.size) ||
-        pending.some((other) => other.templateId === templateId && (other.recipient_email === email || (earnerId !== null && other.issuer_earner_id === earnerId)));
-      if (clash) throw new FakeHttpError(422, 'User already has this badge');
+    const behavior = this.#fidelity.duplicateBehavior === 'ignored' ? undefined : body.duplicate_behavior;
+    if (behavior !== undefined && !DUPLICATE_BEHAVIORS.includes(String(behavior))) {
+      throw new FakeHttpError(422, 'duplicate_behavior must be replace, allow or deny');
+    }
+    let replaces: StoredBadge | undefined;
+    if (template.fields.allow_duplicate_badges !== true && behavior !== 'allow') {
+      // The same template and the same email, the same Credly user (any of their emails), or the same earner id.
+      const emails = this.emailsOfUser(email);
+      const clashIds = [
+        ...emails.flatMap((e) => [...(this.#byEmail.get(`${templateId}|${e}`) ?? [])]),
+        ...(earnerId ? [...(this.#byEarner.get(`${templateId}|${earnerId}`) ?? [])] : []),
+      ];
+      const clashPending = pending.some((other) => other.templateId === templateId && (emails.includes(other.recipient_email) || (earnerId !== null && other.issuer_earner_id === earnerId)));
+      if (clashIds.length && behavior === 'replace' && !clashPending) replaces = this.badges.get(clashIds[0]!);
+      else if (clashIds.length || clashPending) {
+        const refusal = duplicateRefusal(this.#fidelity.duplicateError);
+        throw new FakeHttpError(refusal.status, 'duplicate badge', undefined, refusal.body);
+      }
     }
     const evidence = Array.isArray(body.evidence) ? (body.evidence as Array<Record<string, unknown>>) : [];
     for (const item of evidence) {
       if (!item || typeof item !== 'object' || typeof item.type !== 'string') throw new FakeHttpError(422, 'Evidence items need a type');
+      if (item.type === 'IdEvidence' && this.#fidelity.idEvidenceWithoutId !== 'accepted' && (typeof item.id !== 'string' || item.id.trim() === '')) {
+        throw new FakeHttpError(422, 'IdEvidence needs an id');
+      }
     }
     const now = this.#clock.iso();
     const badge: StoredBadge = {
@@ -289,10 +346,18 @@ export class FakeStore {
       state_updated_at: null,
       accepted_at: null,
     };
+    if (replaces) badge.replaces_badge_id = replaces.id;
     return { template, badge };
   }
 
   #commit(badge: StoredBadge, snapshot: (b: StoredBadge) => Record<string, unknown>): void {
+    const replaced = badge.replaces_badge_id ? this.badges.get(badge.replaces_badge_id) : undefined;
+    if (replaced && replaced.replacement_badge_id === null) {
+      // duplicate_behavior "replace": the earlier badge is replaced, as by the replace call.
+      this.#unindex(replaced);
+      replaced.replacement_badge_id = badge.id;
+      replaced.updated_at = this.#clock.iso();
+    }
     this.badges.set(badge.id, badge);
     this.badgeCounts.set(badge.templateId, (this.badgeCounts.get(badge.templateId) ?? 0) + 1);
     this.#index(badge);
@@ -329,7 +394,11 @@ export class FakeStore {
         if (!item || typeof item !== 'object') throw new FakeHttpError(422, 'each badge must be an object');
         pending.push(this.#checkIssue(organizationId, item as Record<string, unknown>, pending).badge);
       } catch (error) {
-        if (error instanceof FakeHttpError) throw new FakeHttpError(error.status, error.message, index);
+        if (error instanceof FakeHttpError) {
+          const body = error.body as { data?: Record<string, unknown> } | undefined;
+          const indexed = body?.data ? { ...body, data: { ...body.data, error_index: index } } : body;
+          throw new FakeHttpError(error.status, error.message, index, indexed);
+        }
         throw error;
       }
     });
@@ -415,7 +484,7 @@ export class FakeStore {
     let extra = 0;
     for (const badge of this.badges.values()) {
       if (!counts(badge)) continue;
-      const emailKey = `${badge.templateId}|${badge.recipient_email}`;
+      const emailKey = `${badge.templateId}|${this.emailsOfUser(badge.recipient_email)[0]}`;
       const earnerKey = badge.issuer_earner_id ? `${badge.templateId}|${badge.issuer_earner_id}` : undefined;
       if (seenEmail.has(emailKey) || (earnerKey !== undefined && seenEarner.has(earnerKey))) extra += 1;
       seenEmail.add(emailKey);

@@ -63,3 +63,11 @@ export async function signAndCheck(credential: AchievementCredential): Promise<V
   const key = await generateSigningKey();
   return verifyCredential(await signCredential(credential, key));
 }
+
+// Test seams are not in the published types, and response types are exact.
+export function seamsAreInternal(badge: IssuedBadge): unknown {
+  // @ts-expect-error `sleep` is a test seam of the client, not a public option
+  new CredlyClient({ organizationId: 'o', authToken: 't' }, { sleep: async () => {} });
+  // @ts-expect-error a typo of recipient_email does not compile
+  return [badge.recipent_email, badge.unknownFields];
+}

@@ -22,6 +22,22 @@ describe('OAuth client credentials', () => {
     api.done();
   });
 
+  it('keeps the token on Credly\'s www host when baseUrl names Credly\'s API host, and on tokenUrl when given', async () => {
+    for (const [baseUrl, tokenHost] of [['https://api.credly.com/v1', 'https://www.credly.com'], ['https://sandbox-api.credly.com/v1/', 'https://sandbox.credly.com']] as const) {
+      const { client } = testClient({ baseUrl }, credentials);
+      const token = nock(tokenHost).post('/oauth/token').reply(200, { access_token: 'access-1', expires_in: 600 });
+      const api = nock(new URL(baseUrl).origin, { reqheaders: { authorization: 'Bearer access-1' } }).get(orgPath).reply(200, okOrg);
+      await client.organizations.get();
+      token.done();
+      api.done();
+    }
+    const { client } = testClient({ baseUrl: 'https://api.credly.com/v1' }, { ...credentials, oauth: { ...credentials.oauth, tokenUrl: 'https://auth.example.edu/credly/token' } });
+    const token = nock('https://auth.example.edu').post('/credly/token').reply(200, { access_token: 'access-2', expires_in: 600 });
+    nock('https://api.credly.com', { reqheaders: { authorization: 'Bearer access-2' } }).get(orgPath).reply(200, okOrg);
+    await client.organizations.get();
+    token.done();
+  });
+
   it('refreshes before expiry', async () => {
     let now = 0;
     const { client } = testClient({ now: () => now }, credentials);

@@ -1,6 +1,10 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { buildFilter, buildSort, CredlyValidationError, formatCredlyDate, hasExplicitOffset } from '../../../src/index.js';
+import { CredlyValidationError } from '../../../src/index.js';
+// Internal: not part of the public API.
+import { buildFilter, buildSort } from '../../../src/credly/filters.js';
+// Internal: not part of the public API.
+import { formatCredlyDate, hasExplicitOffset } from '../../../src/credly/dates.js';
 import { ORG, SANDBOX, TEMPLATE_ID, testClient } from '../../helpers/credly.js';
 
 const base = `/v1/organizations/${ORG}`;
@@ -18,7 +22,7 @@ describe('badge templates', () => {
       sort: ['name', '-badges_count'],
       page: 3,
     });
-    expect(page.data).toEqual([{ id: 't1' }]);
+    expect(page.data).toEqual([{ id: 't1', unknownFields: {} }]);
     expect(page.hasNextPage()).toBe(false);
     scope.done();
   });
@@ -29,6 +33,25 @@ describe('badge templates', () => {
     expect((await client.badgeTemplates.update(TEMPLATE_ID, { state: 'archived' })).state).toBe('archived');
     scope.done();
     await expect(client.badgeTemplates.update(TEMPLATE_ID, { skills: ['one'] })).rejects.toThrow(/at least 3 skills/);
+  });
+
+  it('archives and unarchives with the dedicated calls, and fails when the state did not change', async () => {
+    const { client } = testClient();
+    nock(SANDBOX)
+      .put(`${base}/badge_templates/${TEMPLATE_ID}/archive`)
+      .reply(200, { data: { id: TEMPLATE_ID, state: 'archived' }, metadata: {} })
+      // A body without a template: the state is read back.
+      .put(`${base}/badge_templates/${TEMPLATE_ID}/unarchive`)
+      .reply(200, '')
+      .get(`${base}/badge_templates/${TEMPLATE_ID}`)
+      .reply(200, { data: { id: TEMPLATE_ID, state: 'active' }, metadata: {} })
+      // A server that answers 200 and changes nothing.
+      .put(`${base}/badge_templates/${TEMPLATE_ID}/archive`)
+      .reply(200, { data: { id: TEMPLATE_ID, state: 'active' }, metadata: {} });
+    expect((await client.badgeTemplates.archive(TEMPLATE_ID)).state).toBe('archived');
+    expect((await client.badgeTemplates.unarchive(TEMPLATE_ID)).state).toBe('active');
+    await expect(client.badgeTemplates.archive(TEMPLATE_ID)).rejects.toThrow(`PUT /organizations/${ORG}/badge_templates/${TEMPLATE_ID}/archive: Credly answered, but template ${TEMPLATE_ID} is "active", not "archived"`);
+    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it('reads a created template back from Location when the 201 has no body', async () => {
@@ -86,6 +109,35 @@ describe('pagination', () => {
     expect(pages).toEqual([1, 0]);
   });
 
+  it('follows a next_page_url on the API\'s own host (another path, the filter dropped) and keeps the filter', async () => {
+    const { client } = testClient({ baseUrl: 'https://api.credly.com/v1' });
+    const prod = `/api/v1/organizations/${ORG}/badge_templates`;
+    const scope = nock('https://api.credly.com')
+      .get(`/v1/organizations/${ORG}/badge_templates`)
+      .query({ filter: 'state::active', page: '1' })
+      .reply(200, { data: Array.from({ length: 50 }, (_, i) => ({ id: `t${i}` })), metadata: { ...meta(1, 2, 50), next_page_url: `https://api.credly.com${prod}?page=2` } })
+      .get(prod)
+      .query({ filter: 'state::active', page: '2' })
+      .reply(200, { data: [{ id: 'last' }], metadata: { ...meta(2, 2, 1), next_page_url: null } });
+    expect(await client.badgeTemplates.list({ filter: { state: 'active' } }).collect({ max: 100 })).toHaveLength(51);
+    scope.done();
+  });
+
+  it('stops with an error on a next_page_url that repeats', async () => {
+    const { client } = testClient({ baseUrl: 'https://api.credly.com/v1' });
+    const again = `https://api.credly.com/api/v1/organizations/${ORG}/badges?page=2`;
+    nock('https://api.credly.com')
+      .get(`/v1/organizations/${ORG}/badges`).query({ page: '1' }).reply(200, { data: [{ id: 'a' }], metadata: { next_page_url: again } })
+      .get(`/api/v1/organizations/${ORG}/badges`).query({ page: '2' }).times(2).reply(200, { data: [{ id: 'b' }], metadata: { next_page_url: again } });
+    const ids: string[] = [];
+    const error = await (async () => {
+      for await (const badge of client.badges.list()) ids.push(badge.id);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredlyValidationError);
+    expect((error as Error).message).toMatch(/metadata\.next_page_url: points at a page already read \(\/api\/v1\/organizations\/.*\/badges\?page=2\); stopping instead of looping/);
+    expect(ids).toEqual(['a', 'b']);
+  });
+
   it('collects up to a cap and requires one', async () => {
     const { client } = testClient();
     nock(SANDBOX).get(`${base}/badges`).query({ page: '1' }).reply(200, { data: Array.from({ length: 50 }, (_, i) => ({ id: `b${i}` })), metadata: meta(1, 2, 50) });
@@ -126,6 +178,27 @@ describe('findExisting', () => {
         metadata: meta(1, 1, 3),
       });
     expect((await client.badges.findExisting(TEMPLATE_ID, { issuerEarnerId: 'B1', email: 'Priya@example.edu' }))?.id).toBe('mine');
+  });
+
+  it('looks across every email of the account last, and trusts it only for one Credly user', async () => {
+    const { client } = testClient();
+    const empty = { data: [], metadata: meta(1, 1, 0) };
+    const byAll = (data: unknown[]) => nock(SANDBOX)
+      .get(`${base}/badges`).query({ filter: `issuer_earner_id::B1|badge_template_id::${TEMPLATE_ID}`, page: '1' }).reply(200, empty)
+      .get(`${base}/badges`).query({ filter: `recipient_email::priya@example.edu|badge_template_id::${TEMPLATE_ID}`, page: '1' }).reply(200, empty)
+      .get(`${base}/badges`).query({ filter: `recipient_email_all::priya@example.edu|badge_template_id::${TEMPLATE_ID}`, page: '1' }).reply(200, { data, metadata: meta(1, 1, data.length) });
+    byAll([{ id: 'other-email', recipient_email: 'priya@gmail.example.com', state: 'pending', user: { id: 'u1' }, badge_template: { id: TEMPLATE_ID } }]);
+    expect((await client.badges.findExisting(TEMPLATE_ID, { issuerEarnerId: 'B1', email: 'priya@example.edu' }))?.id).toBe('other-email');
+    // Credly ignoring recipient_email_all would return every earner of the template: not a match.
+    byAll([
+      { id: 'a', recipient_email: 'a@example.edu', user: { id: 'u1' }, badge_template: { id: TEMPLATE_ID } },
+      { id: 'b', recipient_email: 'b@example.edu', user: { id: 'u2' }, badge_template: { id: TEMPLATE_ID } },
+    ]);
+    expect(await client.badges.findExisting(TEMPLATE_ID, { issuerEarnerId: 'B1', email: 'priya@example.edu' })).toBeNull();
+    // Without a user id there is nothing to tell one user from several.
+    byAll([{ id: 'c', recipient_email: 'c@example.edu', user: null, badge_template: { id: TEMPLATE_ID } }]);
+    expect(await client.badges.findExisting(TEMPLATE_ID, { issuerEarnerId: 'B1', email: 'priya@example.edu' })).toBeNull();
+    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it('returns null when nothing matches and needs a key', async () => {

@@ -3,18 +3,17 @@ import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
   BadgeAlreadyIssuedError,
-  computeDelay,
   CredlyAbortError,
   CredlyConnectionError,
   CredlyTimeoutError,
   CredlyValidationError,
   DEFAULT_RETRY_TIMING,
   InternalServerError,
-  isRetryable,
   NotFoundError,
-  parseRetryAfter,
   RateLimitError,
 } from '../../../src/index.js';
+// Internal: not part of the public API.
+import { computeDelay, isRetryable, parseRetryAfter } from '../../../src/credly/retry.js';
 
 const details = (status: number) => ({ status, method: 'GET', path: '/x', serverMessage: 'm', body: undefined, headers: {} });
 

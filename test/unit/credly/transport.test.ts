@@ -6,6 +6,7 @@ import {
   BadRequestError,
   ConflictError,
   CredlyAbortError,
+  CredlyClient,
   CredlyApiError,
   CredlyConnectionError,
   CredlyTimeoutError,
@@ -146,7 +147,8 @@ describe('error mapping', () => {
     nock(SANDBOX).get(orgPath).replyWithError(connectionReset());
     const error = (await client.organizations.get().catch((e: unknown) => e)) as CredlyConnectionError;
     expect(error).toBeInstanceOf(CredlyConnectionError);
-    expect(error.code).toBe('ECONNRESET');
+    expect(error.code).toBe('CREDLY_CONNECTION');
+    expect(error.systemCode).toBe('ECONNRESET');
     expect(error.cause).toBeUndefined();
     expect(inspect(error, { depth: 10 })).not.toMatch(/config|Authorization|Basic /i);
   });
@@ -284,6 +286,62 @@ describe('retries', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('names the wait when a Retry-After is above the cap, on 503 too, and honours a shorter one as an HTTP date', async () => {
+    const { client, sleeps } = testClient();
+    nock(SANDBOX).get(orgPath).reply(503, { data: { message: 'Service Unavailable' } }, { 'Retry-After': '3600' });
+    const error = (await client.organizations.get().catch((e: unknown) => e)) as InternalServerError;
+    expect(error.message).toBe(`503 GET ${orgPath.slice(3)}: Service Unavailable (Retry-After asks for 3600 s, more than retryTiming.maxRetryAfterMs 60 s: not waited for)`);
+    expect(error.retryAfterMs).toBe(3_600_000);
+    expect(sleeps).toEqual([]);
+    // The test clock starts at 1_800_000_000_000 ms (2027-01-15T08:00:00Z): a date 7 s later.
+    nock(SANDBOX).get(orgPath).reply(503, {}, { 'Retry-After': new Date(1_800_000_007_000).toUTCString() }).get(orgPath).reply(503, {}, { 'Retry-After': '2' }).get(orgPath).reply(200, okOrg);
+    await client.organizations.get();
+    expect(sleeps).toEqual([7000, 2000]);
+  });
+
+  it('retries 429s within a time budget, not maxRetries, and then names what it waited', async () => {
+    const { client, sleeps } = testClient({ maxRetries: 1, retryTiming: { rateLimitBudgetMs: 4000 } });
+    nock(SANDBOX).get(orgPath).times(3).reply(429, {}).get(orgPath).reply(200, okOrg);
+    await client.organizations.get(); // three 429s with one retry allowed: 429s are not counted
+    expect(sleeps).toEqual([500, 1000, 2000]);
+    sleeps.length = 0;
+    nock(SANDBOX).get(orgPath).times(4).reply(429, { data: { message: 'Too Many Requests' } });
+    const error = (await client.organizations.get().catch((e: unknown) => e)) as RateLimitError;
+    expect(error).toBeInstanceOf(RateLimitError);
+    // 500 + 1000 + 2000 waited; the fourth wait (4000) would pass the 4 s budget. (The first sleep is the learned spacing.)
+    expect(error.message).toMatch(/Too Many Requests \(still refused after 4 429s and 3\.5 s of waiting; retryTiming\.rateLimitBudgetMs is 4 s\)$/);
+    expect(sleeps.slice(-3)).toEqual([500, 1000, 2000]);
+    // maxRetries: 0 means no retry at all, 429 included.
+    nock(SANDBOX).get(orgPath).reply(429, {});
+    await expect(client.organizations.get(ORG, { maxRetries: 0 })).rejects.toBeInstanceOf(RateLimitError);
+  });
+
+  it('lets waitSignal end a wait between attempts, but not an attempt in flight', async () => {
+    const controller = new AbortController();
+    const client = new CredlyClient({ organizationId: ORG, authToken: TOKEN }, {
+      // A wait that lasts until it is aborted.
+      sleep: (_ms, signal) =>
+        new Promise((_resolve, reject) => {
+          if (signal?.aborted) reject(new CredlyAbortError('aborted by the caller'));
+          signal?.addEventListener('abort', () => reject(new CredlyAbortError('aborted by the caller')));
+        }),
+    });
+    nock(SANDBOX).get(orgPath).reply(429, {}, { 'Retry-After': '30' });
+    const waiting = client.organizations.get(ORG, { waitSignal: controller.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    await expect(waiting).rejects.toBeInstanceOf(CredlyAbortError);
+    client.close();
+    // In flight: the answer still arrives after the stop.
+    const fresh = new CredlyClient({ organizationId: ORG, authToken: TOKEN });
+    const second = new AbortController();
+    nock(SANDBOX).get(orgPath).delay(100).reply(200, okOrg);
+    const inFlight = fresh.organizations.get(ORG, { waitSignal: second.signal });
+    setTimeout(() => second.abort(), 20);
+    await expect(inFlight).resolves.toMatchObject({ id: ORG });
+    fresh.close();
+  });
+
   it('never retries other 4xx', async () => {
     const { client, sleeps } = testClient();
     nock(SANDBOX).get(orgPath).reply(404, {});
@@ -383,6 +441,6 @@ describe('response validation', () => {
   it('keeps unknown fields and nulls', async () => {
     const { client } = testClient({ validateResponses: 'strict' });
     nock(SANDBOX).get(orgPath).reply(200, { data: { id: ORG, name: null, brand_new_field: { x: 1 } }, metadata: {} });
-    expect(await client.organizations.get()).toEqual({ id: ORG, name: null, brand_new_field: { x: 1 } });
+    expect(await client.organizations.get()).toEqual({ id: ORG, name: null, unknownFields: { brand_new_field: { x: 1 } } });
   });
 });

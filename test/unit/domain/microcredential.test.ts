@@ -280,5 +280,8 @@ describe('microcredential: badge metadata', () => {
     input.badge.alignments = [{ name: 'ABET', url: 'nope' }];
     expectIssue(input, 'badge.earningActivities[0].type', /needs a type/);
     expectIssue(input, 'badge.alignments[0].url', /http\(s\) URL/);
+    // Only activity types seen in Credly's data go out.
+    input.badge.earningActivities = [{ type: 'Experience', title: 'Internship' }];
+    expectIssue(input, 'badge.earningActivities[0].type', /earning activity type "Experience" is not one Credly is known to accept; use one of Course, Assessment, Award, Schedule \/ Registration, Application/);
   });
 });

@@ -6,12 +6,13 @@ import {
   NACE_2021,
   NACE_2021_CODES,
   NACE_2021_TO_2017,
-  naceAlignmentSchema,
   naceCompetency,
   sameNaceCompetency,
   toNace2017,
   toNace2021,
 } from '../../../src/index.js';
+// Internal: not part of the public API.
+import { naceAlignmentSchema } from '../../../src/domain/nace.js';
 
 describe('NACE competencies', () => {
   it('has the 8 names of the university page (2017) and of the 2021 revision', () => {

@@ -20,12 +20,10 @@ describe('the per-award protocol (pure)', () => {
     expect(afterSend({ ok: false, failure: 'maybe-duplicate', message: '409 conflict' }, 1, policy)).toMatchObject({ do: 'look-up', reason: 'maybe-duplicate' });
   });
 
-  it('credentials stop the run; a refusal fails the award; a rate limit waits as told, then gives up', () => {
+  it('credentials stop the run; a refusal fails the award; a 429 past the client\'s budget fails it for this run', () => {
     expect(afterSend({ ok: false, failure: 'credentials', message: '401' }, 1, policy).do).toBe('stop-run');
     expect(afterSend({ ok: false, failure: 'refused', message: '404 template' }, 1, policy)).toEqual({ do: 'failed', reason: '404 template' });
-    expect(afterSend({ ok: false, failure: 'rate-limited', message: '429', retryAfterMs: 2000 }, 1, policy)).toMatchObject({ do: 'wait-and-send', attempt: 2, waitMs: 2000 });
-    expect(afterSend({ ok: false, failure: 'rate-limited', message: '429' }, 2, policy)).toMatchObject({ do: 'wait-and-send', attempt: 3, waitMs: 200 });
-    expect(afterSend({ ok: false, failure: 'rate-limited', message: '429' }, 3, policy).do).toBe('failed');
+    expect(afterSend({ ok: false, failure: 'rate-limited', message: '429' }, 1, policy)).toMatchObject({ do: 'failed', reason: expect.stringMatching(/not processed; the next run sends it/) });
   });
 
   it('found after a look-up: who created it decides what the run reports', () => {

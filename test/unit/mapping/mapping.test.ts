@@ -2,14 +2,17 @@ import { describe, expect, it } from 'vitest';
 import {
   awardKey,
   earnerIdFor,
-  evidenceItem,
   issuePayload,
-  issueBadgeRequestSchema,
-  createBadgeTemplateRequestSchema,
   NotApprovedError,
   parseAwardee,
   templatePayload,
 } from '../../../src/index.js';
+import { CREDLY_ACTIVITY_TYPES } from '../../../src/credly/schemas/requests.js';
+import { EARNING_ACTIVITY_TYPES } from '../../../src/domain/badge-metadata.js';
+// Internal: not part of the public API.
+import { evidenceId, evidenceItem } from '../../../src/mapping/issue-payload.js';
+// Internal: not part of the public API.
+import { issueBadgeRequestSchema, createBadgeTemplateRequestSchema } from '../../../src/credly/schemas/requests.js';
 import { approvedEntry } from '../../helpers/issuance.js';
 
 const sql = approvedEntry('non-credit');
@@ -32,7 +35,7 @@ describe('template payload', () => {
     expect(payload.badge_template_activities).toEqual([
       { activity_type: 'Course', title: 'GEOG 260: Introduction to Geographic Information Systems' },
       { activity_type: 'Course', title: 'GEOG 362: Spatial Analysis with Python' },
-      { activity_type: 'Experience', title: 'Capstone map portfolio' },
+      { activity_type: 'Award', title: 'Capstone map portfolio' },
     ]);
     expect(payload.alignments?.map((a) => a.name)).toEqual([
       'NACE Career Readiness (2017): Critical Thinking/Problem Solving',
@@ -80,7 +83,7 @@ describe('issue payload', () => {
       locale: 'zh-CN',
       suppress_badge_notification_email: true,
       evidence: [
-        { type: 'IdEvidence', title: 'Proctored SQL assessment', description: 'Score 17/20 (85 %), assessed 2026-04-02 (NACE: Technology)' },
+        { type: 'IdEvidence', id: evidenceId('coding-in-sql|B00455310', 0), title: 'Proctored SQL assessment', description: 'Score 17/20 (85 %), assessed 2026-04-02 (NACE: Technology)' },
         { type: 'UrlEvidence', name: 'Query portfolio', value: 'https://portfolio.example.edu/jchen' },
       ],
     });
@@ -102,10 +105,29 @@ describe('issue payload', () => {
     expect(issuePayload(monthly, awardee, { templateId: 't', now: new Date('2026-01-31T10:00:00Z') }).expires_at).toBe('2026-02-28 10:00:00 +0000');
   });
 
-  it('sends text evidence as the chosen type', () => {
+  it('sends only activity types seen in Credly\'s data', () => {
+    for (const entry of [sql, approvedEntry('credit-bearing')]) {
+      for (const activity of templatePayload(entry.microcredential, entry.approval).badge_template_activities) {
+        expect(CREDLY_ACTIVITY_TYPES).toContain(activity.activity_type);
+      }
+    }
+    expect(EARNING_ACTIVITY_TYPES.every((t) => (CREDLY_ACTIVITY_TYPES as readonly string[]).includes(t))).toBe(true);
+    const refused = createBadgeTemplateRequestSchema.safeParse({ ...templatePayload(sql.microcredential, sql.approval), badge_template_activities: [{ activity_type: 'Experience', title: 'x' }] });
+    expect(refused.error?.issues.map((i) => i.message).join()).toMatch(/activity_type "Experience" is not one seen in Credly's data/);
+  });
+
+  it('sends text evidence as the chosen type, with an id on IdEvidence only', () => {
     const text = { kind: 'text' as const, name: 'Reflection', text: 'What I learned' };
-    expect(evidenceItem(text)).toEqual({ type: 'IdEvidence', title: 'Reflection', description: 'What I learned' });
-    expect(evidenceItem(text, 'TextEvidence')).toEqual({ type: 'TextEvidence', title: 'Reflection', description: 'What I learned' });
+    expect(evidenceItem(text, 'IdEvidence', 'ev-1')).toEqual({ type: 'IdEvidence', id: 'ev-1', title: 'Reflection', description: 'What I learned' });
+    expect(evidenceItem(text, 'TextEvidence', 'ev-1')).toEqual({ type: 'TextEvidence', title: 'Reflection', description: 'What I learned' });
+  });
+
+  it('derives evidence ids that are stable for an award and differ between items and awards', () => {
+    const first = issuePayload(sql.microcredential, awardee, { templateId: 't-1', now });
+    const again = issuePayload(sql.microcredential, awardee, { templateId: 't-1', now: new Date('2027-01-01T00:00:00Z') });
+    expect(again.evidence).toEqual(first.evidence);
+    expect(evidenceId('coding-in-sql|B00455310', 0)).toMatch(/^ev-[0-9a-f]{24}$/);
+    expect(new Set([evidenceId('a|1', 0), evidenceId('a|1', 1), evidenceId('a|2', 0)]).size).toBe(3);
   });
 
   it('keys an award by microcredential and learner; without a campus id, by a stable hash of the email', () => {

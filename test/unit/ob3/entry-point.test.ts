@@ -57,6 +57,6 @@ describe('the ob3 entry point is separate', () => {
     // Type-only imports are erased from the output; a value import would load src/ob3 with the CLI.
     const staticOb3 = [...files].filter((file) => /^import\s+(?!type\s)[^;]*from\s+'(\.\.\/)+ob3\//m.test(readFileSync(file, 'utf8')));
     expect(staticOb3).toEqual([]);
-    expect(program).toContain('registerExportOb3(program)');
+    expect(program).toContain('registerExportOb3(program, ctx)');
   });
 });
