@@ -5,7 +5,7 @@ import { defineConfig } from 'tsup';
 const ESM_ONLY_DEPENDENCIES = ['p-retry', 'is-network-error', 'p-limit', 'yocto-queue'];
 
 const library = {
-  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
+  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', ob3: 'src/ob3/index.ts' },
   // Members marked @internal (test seams such as `now` and `sleep`) are left out of the published types.
   dts: { compilerOptions: { stripInternal: true } },
   sourcemap: true,

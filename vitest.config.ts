@@ -5,6 +5,7 @@ export default defineConfig({
   resolve: {
     // The examples import the package by name, as users do; in this repository that is the source.
     alias: [
+      { find: /^credly-microcredentials\/ob3$/, replacement: fileURLToPath(new URL('./src/ob3/index.ts', import.meta.url)) },
       { find: /^credly-microcredentials\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
       { find: /^credly-microcredentials$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],

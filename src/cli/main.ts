@@ -14,15 +14,22 @@ const onSignal = (name: StopReason) => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 // `status | head -1`: the reader went away. One line and exit 1, not an unhandled 'error' event.
+// While the CLI runs it reports the closed pipe itself; this reports one that closes after it.
+const PIPE_CLOSED = 'error: the output was closed before everything was written (e.g. piped into head)\n';
 let pipeClosed = false;
+let running = true;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE' || pipeClosed) return;
   pipeClosed = true;
-  process.stderr.write('error: the output was closed before everything was written (e.g. piped into head)\n');
-  process.exitCode = 1;
+  if (!running) {
+    process.stderr.write(PIPE_CLOSED);
+    process.exitCode = 1;
+  }
 });
 
 const code = await runCli({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), signal: controller.signal });
+running = false;
 process.removeListener('SIGINT', onSignal);
 process.removeListener('SIGTERM', onSignal);
-if (!pipeClosed) process.exitCode = code;
+if (pipeClosed && code === 0) process.stderr.write(PIPE_CLOSED);
+process.exitCode = pipeClosed ? 1 : code;

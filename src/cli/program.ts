@@ -3,12 +3,15 @@ import { VERSION } from '../version.js';
 import { registerCompactLedger } from './commands/compact-ledger.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerExportOb3 } from './commands/export-ob3.js';
 import { registerFakeCredly } from './commands/fake-credly.js';
 import { registerIssue } from './commands/issue.js';
+import { registerKeygen } from './commands/keygen.js';
 import { registerRevokeReplace } from './commands/revoke-replace.js';
 import { registerStatus } from './commands/status.js';
 import { registerSyncTemplates } from './commands/sync-templates.js';
 import { registerValidate } from './commands/validate.js';
+import { registerVerifyOb3 } from './commands/verify-ob3.js';
 import { registerWebhooks } from './commands/webhooks.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import type { CliContext } from './runtime.js';
@@ -39,5 +42,8 @@ export function createProgram(ctx: CliContext): Command {
   registerFakeCredly(program, ctx);
   registerDoctor(program, ctx);
   registerLifecycle(program, ctx);
+  registerKeygen(program, ctx);
+  registerExportOb3(program, ctx);
+  registerVerifyOb3(program, ctx);
   return program;
 }

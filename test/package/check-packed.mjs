@@ -74,6 +74,24 @@ try {
       })().catch((e) => { console.error(e); process.exit(1); });`;
     run('node', ['-e', script], project);
   });
+  check('require() of the main entry loads no signing-stack module (they belong to /ob3)', () => {
+    const out = run('node', ['-e', `require(${JSON.stringify(pkg.name)}); console.log(Object.keys(require.cache).filter((file) => /@digital(bazaar|credentials)\\/|node_modules\\/jsonld\\//.test(file)).length)`], project);
+    if (out.trim() !== '0') throw new Error(`${out.trim()} signing-stack modules loaded`);
+  });
+  for (const [mode, load] of [['CommonJS', 'require'], ['ESM', 'await import']]) {
+    check(`the packed ob3 entry signs and verifies a credential offline (${mode})`, () => {
+      const script = `
+        const ob3 = ${load}(${JSON.stringify(`${pkg.name}/ob3`)});
+        const key = await ob3.generateSigningKey();
+        const credential = { '@context': [...ob3.ACHIEVEMENT_CREDENTIAL_CONTEXTS], id: 'https://badges.example.edu/credentials/1', type: ['VerifiableCredential', 'OpenBadgeCredential'],
+          issuer: { id: key.controller, type: ['Profile'], name: 'Example', url: 'https://www.example.edu' }, validFrom: '2026-01-01T00:00:00Z',
+          credentialSubject: { type: ['AchievementSubject'], achievement: { id: 'https://badges.example.edu/achievements/a', type: ['Achievement'], name: 'A', description: 'D', criteria: { narrative: 'N' } } } };
+        const result = await ob3.verifyCredential(await ob3.signCredential(credential, key));
+        if (!result.verified) throw new Error(result.reason);`;
+      if (mode === 'ESM') run('node', ['--input-type=module', '-e', script], project);
+      else run('node', ['-e', `(async () => {${script}})().catch((e) => { console.error(e); process.exit(1); });`], project);
+    });
+  }
   check('bin credly-microcredentials --version', () => {
     const out = run('npx', ['--no-install', 'credly-microcredentials', '--version'], project).trim();
     if (out !== pkg.version) throw new Error(`printed ${out}, expected ${pkg.version}`);

@@ -56,6 +56,14 @@ export async function issueOnFake(): Promise<IssuedBadge | null> {
   }
 }
 
+// Open Badges 3.0, from its own entry point.
+import { generateSigningKey, signCredential, verifyCredential, type AchievementCredential, type VerifyResult } from 'credly-microcredentials/ob3';
+
+export async function signAndCheck(credential: AchievementCredential): Promise<VerifyResult> {
+  const key = await generateSigningKey();
+  return verifyCredential(await signCredential(credential, key));
+}
+
 // Test seams are not in the published types, and response types are exact.
 export function seamsAreInternal(badge: IssuedBadge): unknown {
   // @ts-expect-error `sleep` is a test seam of the client, not a public option
