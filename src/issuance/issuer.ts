@@ -9,7 +9,7 @@ import {
   PermissionDeniedError,
 } from '../credly/errors.js';
 import type { Logger } from '../credly/logger.js';
-import type { IssueBadgeParams } from '../credly/schemas/requests.js';
+import type { DuplicateBehavior, IssueBadgeParams } from '../credly/schemas/requests.js';
 import { isApprovedForCredly, type ApprovalRecord } from '../domain/approval.js';
 import { awardeeProblems } from '../domain/awardee.js';
 import { formatPath } from '../domain/errors.js';
@@ -54,6 +54,11 @@ export interface IssuanceOptions {
   readonly retryDelayMs?: number;
   readonly suppressNotifications?: boolean;
   readonly textEvidenceType?: TextEvidenceType;
+  /**
+   * Credly's `duplicate_behavior` on every issue request (re-certification of badges issued
+   * outside this ledger: `replace`). Awards this ledger already issued are still skipped.
+   */
+  readonly duplicateBehavior?: DuplicateBehavior;
   readonly logger?: Logger;
   /** Test seams. */
   readonly now?: () => Date;
@@ -330,6 +335,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         now: now(),
         ...(options.suppressNotifications !== undefined ? { suppressNotifications: options.suppressNotifications } : {}),
         ...(options.textEvidenceType ? { textEvidenceType: options.textEvidenceType } : {}),
+        ...(options.duplicateBehavior ? { duplicateBehavior: options.duplicateBehavior } : {}),
       });
       if (dryRun) {
         settle({ ...base, key, outcome: 'planned' });

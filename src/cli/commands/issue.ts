@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Option, type Command } from 'commander';
+import type { DuplicateBehavior } from '../../credly/schemas/requests.js';
 import { issueBadges } from '../../issuance/issuer.js';
 import { formatReport, reportSucceeded } from '../../issuance/report.js';
 import { readRosterFile } from '../../issuance/roster.js';
@@ -36,8 +37,9 @@ export function registerIssue(program: Command): void {
     .option('--json', 'put the JSON report on stdout')
     .option('--assume-approved', 'treat microcredential files without an approval record as approved')
     .option('--force-unlock', "take the ledger's lock even if its owner may be alive")
+    .addOption(new Option('--duplicate-behavior <mode>', "Credly's duplicate_behavior for templates that refuse duplicates: replace (re-certification), allow or deny").choices(['replace', 'allow', 'deny']))
     .addOption(new Option('--notifications <mode>', "Credly's emails to learners: on, or off (default: on in production, off elsewhere)").choices(['on', 'off']))
-    .action(async (opts: CredlyFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; assumeApproved?: boolean; forceUnlock?: boolean; notifications?: 'on' | 'off' }) => {
+    .action(async (opts: CredlyFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; assumeApproved?: boolean; forceUnlock?: boolean; notifications?: 'on' | 'off'; duplicateBehavior?: DuplicateBehavior }) => {
       if (!opts.microcredential?.length) throw new CliError('--microcredential <file> is required: the microcredentials this roster issues');
       let ratePerSecond: number | undefined;
       if (opts.rate) {
@@ -78,6 +80,7 @@ export function registerIssue(program: Command): void {
           dryRun: opts.dryRun ?? false,
           signal: controller.signal,
           onProgress: progress.onProgress,
+          ...(opts.duplicateBehavior ? { duplicateBehavior: opts.duplicateBehavior } : {}),
           suppressNotifications: (opts.notifications ?? (client.config.environment === 'production' ? 'on' : 'off')) === 'off',
           logger: { debug: () => {}, info: () => {}, warn: (m) => process.stderr.write(`warning: ${m}\n`), error: (m) => process.stderr.write(`error: ${m}\n`) },
         });
