@@ -43,15 +43,15 @@ export class RateGate {
 
   /**
    * Waits for the run-wide pause and the learned spacing. A request retrying after its own 429
-   * wait (`waitedUntil`, when that wait ends) waits only for a pause set later than that, not for
-   * the spacing, which its wait exceeds. The wait ends early, with the sleep's rejection, when
+   * wait (`waitedUntil`, when that wait ends) waits only for a pause set later than that. Retries
+   * that come out of one pause together are spaced like any other requests, so they do not
+   * meet the limit again as one burst. The wait ends early, with the sleep's rejection, when
    * `signal` fires.
    */
   async beforeAttempt(signal?: AbortSignal, waitedUntil = 0): Promise<void> {
     const now = this.#now();
     const pause = this.#pausedUntil > waitedUntil ? this.#pausedUntil : 0;
-    const spaced = this.#spacingMs > 0 && waitedUntil === 0 ? this.#nextStart : 0;
-    const slot = Math.max(now, pause, spaced);
+    const slot = Math.max(now, pause, this.#spacingMs > 0 ? this.#nextStart : 0);
     this.#nextStart = slot + this.#spacingMs;
     if (slot > now) await this.#sleep(slot - now, signal);
   }

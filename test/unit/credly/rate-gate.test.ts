@@ -51,3 +51,13 @@ describe('RateGate: the run slows down after 429s', () => {
     clock += 1;
   });
 });
+
+describe('RateGate: retries coming out of one pause', () => {
+  it('spaces them instead of letting them go as one burst', async () => {
+    const { g, sleeps, advance } = gate();
+    for (let i = 0; i < 3; i += 1) g.onRateLimited(1000); // three requests refused at once: spacing 100, 200, 400
+    advance(1000); // their own 1 s waits (made by the transport) are over
+    for (let i = 0; i < 3; i += 1) await g.beforeAttempt(undefined, 1000);
+    expect(sleeps).toEqual([400, 400]);
+  });
+});
