@@ -91,7 +91,7 @@ describe('issuance against the fake Credly', () => {
     expect(report.totals.issued).toBe(6);
     // One award met all four 429s: the client waited the Retry-Afters, then backed off (capped at 2 ms
     // in this setup); 429s do not count against maxRetries (2 here). From then on requests start at
-    // least the learned spacing apart (100 ms, doubled per 429), retries included.
+    // least the learned spacing apart (100 ms, doubled per episode of 429s), retries included.
     expect(ctx.sleeps.slice(0, 3)).toEqual([1000, 1000, 2]);
     expect(ctx.sleeps).toContain(198); // the fourth attempt: 200 ms after the third, 2 ms of which had passed
     expect(ctx.engineSleeps).toEqual([]);
