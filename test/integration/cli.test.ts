@@ -191,7 +191,7 @@ describe('status, revoke, replace', () => {
     const none = await runCli(['revoke', '--learner', 'nobody@example.edu', '--microcredential', 'coding-in-sql', '--reason', 'x', '--ledger', ledger], { env });
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no award of coding-in-sql for nobody@example.edu/);
-  });
+  }, 60_000); // nine CLI processes: 2-3.5 s each on a loaded 2-core machine
 });
 
 describe('fake-credly and demo', () => {
