@@ -1,6 +1,6 @@
 // Testing your own code against the fake Credly: real HTTP on loopback, Credly's rules, no account.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BadgeAlreadyIssuedError, CredlyClient } from 'credly-microcredentials';
+import { CredlyClient, isPossibleDuplicate } from 'credly-microcredentials';
 import { startFakeCredly, type FakeCredly } from 'credly-microcredentials/testing';
 
 // The code under test: a campus app's "award the badge" step.
@@ -16,9 +16,11 @@ async function awardBadge(credly: CredlyClient, templateId: string, learner: { e
     });
     return { status: 'issued', badgeId: badge.id };
   } catch (error) {
-    if (!(error instanceof BadgeAlreadyIssuedError)) throw error;
-    const existing = await credly.badges.findExisting(templateId, { issuerEarnerId: learner.id });
-    return { status: 'already issued', badgeId: existing?.id };
+    // Credly documents neither the status nor the wording of a duplicate: any 422 or 409 may be one.
+    if (!isPossibleDuplicate(error)) throw error;
+    const existing = await credly.badges.findExisting(templateId, { issuerEarnerId: learner.id, email: learner.email });
+    if (!existing) throw error; // refused for another reason
+    return { status: 'already issued', badgeId: existing.id };
   }
 }
 

@@ -42,6 +42,8 @@ export {
   createBadgeTemplateRequestSchema,
   updateBadgeTemplateRequestSchema,
   CREDLY_ACTIVITY_TYPES,
+  DUPLICATE_BEHAVIORS,
+  type DuplicateBehavior,
   type CredlyActivityType,
   type IssueBadgeParams,
   type IssueBadgeBatchParams,

@@ -1,8 +1,9 @@
 /**
  * Run-wide pacing learned from 429s. Credly publishes no limit (credly-api.md §4), so the client
  * learns one: after a 429 every request of this client holds until the wait is over (not only the
- * one that was refused), and requests start further apart, a spacing that doubles with each 429
- * and shrinks again with each success. A job of many awards thus slows down as a whole instead of
+ * one that was refused), and requests start further apart, a spacing that doubles with each
+ * episode of 429s and shrinks by 5 % with each success. The 429s of one burst (requests sent
+ * before the pause began) count as one episode: they say nothing new about the rate. A job of many awards thus slows down as a whole instead of
  * each award hammering on its own.
  */
 export interface RateGateOptions {
@@ -14,8 +15,10 @@ export interface RateGateOptions {
 
 /** The first spacing after a 429, in ms. */
 const FIRST_SPACING_MS = 100;
-/** Each success shortens the spacing by this share. */
-const RECOVERY = 0.9;
+/** The narrowest spacing a later 429 doubles from, in ms. */
+const MIN_SPACING_MS = 10;
+/** Each success shortens the spacing by this share (5 %): slowly, to stay near a rate that works. */
+const RECOVERY = 0.95;
 
 export class RateGate {
   readonly #now: () => number;
@@ -43,23 +46,27 @@ export class RateGate {
 
   /**
    * Waits for the run-wide pause and the learned spacing. A request retrying after its own 429
-   * wait (`waitedUntil`, when that wait ends) waits only for a pause set later than that, not for
-   * the spacing, which its wait exceeds. The wait ends early, with the sleep's rejection, when
+   * wait (`waitedUntil`, when that wait ends) waits only for a pause set later than that. Retries
+   * that come out of one pause together are spaced like any other requests, so they do not
+   * meet the limit again as one burst. The wait ends early, with the sleep's rejection, when
    * `signal` fires.
    */
   async beforeAttempt(signal?: AbortSignal, waitedUntil = 0): Promise<void> {
     const now = this.#now();
     const pause = this.#pausedUntil > waitedUntil ? this.#pausedUntil : 0;
-    const spaced = this.#spacingMs > 0 && waitedUntil === 0 ? this.#nextStart : 0;
-    const slot = Math.max(now, pause, spaced);
+    const slot = Math.max(now, pause, this.#spacingMs > 0 ? this.#nextStart : 0);
     this.#nextStart = slot + this.#spacingMs;
     if (slot > now) await this.#sleep(slot - now, signal);
   }
 
   /** A 429 with the wait chosen for it: the whole client pauses that long, and spaces requests wider. */
   onRateLimited(waitMs: number): void {
-    this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + waitMs);
-    this.#spacingMs = Math.min(this.#maxSpacingMs, Math.max(FIRST_SPACING_MS, this.#spacingMs * 2));
+    const now = this.#now();
+    if (now >= this.#pausedUntil) {
+      // A new episode (not one more 429 of the burst that started the current pause).
+      this.#spacingMs = Math.min(this.#maxSpacingMs, this.#spacingMs === 0 ? FIRST_SPACING_MS : Math.max(MIN_SPACING_MS, this.#spacingMs * 2));
+    }
+    this.#pausedUntil = Math.max(this.#pausedUntil, now + waitMs);
   }
 
   onSuccess(): void {

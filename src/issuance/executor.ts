@@ -3,7 +3,7 @@ import type { CredlyClient } from '../credly/client.js';
 import { NotFoundError } from '../credly/errors.js';
 import { classifyFailure } from '../credly/failure.js';
 import type { Logger } from '../credly/logger.js';
-import type { IssueBadgeParams } from '../credly/schemas/requests.js';
+import type { DuplicateBehavior, IssueBadgeParams } from '../credly/schemas/requests.js';
 import type { AwardPatch, AwardRecord, Claim, Ledger, TemplateRecord } from '../ledger/contract.js';
 import { LeaseLostError, LedgerError } from '../ledger/errors.js';
 import type { TextEvidenceType } from '../mapping/issue-payload.js';
@@ -54,6 +54,12 @@ export interface IssuanceOptions {
   readonly owner?: string;
   readonly suppressNotifications?: boolean;
   readonly textEvidenceType?: TextEvidenceType;
+  /**
+   * Credly's `duplicate_behavior` on each issue request (`replace` re-certifies a learner whose
+   * badge was issued outside the ledger). Awards this ledger already issued are still skipped:
+   * re-certify those with `replaceAward`.
+   */
+  readonly duplicateBehavior?: DuplicateBehavior;
   readonly logger?: Logger;
   /** Test seams. */
   readonly now?: () => Date;
@@ -157,6 +163,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     now: now(),
     suppressNotifications: options.suppressNotifications,
     textEvidenceType: options.textEvidenceType,
+    duplicateBehavior: options.duplicateBehavior,
   };
 
   // ---- claims held by this worker, renewed while their requests are in flight.

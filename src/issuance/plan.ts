@@ -1,4 +1,4 @@
-import type { IssueBadgeParams } from '../credly/schemas/requests.js';
+import type { DuplicateBehavior, IssueBadgeParams } from '../credly/schemas/requests.js';
 import { isApprovedForCredly, type ApprovalRecord } from '../domain/approval.js';
 import { awardeeProblems } from '../domain/awardee.js';
 import { formatPath } from '../domain/errors.js';
@@ -32,6 +32,7 @@ export interface PlanContext {
   readonly now: Date;
   readonly suppressNotifications?: boolean | undefined;
   readonly textEvidenceType?: TextEvidenceType | undefined;
+  readonly duplicateBehavior?: DuplicateBehavior | undefined;
 }
 
 /** The award key a valid row names, if its microcredential is known (to look it up before planning). */
@@ -81,6 +82,7 @@ export function planRow(row: RosterRow, context: PlanContext, existing: AwardRec
     now: context.now,
     ...(context.suppressNotifications !== undefined ? { suppressNotifications: context.suppressNotifications } : {}),
     ...(context.textEvidenceType ? { textEvidenceType: context.textEvidenceType } : {}),
+    ...(context.duplicateBehavior ? { duplicateBehavior: context.duplicateBehavior } : {}),
   });
   const issuedAt = row.awardee.issuedAt ? new Date(row.awardee.issuedAt) : context.now;
   const expires = expiresAtFor(micro, row.awardee, issuedAt);

@@ -5,7 +5,7 @@ import type { Learner } from '../domain/learner.js';
 import type { Microcredential } from '../domain/microcredential.js';
 import { naceCompetency } from '../domain/nace.js';
 import { formatCredlyDate } from '../credly/dates.js';
-import type { EvidenceItem, IssueBadgeParams } from '../credly/schemas/requests.js';
+import type { DuplicateBehavior, EvidenceItem, IssueBadgeParams } from '../credly/schemas/requests.js';
 
 /**
  * How text and assessment evidence go to Credly. The API documents `UrlEvidence` and `IdEvidence`
@@ -23,6 +23,8 @@ export interface IssuePayloadOptions {
   /** Stop Credly's notification and reminder emails (for tests and back-filling). */
   readonly suppressNotifications?: boolean;
   readonly textEvidenceType?: TextEvidenceType;
+  /** Credly's `duplicate_behavior` (re-certification): `replace` a badge Credly already holds for the learner. */
+  readonly duplicateBehavior?: DuplicateBehavior;
 }
 
 /**
@@ -108,5 +110,6 @@ export function issuePayload(micro: Microcredential, awardee: Awardee, options: 
     ...(learner.locale ? { locale: learner.locale } : {}),
     ...(evidence.length ? { evidence } : {}),
     ...(options.suppressNotifications !== undefined ? { suppress_badge_notification_email: options.suppressNotifications } : {}),
+    ...(options.duplicateBehavior ? { duplicate_behavior: options.duplicateBehavior } : {}),
   };
 }

@@ -147,6 +147,30 @@ describe('sync-templates and issue', () => {
   });
 });
 
+describe('issue --duplicate-behavior', () => {
+  it('re-certifies a learner whose badge was issued outside the ledger, and refuses an unknown mode', async () => {
+    const ledger = file('awards.ledger');
+    await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
+    const auth = { Authorization: `Basic ${Buffer.from(`${fake.token}:`).toString('base64')}` };
+    const templates = (await (await fetch(`${fake.baseUrl}/organizations/${fake.organizationId}/badge_templates`, { headers: auth })).json()) as { data: Array<{ id: string }> };
+    const templateId = templates.data[0]!.id;
+    const res = await fetch(`${fake.baseUrl}/organizations/${fake.organizationId}/badges`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ badge_template_id: templateId, recipient_email: 'learner3@example.edu', issued_to_first_name: 'L', issued_to_last_name: 'Three', issued_at: '2025-04-02T10:00:00-04:00', issuer_earner_id: 'B00000003' }),
+    });
+    expect(res.status).toBe(201);
+    const bad = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--duplicate-behavior', 'sometimes'], { env });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--duplicate-behavior.*sometimes.*replace, allow, deny/s);
+    const run = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--duplicate-behavior', 'replace'], { env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/issued 12, already issued 0/);
+    expect(fake.badges().filter((b) => b.recipient_email === 'learner3@example.edu' && b.replacement_badge_id === null)).toHaveLength(1);
+    expect(fake.duplicateCount()).toBe(0);
+  }, 60_000);
+});
+
 describe('status, revoke, replace', () => {
   it('reports the ledger, revokes by learner, replaces by badge id', async () => {
     const ledger = file('awards.ledger');
@@ -181,7 +205,7 @@ describe('status, revoke, replace', () => {
     const none = await runCli(['revoke', '--learner', 'nobody@example.edu', '--microcredential', 'coding-in-sql', '--reason', 'x', '--ledger', ledger], { env });
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no award of coding-in-sql for nobody@example.edu/);
-  });
+  }, 60_000); // nine CLI processes: 2-3.5 s each on a loaded 2-core machine
 });
 
 describe('fake-credly and demo', () => {

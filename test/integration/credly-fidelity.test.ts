@@ -184,3 +184,40 @@ describe('next-page URLs (item 8)', () => {
     else expect(next).toContain('filter=state');
   });
 });
+
+describe('duplicate_behavior (item 10)', () => {
+  it('replaces or allows on a template that refuses duplicates when Credly honours it, and is refused when it does not', async () => {
+    ctx = await fakeWithClient();
+    const template = String(ctx.fake.createTemplate({ name: 'T' }).id);
+    const first = await ctx.client.badges.issue(issueParams(template, 1));
+    const replacement = await ctx.client.badges.issue(issueParams(template, 1, { duplicate_behavior: 'replace' }));
+    expect(replacement.replaces_badge_id).toBe(first.id);
+    expect(ctx.fake.badges().find((b) => b.id === first.id)?.replacement_badge_id).toBe(replacement.id);
+    expect(ctx.fake.duplicateCount()).toBe(0);
+    // The current badge is the replacement, not the one it replaced.
+    expect((await ctx.client.badges.findExisting(template, { issuerEarnerId: 'S100001' }))?.id).toBe(replacement.id);
+    await ctx.client.badges.issue(issueParams(template, 1, { duplicate_behavior: 'allow' }));
+    expect(ctx.fake.badgesFor(template, 'learner1@example.edu')).toHaveLength(3);
+    await expect(ctx.client.badges.issue(issueParams(template, 1, { duplicate_behavior: 'deny' }))).rejects.toSatisfy(isPossibleDuplicate);
+    await expect(ctx.client.badges.issue(issueParams(template, 1, { duplicate_behavior: 'sometimes' as never }))).rejects.toThrow(/duplicate_behavior must be replace, allow or deny/);
+    await ctx.close();
+    ctx = await fakeWithClient({ fidelity: { duplicateBehavior: 'ignored' } });
+    const other = String(ctx.fake.createTemplate({ name: 'T' }).id);
+    await ctx.client.badges.issue(issueParams(other, 1));
+    await expect(ctx.client.badges.issue(issueParams(other, 1, { duplicate_behavior: 'replace' }))).rejects.toSatisfy(isPossibleDuplicate);
+  });
+
+  it.each([['honoured', 'issued'], ['ignored', 'already-issued']] as const)('re-certifies from a roster with duplicateBehavior replace when Credly has it %s', async (reading, outcome) => {
+    const setup = await issuanceSetup({ fake: { fidelity: { duplicateBehavior: reading } } });
+    ctx = setup;
+    // Last year's badge, issued outside this ledger.
+    const old = await setup.client.badges.issue(issueParams(setup.templateId, 2, { recipient_email: 'learner2@example.edu', issuer_earner_id: 'B00000002' }));
+    const report = await issueBadges(csvRows(sqlRosterCsv(2)), { ...setup.base, duplicateBehavior: 'replace' });
+    expect(report.awards[1]?.outcome).toBe(outcome);
+    const current = setup.fake.badgesFor(setup.templateId, 'learner2@example.edu').filter((b) => b.replacement_badge_id === null);
+    expect(current).toHaveLength(1);
+    expect(report.awards[1]?.badgeId).toBe(reading === 'honoured' ? current[0]!.id : old.id);
+    if (reading === 'honoured') expect(current[0]!.replaces_badge_id).toBe(old.id);
+    expect(setup.fake.duplicateCount()).toBe(0);
+  });
+});

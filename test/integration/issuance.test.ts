@@ -94,9 +94,11 @@ describe('issuance against the fake Credly', () => {
     ctx.fake.injectFault({ route: 'POST /badges', kind: 'rate-limit', retryAfterSeconds: null, count: 2 });
     const report = await issueBadges(csvRows(sqlRosterCsv(6)), { ...ctx.base, concurrency: 1 });
     expect(report.totals.issued).toBe(6);
-    // One award met all four 429s: the client waited the Retry-Afters, then backed off (capped at 2 ms in
-    // this setup); 429s do not count against maxRetries (2 here). Later requests are spaced.
-    expect(ctx.sleeps.slice(0, 4)).toEqual([1000, 1000, 2, 2]);
+    // One award met all four 429s: the client waited the Retry-Afters, then backed off (capped at 2 ms
+    // in this setup); 429s do not count against maxRetries (2 here). From then on requests start at
+    // least the learned spacing apart (100 ms, doubled per episode of 429s), retries included.
+    expect(ctx.sleeps.slice(0, 3)).toEqual([1000, 1000, 2]);
+    expect(ctx.sleeps).toContain(198); // the fourth attempt: 200 ms after the third, 2 ms of which had passed
     expect(ctx.engineSleeps).toEqual([]);
     expect(ctx.fake.stats().requests['POST /badges']).toBe(10);
     issuedOnce(6);

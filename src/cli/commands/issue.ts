@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { stopReasonOf, type CliContext } from '../runtime.js';
+import type { DuplicateBehavior } from '../../credly/schemas/requests.js';
 import { issueBadges } from '../../issuance/executor.js';
 import { formatReport, reportSucceeded } from '../../issuance/report.js';
 import { readRosterFile, RosterFormatError } from '../../issuance/roster.js';
@@ -41,8 +42,9 @@ export function registerIssue(program: Command, ctx: CliContext): void {
     .option('--report <file>', 'write the JSON report to this file')
     .option('--report-html <file>', 'write the run report as one self-contained HTML page (totals, failures with reasons, rows that need attention)')
     .option('--assume-approved', 'treat microcredential files without an approval record as approved')
+    .addOption(new Option('--duplicate-behavior <mode>', "Credly's duplicate_behavior for templates that refuse duplicates: replace (re-certification), allow or deny").choices(['replace', 'allow', 'deny']))
     .addOption(new Option('--notifications <mode>', "Credly's emails to learners: on, or off (default: on in production, off elsewhere)").choices(['on', 'off']))
-    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; report?: string; reportHtml?: string; encoding?: 'utf8' | 'latin1'; assumeApproved?: boolean; notifications?: 'on' | 'off' }) => {
+    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; report?: string; reportHtml?: string; encoding?: 'utf8' | 'latin1'; assumeApproved?: boolean; notifications?: 'on' | 'off'; duplicateBehavior?: DuplicateBehavior }) => {
       if (!opts.microcredential?.length) throw new CliError('--microcredential <file> is required: the microcredentials this roster issues');
       let ratePerSecond: number | undefined;
       if (opts.rate) {
@@ -98,6 +100,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
           dryRun: opts.dryRun ?? false,
           signal: controller.signal,
           onProgress: progress.onProgress,
+          ...(opts.duplicateBehavior ? { duplicateBehavior: opts.duplicateBehavior } : {}),
           suppressNotifications: (opts.notifications ?? (client.config.environment === 'production' ? 'on' : 'off')) === 'off',
           logger: ctx.logger,
         });

@@ -167,7 +167,9 @@ export class BadgesResource extends APIResource {
         if (found.length >= 50) break;
       }
       const trusted = lookup.oneUser ? (oneCredlyUser(found) ? found : []) : found;
-      if (trusted.length > 0) return trusted.find((badge) => ACTIVE_STATES.has(badge.state ?? '')) ?? trusted[0] ?? null;
+      // A badge that was replaced (re-certification) is not the learner's current one.
+      const current = (badge: IssuedBadge) => ACTIVE_STATES.has(badge.state ?? '') && !badge.replacement_badge_id;
+      if (trusted.length > 0) return trusted.find(current) ?? trusted.find((badge) => ACTIVE_STATES.has(badge.state ?? '')) ?? trusted[0] ?? null;
     }
     return null;
   }

@@ -62,7 +62,15 @@ const issueFields = {
   notification_message: z.string().optional(),
   issued_to: z.string().optional(),
   issuer_earner_group: z.strictObject({ name: z.string().min(1) }).optional(),
+  /**
+   * For a template that refuses duplicates: `replace` the learner's badge, `allow` a second one,
+   * or `deny` (Credly's default). Documented on one page; its behaviour is unverified.
+   */
+  duplicate_behavior: z.enum(['replace', 'allow', 'deny'], { error: 'duplicate_behavior must be replace, allow or deny' }).optional(),
 };
+
+export const DUPLICATE_BEHAVIORS = ['replace', 'allow', 'deny'] as const;
+export type DuplicateBehavior = (typeof DUPLICATE_BEHAVIORS)[number];
 
 export const issueBadgeRequestSchema = z.strictObject(issueFields);
 export type IssueBadgeParams = z.input<typeof issueBadgeRequestSchema>;

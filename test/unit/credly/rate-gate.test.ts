@@ -36,7 +36,7 @@ describe('RateGate: the run slows down after 429s', () => {
     await g.beforeAttempt();
     await g.beforeAttempt();
     expect(sleeps).toEqual([1000, 1000]);
-    for (let i = 0; i < 80; i += 1) g.onSuccess();
+    for (let i = 0; i < 200; i += 1) g.onSuccess();
     expect(g.spacingMs).toBe(0);
   });
 
@@ -49,5 +49,18 @@ describe('RateGate: the run slows down after 429s', () => {
     controller.abort();
     await expect(waiting).rejects.toThrow('stopped');
     clock += 1;
+  });
+});
+
+describe('RateGate: retries coming out of one pause', () => {
+  it('counts the 429s of one burst once, and spaces the retries instead of letting them go as one burst', async () => {
+    const { g, sleeps, advance } = gate();
+    for (let i = 0; i < 3; i += 1) g.onRateLimited(1000); // three requests refused at once: one episode
+    expect(g.spacingMs).toBe(100);
+    advance(1000); // their own 1 s waits (made by the transport) are over
+    for (let i = 0; i < 3; i += 1) await g.beforeAttempt(undefined, 1000);
+    expect(sleeps).toEqual([100, 100]);
+    g.onRateLimited(1000); // a 429 after the pause: a new episode
+    expect(g.spacingMs).toBe(200);
   });
 });

@@ -257,13 +257,12 @@ describe('retries', () => {
   });
 
   it('retries 429 for POST too, honouring Retry-After in seconds and as a date', async () => {
-    const now = Date.parse('2026-11-28T12:00:00Z');
-    const { client, sleeps } = testClient({ now: () => now });
+    const { client, sleeps } = testClient(); // its clock starts at 1_800_000_000_000 and moves with its sleeps
     nock(SANDBOX)
       .post(`${orgPath}/badges`)
       .reply(429, { data: { message: 'Too Many Requests' } }, { 'Retry-After': '2' })
       .post(`${orgPath}/badges`)
-      .reply(429, {}, { 'Retry-After': 'Sat, 28 Nov 2026 12:00:05 GMT' })
+      .reply(429, {}, { 'Retry-After': new Date(1_800_000_000_000 + 2000 + 5000).toUTCString() })
       .post(`${orgPath}/badges`)
       .reply(201, { data: { id: 'b1' }, metadata: {} });
     await client.badges.issue(issue, { maxRetries: 3 });
