@@ -71,6 +71,13 @@ export function registerIssue(program: Command, ctx: CliContext): void {
         client.close();
         throw error;
       });
+      // An approved microcredential without a template in this ledger would fail on every row: say so once.
+      const unsynced = entries.filter((e) => e.approval.state === 'approved' && !ledger.getTemplate(e.microcredential.id)).map((e) => e.microcredential.id);
+      if (unsynced.length) {
+        await ledger.close();
+        client.close();
+        throw new CliError(`no Credly template is recorded in ${opts.ledger} for ${unsynced.join(', ')}: run sync-templates with the same --ledger first`, EXIT.couldNotRun, 'TEMPLATE_NOT_SYNCED');
+      }
       const controller = new AbortController();
       const progress = progressReporter(total, ctx.stderr);
       const onSignal = () => {
