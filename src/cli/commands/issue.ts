@@ -98,7 +98,13 @@ export function registerIssue(program: Command, ctx: CliContext): void {
           signal: controller.signal,
           onProgress: progress.onProgress,
           suppressNotifications: (opts.notifications ?? (client.config.environment === 'production' ? 'on' : 'off')) === 'off',
-          logger: ctx.logger,
+          // Log lines are printed with the progress bar cleared, so neither garbles the other.
+          logger: {
+            debug: (m, meta) => progress.around(() => ctx.logger.debug(m, meta)),
+            info: (m, meta) => progress.around(() => ctx.logger.info(m, meta)),
+            warn: (m, meta) => progress.around(() => ctx.logger.warn(m, meta)),
+            error: (m, meta) => progress.around(() => ctx.logger.error(m, meta)),
+          },
         });
         progress.stop();
         const stopped = ctx.signal.aborted ? stopReasonOf(ctx.signal) : null;
