@@ -6,6 +6,8 @@ export interface ProgressReporter {
   readonly onProgress: (event: ProgressEvent) => void;
   /** Prints a message on a line of its own (the bar is cleared first and drawn again after). */
   interrupt(message: string): void;
+  /** Runs `write` (which prints whole lines) with the bar cleared, then draws the bar again. */
+  around(write: () => void): void;
   stop(): void;
 }
 
@@ -37,6 +39,15 @@ export function progressReporter(total: number | undefined, stream: CliStream, n
       running = false;
       bar.stop();
     };
+    const around = (write: () => void) => {
+      const was = running;
+      stop();
+      write();
+      if (was) {
+        running = true;
+        bar.start(total, done, last);
+      }
+    };
     return {
       onProgress: (e) => {
         const { rate, eta } = rateAndEta(e.done, total, now() - started);
@@ -47,15 +58,8 @@ export function progressReporter(total: number | undefined, stream: CliStream, n
           bar.start(total, done, last);
         } else bar.update(done, last);
       },
-      interrupt: (message) => {
-        const was = running;
-        stop();
-        stream.write(`\n${message}\n`);
-        if (was) {
-          running = true;
-          bar.start(total, done, last);
-        }
-      },
+      interrupt: (message) => around(() => stream.write(`\n${message}\n`)),
+      around,
       stop,
     };
   }
@@ -69,6 +73,7 @@ export function progressReporter(total: number | undefined, stream: CliStream, n
       }
     },
     interrupt: (message) => stream.write(`${new Date(now()).toISOString()} ${message}\n`),
+    around: (write) => write(),
     stop: () => {},
   };
 }

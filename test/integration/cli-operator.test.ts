@@ -84,6 +84,9 @@ describe('credentials refused (401/403) exit 1 before anything is attempted', ()
     expect(issue.code).toBe(1);
     expect(issue.stderr.match(/error:/g)).toHaveLength(1); // one line, not one per row
     expect(issue.stdout).not.toMatch(/sync-templates first/);
+    // With good credentials, a fresh ledger is one line too, not one failure per row.
+    const fresh = await runCli(issueArgs(file('fresh.ledger')), { env });
+    expect(fresh).toMatchObject({ code: 1, stdout: '', stderr: `error: no Credly template is recorded in ${file('fresh.ledger')} for coding-in-sql: run sync-templates with the same --ledger first\n` });
     // A read-only token may read but not write: refused at the first write, still one line.
     const readOnly = await runCli(['sync-templates', file('sql.json'), '--ledger', file('l2')], { env: { ...env, CREDLY_API_TOKEN: 'fake-credly-read-only-token' } });
     expect(readOnly.code).not.toBe(0);

@@ -260,7 +260,7 @@ describe('fake-credly and demo', () => {
   it('prints help and the version', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['demo', 'validate', 'sync-templates', 'issue', 'status', 'revoke', 'replace', 'compact-ledger', 'webhooks', 'fake-credly']) expect(help.stdout).toContain(command);
+    for (const command of ['demo', 'validate', 'sync-templates', 'issue', 'status', 'revoke', 'replace', 'compact-ledger', 'webhooks', 'fake-credly', 'doctor']) expect(help.stdout).toContain(command);
     expect((await runCli(['issue'])).code).toBe(1);
   });
 });

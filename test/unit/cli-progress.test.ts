@@ -33,6 +33,12 @@ describe('progress', () => {
     expect(out.text()).toMatch(/issuing .* 4\/10 \| 2\.0\/s ETA 3s \| issued 4/);
     progress.interrupt('stopping: awards in flight finish');
     expect(out.text()).toMatch(/\nstopping: awards in flight finish\n/);
+    const before = out.text().length;
+    progress.around(() => out.write('2026-03-02T14:00:02.000Z warn a log line\n'));
+    // The bar was cleared before the line (no bar text on the same line) and drawn again after it.
+    const after = out.text().slice(before);
+    expect(after).toContain('\u001b[2K2026-03-02T14:00:02.000Z warn a log line\n'); // erase the bar's line, then the log line
+    expect(after.split('warn a log line\n')[1]).toMatch(/issuing .* 4\/10/);
     progress.stop();
   });
 });

@@ -73,6 +73,13 @@ export function registerIssue(program: Command, ctx: CliContext): void {
         client.close();
         throw error;
       });
+      // An approved microcredential without a template in this ledger would fail on every row: say so once.
+      const unsynced = entries.filter((e) => e.approval.state === 'approved' && !ledger.getTemplate(e.microcredential.id)).map((e) => e.microcredential.id);
+      if (unsynced.length) {
+        await ledger.close();
+        client.close();
+        throw new CliError(`no Credly template is recorded in ${opts.ledger} for ${unsynced.join(', ')}: run sync-templates with the same --ledger first`, EXIT.couldNotRun, 'TEMPLATE_NOT_SYNCED');
+      }
       const controller = new AbortController();
       // A job that loses the file ledger's lease (paused past it, or taken over) sends nothing more.
       if ('onLeaseLost' in ledger) {
@@ -102,7 +109,13 @@ export function registerIssue(program: Command, ctx: CliContext): void {
           onProgress: progress.onProgress,
           ...(opts.duplicateBehavior ? { duplicateBehavior: opts.duplicateBehavior } : {}),
           suppressNotifications: (opts.notifications ?? (client.config.environment === 'production' ? 'on' : 'off')) === 'off',
-          logger: ctx.logger,
+          // Log lines are printed with the progress bar cleared, so neither garbles the other.
+          logger: {
+            debug: (m, meta) => progress.around(() => ctx.logger.debug(m, meta)),
+            info: (m, meta) => progress.around(() => ctx.logger.info(m, meta)),
+            warn: (m, meta) => progress.around(() => ctx.logger.warn(m, meta)),
+            error: (m, meta) => progress.around(() => ctx.logger.error(m, meta)),
+          },
         });
         progress.stop();
         const stopped = ctx.signal.aborted ? stopReasonOf(ctx.signal) : null;
