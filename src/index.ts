@@ -159,7 +159,6 @@ export { createWebhookHandler, type WebhookHandler, type WebhookHandlerOptions, 
 export { listen, type ListenOptions, type WebhookServer } from './webhooks/listen.js';
 export { parseWebhookBody, WebhookRejection, type WebhookPayload } from './webhooks/payload.js';
 export { typedEvent, KNOWN_EVENT_TYPES, type WebhookEvent } from './webhooks/events.js';
-export { applyToLedger } from './webhooks/ledger-effects.js';
 
 // After issue: reconcile, pending badges, the registrar's export, the program and run reports.
 export * from './lifecycle/index.js';

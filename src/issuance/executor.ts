@@ -61,8 +61,9 @@ export interface IssuanceOptions {
    */
   readonly duplicateBehavior?: DuplicateBehavior;
   readonly logger?: Logger;
-  /** Test seams. */
+  /** @internal Test seam: the clock. */
   readonly now?: () => Date;
+  /** @internal Test seam: waits. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 

@@ -20,7 +20,7 @@ export {
 } from './contract.js';
 export { openLedger, ledgerKind, type OpenLedgerOptions } from './open.js';
 export { MemoryLedger, type MemoryLedgerOptions } from './memory.js';
-export { FileLedger, LEDGER_FORMAT, LEDGER_VERSION, DEFAULT_LOCK_TTL_MS } from './file.js';
+export { FileLedger, DEFAULT_LOCK_TTL_MS } from './file.js';
 export {
   LedgerError,
   LeaseLostError,

@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readCsvRoster, readJsonLinesRoster, rosterDate, RosterFormatError, type RosterRow } from '../../../src/index.js';
+import { readCsvRoster, readJsonLinesRoster, RosterFormatError, type RosterRow } from '../../../src/index.js';
+// Internal: not part of the public API.
+import { rosterDate } from '../../../src/issuance/roster.js';
 
 async function all(rows: AsyncIterable<RosterRow>): Promise<RosterRow[]> {
   const out: RosterRow[] = [];
