@@ -160,3 +160,7 @@ export { listen, type ListenOptions, type WebhookServer } from './webhooks/liste
 export { parseWebhookBody, WebhookRejection, type WebhookPayload } from './webhooks/payload.js';
 export { typedEvent, KNOWN_EVENT_TYPES, type WebhookEvent } from './webhooks/events.js';
 export { applyToLedger } from './webhooks/ledger-effects.js';
+
+// After issue: reconcile, pending badges, the registrar's export, the program and run reports.
+export * from './lifecycle/index.js';
+export * from './report/index.js';

@@ -13,6 +13,7 @@ import { registerSyncTemplates } from './commands/sync-templates.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerifyOb3 } from './commands/verify-ob3.js';
 import { registerWebhooks } from './commands/webhooks.js';
+import { registerLifecycle } from './commands/lifecycle.js';
 import type { CliContext } from './runtime.js';
 
 /** The `credly-microcredentials` program. Commands register themselves, one file each. */
@@ -43,5 +44,6 @@ export function createProgram(ctx: CliContext): Command {
   registerKeygen(program, ctx);
   registerExportOb3(program, ctx);
   registerVerifyOb3(program, ctx);
+  registerLifecycle(program, ctx);
   return program;
 }

@@ -15,5 +15,6 @@ export { FAULT_KINDS, type FaultKind, type FaultRates, type TargetedFault } from
 export { parseRateLimit, type RateLimitOptions } from './fake-credly/rate-limit.js';
 export { DUPLICATE_ERROR_STYLES, type DuplicateErrorStyle, type FakeFidelityOptions } from './fake-credly/fidelity.js';
 export type { WebhookDelivery, WebhookOptions } from './fake-credly/webhooks.js';
+export type { BadgeLifecycleOptions } from './fake-credly/badge-lifecycle.js';
 export type { StoredBadge } from './fake-credly/store.js';
 export { VERSION } from '../version.js';

@@ -53,6 +53,15 @@ describe('doctor', () => {
       const expired = await runCli(['doctor'], { env: { ...base, CREDLY_API_TOKEN: 'old-token' } });
       expect(expired.code).toBe(1);
       expect(expired.stdout).toMatch(/^FAIL token: the token expired on/m);
+      // status warns too, 30 days ahead, while reporting the ledger as usual.
+      const ledgerPath = file('expiry.ledger');
+      await (await FileLedger.open(ledgerPath)).close();
+      const status = await runCli(['status', '--ledger', ledgerPath], { env: { ...base, CREDLY_API_TOKEN: 'soon-token' } });
+      expect(status.code).toBe(0);
+      expect(status.stderr).toMatch(/^warning: the Credly token expires in 10 day\(s\), on \d{4}-\d\d-\d\d: create a new one/m);
+      expect(status.stderr + status.stdout).not.toContain('soon-token');
+      const fine = await runCli(['status', '--ledger', ledgerPath], { env });
+      expect(fine.stderr).not.toMatch(/token expires/);
     } finally {
       await soon.stop();
     }

@@ -71,9 +71,14 @@ describe('sync-templates and issue', () => {
     const ledgerLines = readFileSync(ledger, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(ledgerLines.filter((l) => l.type === 'award' && l.state === 'issued')).toHaveLength(12);
 
-    const rerun = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env });
+    const rerun = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--report-html', 'run.html'], { env, cwd: dir });
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toMatch(/issued 0, already issued 12, failed 0/);
+    // The per-run HTML report, written whole, relative to the run's directory.
+    const html = readFileSync(file('run.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/i);
+    expect(html).toContain('already-issued');
     expect(fake.stats().badges).toBe(12);
   });
 

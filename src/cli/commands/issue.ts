@@ -8,7 +8,8 @@ import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
 import { announceTarget, clientFrom, ledgerTarget, openLedger, verifyCredentials, withCredlyOptions, withLedgerOptions, type CredlyFlags, type LockFlags } from '../context.js';
 import { CliError, EXIT, EXIT_SIGNAL } from '../errors.js';
 import { redactSecretsDeep } from '../../credly/redact.js';
-import { writeReportFile } from '../report-file.js';
+import { writeReportFile, writeTextFile } from '../report-file.js';
+import { renderRunReportHtml } from '../../report/run-report.js';
 import { loadMicrocredentialFile } from '../microcredential-files.js';
 import { numberOption } from '../options.js';
 import { progressReporter } from '../progress.js';
@@ -38,9 +39,10 @@ export function registerIssue(program: Command, ctx: CliContext): void {
     .addOption(new Option('--encoding <encoding>', 'the roster file\'s encoding').choices(['utf8', 'latin1']).default('utf8'))
     .option('--json', 'put the JSON report on stdout (and a JSON error object when the run cannot start)')
     .option('--report <file>', 'write the JSON report to this file')
+    .option('--report-html <file>', 'write the run report as one self-contained HTML page (totals, failures with reasons, rows that need attention)')
     .option('--assume-approved', 'treat microcredential files without an approval record as approved')
     .addOption(new Option('--notifications <mode>', "Credly's emails to learners: on, or off (default: on in production, off elsewhere)").choices(['on', 'off']))
-    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; report?: string; encoding?: 'utf8' | 'latin1'; assumeApproved?: boolean; notifications?: 'on' | 'off' }) => {
+    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; report?: string; reportHtml?: string; encoding?: 'utf8' | 'latin1'; assumeApproved?: boolean; notifications?: 'on' | 'off' }) => {
       if (!opts.microcredential?.length) throw new CliError('--microcredential <file> is required: the microcredentials this roster issues');
       let ratePerSecond: number | undefined;
       if (opts.rate) {
@@ -105,6 +107,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
         const full = { ...report, ...(stopped ? { stoppedBySignal: stopped, rowsNotReached: notReached } : {}) };
         const json = redactSecretsDeep(full, ctx.secrets);
         if (opts.report) await writeReportFile(ctx.path(opts.report), json);
+        if (opts.reportHtml) await writeTextFile(ctx.path(opts.reportHtml), renderRunReportHtml(json as typeof report));
         // The summary points at the JSON report only where there is one.
         const pointer = opts.report ? `(see ${opts.report})` : opts.json ? '(see the JSON report on stdout)' : '(write them all with --report <file>)';
         const summary = (maxLines?: number) => formatReport(report, maxLines === undefined ? {} : { maxLines }).replaceAll('(see the JSON report)', pointer);

@@ -5,9 +5,11 @@ import { AWARD_STATES, type AwardRecord, type Ledger } from '../../ledger/contra
 import { FileLedger } from '../../ledger/file.js';
 import { ledgerKind } from '../../ledger/open.js';
 import type { CliContext } from '../runtime.js';
-import { DEFAULT_LEDGER, ledgerTarget, openLedger } from '../context.js';
+import { clientFrom, DEFAULT_LEDGER, ledgerTarget, openLedger } from '../context.js';
+import { TOKEN_WARNING_DAYS } from './doctor.js';
 import { CliError, EXIT } from '../errors.js';
 import { describeSystemError } from '../system-errors.js';
+import { runPendingStatus } from './status-pending.js';
 
 /** Opens the ledger for reading: a file ledger without its lease, so status works while a job runs. */
 async function openForStatus(target: string, shown: string): Promise<Ledger> {
@@ -23,6 +25,32 @@ async function openForStatus(target: string, shown: string): Promise<Ledger> {
   }
 }
 
+/**
+ * When Credly credentials are configured, warns (on stderr) if the authorization token expires
+ * within 30 days. Status itself reads only the ledger: an unreachable Credly is not its failure.
+ */
+async function warnOfTokenExpiry(ctx: CliContext): Promise<void> {
+  if (!ctx.env.CREDLY_API_TOKEN && !ctx.env.CREDLY_AUTH_TOKEN) return;
+  let client;
+  try {
+    client = clientFrom({}, ctx.env, ctx);
+  } catch {
+    return;
+  }
+  try {
+    // One short try: status must not hang on a Credly it cannot reach.
+    const expiry = await client.authorizationTokens.expiry(new Date(), { timeoutMs: 5_000, maxRetries: 0 });
+    if (expiry.status !== 'token' || expiry.daysLeft === null || !expiry.expiresAt) return;
+    const day = expiry.expiresAt.toISOString().slice(0, 10);
+    if (expiry.daysLeft < 0) ctx.stderr.write(`warning: the Credly token expired on ${day}: create a new one in Credly and update CREDLY_API_TOKEN\n`);
+    else if (expiry.daysLeft < TOKEN_WARNING_DAYS) ctx.stderr.write(`warning: the Credly token expires in ${expiry.daysLeft} day(s), on ${day}: create a new one and update CREDLY_API_TOKEN (credly-microcredentials doctor)\n`);
+  } catch {
+    // Credly unreachable or the token unreadable: doctor says why; status is about the ledger.
+  } finally {
+    client.close();
+  }
+}
+
 /** `status`: what was issued, what failed and why, what is still pending; streamed, whatever the ledger's size. */
 export function registerStatus(program: Command, ctx: CliContext): void {
   program
@@ -31,7 +59,11 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .option('--ledger <path|url>', 'the ledger: a file path, or postgres://… (CREDLY_LEDGER)', ctx.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
     .option('--json', 'print JSON')
     .option('--limit <n>', 'list at most this many failed and pending awards (all by default)', (v: string) => Number(v))
-    .action(async (opts: { ledger: string; json?: boolean; limit?: number }) => {
+    .option('--pending', 'list learners whose badge is not accepted yet, with email and age (after reconcile)')
+    .option('--older-than <age>', 'with --pending: only badges pending longer than this, e.g. 14d')
+    .option('--format <format>', 'with --pending: text, json or csv (a mail merge list)')
+    .action(async (opts: { ledger: string; json?: boolean; limit?: number; pending?: boolean; olderThan?: string; format?: string }) => {
+      if (opts.pending) return runPendingStatus(ctx, { ledger: ledgerTarget(ctx, opts.ledger), olderThan: opts.olderThan, format: opts.format ?? (opts.json ? 'json' : 'text') });
       const ledger = await openForStatus(ledgerTarget(ctx, opts.ledger), opts.ledger);
       const out = (text: string) => ctx.stdout.write(text);
       try {
@@ -75,6 +107,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
             out(`  pending ${a.email} (${a.key}): ${a.state}${held}\n`);
           }
         }
+        await warnOfTokenExpiry(ctx);
         // For a scheduler's health check: 2 something failed (read why above), 3 something is unfinished (run issue again).
         ctx.exitCode = counts.failed ? EXIT.someFailed : counts.planned || counts.issuing ? EXIT.unfinished : EXIT.ok;
       } finally {

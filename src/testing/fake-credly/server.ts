@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { apiRoutes, renderers, type ApiRoute, type RouteResult } from './api-routes.js';
+import { settleDueBadges, type BadgeLifecycleOptions } from './badge-lifecycle.js';
 import { FakeClock } from './clock.js';
 import type { FakeFidelityOptions } from './fidelity.js';
 import { authorizationTokensRoute, type FakeAuthorizationToken } from './authorization-tokens.js';
@@ -56,6 +57,8 @@ export interface FakeCredlyOptions {
   readonly fidelity?: FakeFidelityOptions;
   /** Credly users with several emails, each a list of emails: a badge to one counts for all. */
   readonly users?: ReadonlyArray<readonly string[]>;
+  /** Learners accept (or reject) their badges this long after issue, on the fake's clock. */
+  readonly badgeLifecycle?: BadgeLifecycleOptions;
 }
 
 export interface FakeCredlyStats {
@@ -88,6 +91,11 @@ export interface FakeCredly {
   /** Creates a template directly (active by default), as an admin would in Credly's UI. */
   createTemplate(fields: Record<string, unknown>, organizationId?: string): Record<string, unknown>;
   acceptBadge(badgeId: string): void;
+  /**
+   * Issues a badge as someone in Credly's UI (or another tool) would: outside any ledger, not
+   * counted in request stats. Takes an issue request body; returns the badge as Credly lists it.
+   */
+  issueOutside(body: Record<string, unknown>, organizationId?: string): Record<string, unknown>;
   rejectBadge(badgeId: string): void;
   archiveTemplate(templateId: string): void;
   /** A Credly user who has several emails (Credly's duplicate rule and `recipient_email_all` count them as one). */
@@ -244,6 +252,8 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
       case 'POST /reset':
         handle.reset();
         return { status: 200, body: { reset: true } };
+      case 'POST /badges':
+        return { status: 201, body: { data: handle.issueOutside(body) } };
       case 'POST /badges/:id/accept':
         handle.acceptBadge(parts[2]!);
         return { status: 200, body: { accepted: parts[2] } };
@@ -274,6 +284,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const text = await readBody(req);
+    settleDueBadges(store, clock.now(), options.badgeLifecycle, snapshotBadge);
 
     if (path.startsWith('/__fake/')) {
       const result = handleInspect(method, path, parseBody(text, req.headers['content-type']), url.searchParams);
@@ -435,6 +446,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
       return snapshotTemplate(store.createTemplate(organizationId, body, snapshotTemplate));
     },
     acceptBadge: (id) => void store.setBadgeState(findBadge(id), 'accepted', snapshotBadge),
+    issueOutside: (body, organizationId = defaultOrg) => snapshotBadge(store.issueBadge(organizationId, body, snapshotBadge)),
     rejectBadge: (id) => void store.setBadgeState(findBadge(id), 'rejected', snapshotBadge),
     archiveTemplate: (id) => {
       const t = store.templates.get(id);
