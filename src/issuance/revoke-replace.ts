@@ -58,9 +58,21 @@ export async function replaceAward(
     badge_template_id: award.templateId,
     issued_at: changes.issued_at ?? formatCredlyDate(now()),
   });
+  // The snapshot follows the badge: exports (Open Badges 3.0, the registrar) carry the replacement's dates.
+  const snapshot = award.snapshot
+    ? { ...award.snapshot, issuedAt: isoDate(replacement.issued_at) ?? isoDate(String(changes.issued_at ?? '')) ?? now().toISOString(), expiresAt: isoDate(replacement.expires_at) ?? (changes.expires_at === undefined ? award.snapshot.expiresAt : isoDate(String(changes.expires_at))) }
+    : null;
   return options.ledger.writeAward(
     award.key,
-    { state: 'replaced', badgeId: replacement.id, issuedAt: now().toISOString(), previousBadgeIds: [...(award.previousBadgeIds ?? []), award.badgeId], credly: null },
+    { state: 'replaced', badgeId: replacement.id, issuedAt: now().toISOString(), snapshot, previousBadgeIds: [...(award.previousBadgeIds ?? []), award.badgeId], credly: null },
     { any: true },
   );
+}
+
+/** A Credly date (ISO 8601, or "YYYY-MM-DD hh:mm:ss +hhmm") as ISO 8601; null when absent or unreadable. */
+function isoDate(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const normalized = value.replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) ([+-]\d{2})(\d{2})$/, '$1T$2$3:$4');
+  const time = Date.parse(normalized);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
 }

@@ -25,6 +25,9 @@ describe('revoke and replace', () => {
     const replaced = await replaceAward({ client: ctx.client, ledger: ctx.ledger, now: () => new Date('2029-04-01T12:00:00Z') }, { badgeId: old.badgeId! }, { expires_at: '2032-04-01T12:00:00Z' });
     expect(replaced).toMatchObject({ state: 'replaced', previousBadgeIds: [old.badgeId] });
     expect(replaced.badgeId).not.toBe(old.badgeId);
+    // The award's snapshot follows the new badge: exports carry the replacement's dates.
+    expect(old.snapshot?.issuedAt).toBe('2026-04-02T10:00:00-04:00');
+    expect(replaced.snapshot).toMatchObject({ issuedAt: '2029-04-01T12:00:00.000Z', expiresAt: '2032-04-01T12:00:00.000Z', learner: old.snapshot!.learner });
     const badges = ctx.fake.badgesFor(ctx.templateId, 'learner1@example.edu');
     expect(badges.map((b) => [b.replaces_badge_id, b.replacement_badge_id])).toEqual([
       [null, replaced.badgeId],
