@@ -74,7 +74,8 @@ export function registerIssue(program: Command, ctx: CliContext): void {
         throw error;
       });
       // An approved microcredential without a template in this ledger would fail on every row: say so once.
-      const unsynced = entries.filter((e) => e.approval.state === 'approved' && !ledger.getTemplate(e.microcredential.id)).map((e) => e.microcredential.id);
+      const unsynced: string[] = [];
+      for (const e of entries) if (e.approval.state === 'approved' && !(await ledger.getTemplate(e.microcredential.id))) unsynced.push(e.microcredential.id);
       if (unsynced.length) {
         await ledger.close();
         client.close();
