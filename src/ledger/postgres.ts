@@ -55,18 +55,20 @@ export async function openPostgresLedger(url: string, options: OpenLedgerOptions
   // An idle connection that breaks (a database restart) must not crash the process: the next
   // query reports it.
   pool.on('error', () => undefined);
-  let client: PoolClient | undefined;
+  let applied: number;
   try {
-    client = await pool.connect();
-    const applied = await migrate(client, target.schema, { readOnly: options.readOnly === true });
-    return new PgLedger(pool, { ...target, migrationsApplied: applied, readOnly: options.readOnly === true, ...(options.now ? { now: options.now } : {}) });
+    const client = await pool.connect();
+    try {
+      applied = await migrate(client, target.schema, { readOnly: options.readOnly === true });
+    } finally {
+      client.release();
+    }
   } catch (error) {
     await pool.end().catch(() => undefined);
     if (error instanceof LedgerError) throw error;
     throw new LedgerError('LEDGER_UNAVAILABLE', `cannot open the PostgreSQL ledger at ${target.location}: ${scrub(messageOf(error), target.secrets)}`);
-  } finally {
-    client?.release();
   }
+  return new PgLedger(pool, { ...target, migrationsApplied: applied, readOnly: options.readOnly === true, ...(options.now ? { now: options.now } : {}) });
 }
 
 interface PgLedgerSettings {

@@ -9,6 +9,11 @@ export const DATABASE_URL = process.env.DATABASE_URL;
 
 export const PG_SKIP_REASON = DATABASE_URL ? undefined : 'DATABASE_URL is not set; run them with scripts/with-postgres.sh npm test';
 
+// CI sets this so that a server that failed to start fails the run instead of skipping tests.
+if (process.env.CREDLY_TEST_REQUIRE_POSTGRES === '1' && !DATABASE_URL) {
+  throw new Error('CREDLY_TEST_REQUIRE_POSTGRES=1 but DATABASE_URL is not set: start PostgreSQL with scripts/with-postgres.sh');
+}
+
 /** A schema name no other test file uses: each file works in its own, so files never collide. */
 export function freshSchema(prefix: string): string {
   return `t_${prefix}_${randomBytes(4).toString('hex')}`;
