@@ -4,6 +4,7 @@ import { registerCompactLedger } from './commands/compact-ledger.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFakeCredly } from './commands/fake-credly.js';
 import { registerIssue } from './commands/issue.js';
+import { registerMigrateLedger } from './commands/migrate-ledger.js';
 import { registerRevokeReplace } from './commands/revoke-replace.js';
 import { registerStatus } from './commands/status.js';
 import { registerSyncTemplates } from './commands/sync-templates.js';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerStatus(program);
   registerRevokeReplace(program);
   registerCompactLedger(program);
+  registerMigrateLedger(program);
   registerWebhooks(program);
   registerFakeCredly(program);
   return program;
