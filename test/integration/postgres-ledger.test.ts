@@ -199,6 +199,27 @@ suite(`PostgreSQL ledger on a real server${PG_SKIP_REASON ? ` (skipped: ${PG_SKI
     await expect(openLedger(urlWithSchema(schema('tls2')), { backend: { ssl: { rejectUnauthorized: false } } })).rejects.toThrow(/does not support SSL/);
   });
 
+  it('a handle whose connections the server killed reconnects for the next statements', async () => {
+    const applicationName = `credly-test-${freshSchema('app')}`;
+    const ledger = await openPostgresLedger(urlWithSchema(schema('restart')), { backend: { application_name: applicationName } });
+    await ledger.planAward(award(1));
+    await ledger.withTemplateLock(async () => undefined);
+    const killed = await adminQuery<{ ok: boolean }>('SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+    expect(killed.length).toBeGreaterThan(0);
+    // The first statement may land on a connection that is not yet known to be dead: it fails
+    // cleanly, as a ledger error; the pool replaces the connection.
+    let record;
+    for (let attempt = 0; attempt < 3 && !record; attempt += 1) {
+      record = await ledger.getAward(award(1).key).catch((error: unknown) => {
+        expect(error).toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+        return undefined;
+      });
+    }
+    expect(record?.state).toBe('planned');
+    expect(await ledger.withTemplateLock(async () => 'synced')).toBe('synced');
+    await ledger.close();
+  });
+
   it('the password never appears in the location, errors or their causes', async () => {
     const url = new URL(DATABASE_URL!);
     const password = decodeURIComponent(url.password);
