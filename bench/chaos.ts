@@ -109,8 +109,9 @@ async function killed(): Promise<Scenario> {
     });
     if (outcome === 'killed') kills += 1;
   }
-  // The final run, in this process: it must reconcile whatever the kills left behind.
-  ledger = await FileLedger.open(ledgerPath);
+  // The final run, in this process: it must reconcile whatever the kills left behind (and take
+  // over the lease the last killed run left, once it is older than its 1 s TTL).
+  ledger = await FileLedger.open(ledgerPath, { lockTtlMs: 1_000, waitForLockMs: 10_000 });
   for (let i = 0; i < MAX_RUNS; i += 1) {
     runs += 1;
     const report = await issueBadges(readRosterFile(roster), { client, ledger, microcredentials: [entry], retryDelayMs: 20, suppressNotifications: true });

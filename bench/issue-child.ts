@@ -8,7 +8,8 @@ const { BASE_URL, ORG_ID, TOKEN, LEDGER, ROSTER } = process.env;
 const json = JSON.parse(readFileSync(join(ROOT, 'fixtures/examples/non-credit.proposal.json'), 'utf8'));
 const microcredential = microcredentialFromProposal(parseProposal(json));
 const client = new CredlyClient({ organizationId: ORG_ID!, authToken: TOKEN! }, { baseUrl: BASE_URL!, retryTiming: { baseDelayMs: 20 } });
-const ledger = await FileLedger.open(LEDGER!);
+// A short lease: the next run takes over a killed one within a second (production: 30 s).
+const ledger = await FileLedger.open(LEDGER!, { lockTtlMs: 1_000, waitForLockMs: 10_000 });
 await issueBadges(readRosterFile(ROSTER!), {
   client,
   ledger,

@@ -4,4 +4,5 @@ export { VERSION } from './version.js';
 export * from './credly/index.js';
 export * from './mapping/index.js';
 export * from './issuance/index.js';
+export * from './ledger/index.js';
 export * from './webhooks/index.js';

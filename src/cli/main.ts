@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { DomainValidationError } from '../domain/errors.js';
 import { isCredlyError } from '../credly/errors.js';
+import { LedgerError } from '../ledger/errors.js';
 import { loadEnvFile } from './context.js';
 import { CliError, EXIT } from './errors.js';
 import { createProgram } from './program.js';
@@ -23,6 +24,11 @@ createProgram()
       return;
     }
     if (error instanceof DomainValidationError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exitCode = EXIT.couldNotRun;
+      return;
+    }
+    if (error instanceof LedgerError) {
       process.stderr.write(`error: ${error.message}\n`);
       process.exitCode = EXIT.couldNotRun;
       return;

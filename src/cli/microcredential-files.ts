@@ -3,7 +3,7 @@ import { approvalRecordSchema, APPROVAL_STATES, type ApprovalState } from '../do
 import { DomainValidationError } from '../domain/errors.js';
 import { safeParseMicrocredential, safeParseProposal } from '../domain/parse.js';
 import { microcredentialFromProposal } from '../domain/proposal.js';
-import type { MicrocredentialEntry } from '../issuance/issuer.js';
+import type { MicrocredentialEntry } from '../issuance/plan.js';
 import { CliError } from './errors.js';
 
 export type FileKind = 'proposal' | 'microcredential';

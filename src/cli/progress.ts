@@ -1,5 +1,5 @@
 import { SingleBar, Presets } from 'cli-progress';
-import type { ProgressEvent } from '../issuance/issuer.js';
+import type { ProgressEvent } from '../issuance/executor.js';
 
 export interface ProgressReporter {
   readonly onProgress: (event: ProgressEvent) => void;

@@ -39,26 +39,44 @@ export interface IssuanceReport {
   readonly reconciled: number;
   readonly rows: number;
   readonly totals: Readonly<Record<Outcome, number>>;
+  /**
+   * Awards another worker held while this one read the roster (several workers on one
+   * PostgreSQL ledger): they are in that worker's report, not in these totals.
+   */
+  readonly heldElsewhere: number;
+  /** Awards that were issuing under a worker that died (or an earlier run) and were looked up first. */
+  readonly takenOver: number;
+  /**
+   * Each award's outcome in row order, up to `keepOutcomes` (10,000 by default); a large run
+   * streams them with `onOutcome` (the CLI's `--report`) instead of holding them.
+   */
   readonly awards: readonly AwardOutcome[];
+  /** True when more outcomes happened than `awards` holds. */
+  readonly awardsTruncated: boolean;
 }
 
 export class ReportBuilder {
   readonly #startedAt: number;
   readonly #now: () => Date;
   readonly #awards: AwardOutcome[] = [];
+  readonly #keep: number;
+  #truncated = false;
   readonly totals: Record<Outcome, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   rows = 0;
   reconciled = 0;
+  heldElsewhere = 0;
   cancelled = false;
   stoppedBecause: string | null = null;
 
-  constructor(now: () => Date) {
+  constructor(now: () => Date, keepOutcomes = 10_000) {
     this.#now = now;
     this.#startedAt = now().getTime();
+    this.#keep = keepOutcomes;
   }
 
   add(outcome: AwardOutcome): void {
-    this.#awards.push(outcome);
+    if (this.#awards.length < this.#keep) this.#awards.push(outcome);
+    else this.#truncated = true;
     this.totals[outcome.outcome] += 1;
   }
 
@@ -75,7 +93,10 @@ export class ReportBuilder {
       reconciled: this.reconciled,
       rows: this.rows,
       totals: { ...this.totals },
+      heldElsewhere: this.heldElsewhere,
+      takenOver: this.reconciled,
       awards,
+      awardsTruncated: this.#truncated,
     };
   }
 }

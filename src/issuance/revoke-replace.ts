@@ -1,7 +1,8 @@
 import type { CredlyClient } from '../credly/client.js';
 import { formatCredlyDate } from '../credly/dates.js';
 import type { ReplaceBadgeParams } from '../credly/schemas/requests.js';
-import type { AwardRecord, Ledger } from './ledger.js';
+import type { AwardRecord, Ledger } from '../ledger/contract.js';
+import { LedgerError } from '../ledger/errors.js';
 
 export interface AwardActionOptions {
   readonly client: CredlyClient;
@@ -10,16 +11,19 @@ export interface AwardActionOptions {
 }
 
 /** An award named by its ledger key, or by a Credly badge id. */
-export function findAward(ledger: Ledger, by: { key?: string; badgeId?: string }): AwardRecord | undefined {
+export async function findAward(ledger: Ledger, by: { key?: string; badgeId?: string }): Promise<AwardRecord | undefined> {
   if (by.key) return ledger.getAward(by.key);
-  for (const award of ledger.awards()) if (award.badgeId === by.badgeId) return award;
+  if (!by.badgeId) return undefined;
+  for await (const award of ledger.queryAwards({ badgeId: by.badgeId, limit: 1 })) return award;
+  // A replaced badge's old id names the award too.
+  for await (const award of ledger.queryAwards({ state: 'replaced' })) if (award.previousBadgeIds?.includes(by.badgeId)) return award;
   return undefined;
 }
 
 function requireIssued(award: AwardRecord | undefined, what: string): AwardRecord & { badgeId: string } {
-  if (!award) throw new Error(`no award ${what} in the ledger`);
+  if (!award) throw new LedgerError('AWARD_NOT_FOUND', `no award ${what} in the ledger: check the key (microcredential|earner id) or the badge id with status`);
   if ((award.state !== 'issued' && award.state !== 'replaced') || !award.badgeId) {
-    throw new Error(`award ${award.key} is ${award.state}, not issued: there is no badge to act on`);
+    throw new LedgerError('AWARD_NOT_ISSUED', `award ${award.key} is ${award.state}, not issued: there is no badge to act on`);
   }
   return award as AwardRecord & { badgeId: string };
 }
@@ -27,11 +31,14 @@ function requireIssued(award: AwardRecord | undefined, what: string): AwardRecor
 /** Revokes an issued award's badge with a reason, and records it. */
 export async function revokeAward(options: AwardActionOptions, by: { key?: string; badgeId?: string }, reason: string, suppressNotification = false): Promise<AwardRecord> {
   const now = options.now ?? (() => new Date());
-  const award = requireIssued(findAward(options.ledger, by), by.key ?? by.badgeId ?? '');
+  const award = requireIssued(await findAward(options.ledger, by), by.key ?? by.badgeId ?? '');
   await options.client.badges.revoke(award.badgeId, { reason, suppress_revoke_notification_email: suppressNotification });
-  const revoked: AwardRecord = { ...award, state: 'revoked', revocationReason: reason, updatedAt: now().toISOString() };
-  await options.ledger.putAward(revoked);
-  return revoked;
+  const stamp = now().toISOString();
+  return options.ledger.writeAward(
+    award.key,
+    { state: 'revoked', revocationReason: reason, credly: { ...(award.credly ?? {}), state: 'revoked', changedAt: stamp, revokedReason: reason, seenAt: stamp } },
+    { any: true },
+  );
 }
 
 /**
@@ -44,19 +51,15 @@ export async function replaceAward(
   changes: Omit<ReplaceBadgeParams, 'badge_template_id' | 'issued_at'> & { issued_at?: ReplaceBadgeParams['issued_at'] } = {},
 ): Promise<AwardRecord> {
   const now = options.now ?? (() => new Date());
-  const award = requireIssued(findAward(options.ledger, by), by.key ?? by.badgeId ?? '');
+  const award = requireIssued(await findAward(options.ledger, by), by.key ?? by.badgeId ?? '');
   const replacement = await options.client.badges.replace(award.badgeId, {
     ...changes,
     badge_template_id: award.templateId,
     issued_at: changes.issued_at ?? formatCredlyDate(now()),
   });
-  const replaced: AwardRecord = {
-    ...award,
-    state: 'replaced',
-    badgeId: replacement.id,
-    previousBadgeIds: [...(award.previousBadgeIds ?? []), award.badgeId],
-    updatedAt: now().toISOString(),
-  };
-  await options.ledger.putAward(replaced);
-  return replaced;
+  return options.ledger.writeAward(
+    award.key,
+    { state: 'replaced', badgeId: replacement.id, issuedAt: now().toISOString(), previousBadgeIds: [...(award.previousBadgeIds ?? []), award.badgeId], credly: null },
+    { any: true },
+  );
 }

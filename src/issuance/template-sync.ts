@@ -4,8 +4,8 @@ import { CredlyApiError, CredlyConnectionError, NotFoundError } from '../credly/
 import type { BadgeTemplate } from '../credly/schemas/badge-template.js';
 import type { CreateBadgeTemplateParams } from '../credly/schemas/requests.js';
 import { templatePayload } from '../mapping/template-payload.js';
-import type { MicrocredentialEntry } from './issuer.js';
-import type { Ledger, TemplateRecord } from './ledger.js';
+import type { MicrocredentialEntry } from './plan.js';
+import type { Ledger, TemplateRecord } from '../ledger/contract.js';
 
 export type TemplateSyncAction = 'created' | 'adopted' | 'updated' | 'unchanged' | 'archived' | 'skipped' | 'failed';
 
@@ -65,6 +65,11 @@ function changedFields(previous: string | undefined, next: string): string[] {
  * was lost) is adopted rather than created twice.
  */
 export async function syncTemplates(entries: readonly MicrocredentialEntry[], options: TemplateSyncOptions): Promise<TemplateSyncResult[]> {
+  // Two workers syncing at once would both create a template: one at a time per ledger.
+  return options.ledger.withTemplateLock(() => syncTemplatesLocked(entries, options));
+}
+
+async function syncTemplatesLocked(entries: readonly MicrocredentialEntry[], options: TemplateSyncOptions): Promise<TemplateSyncResult[]> {
   const { client, ledger } = options;
   const dryRun = options.dryRun ?? false;
   const now = options.now ?? (() => new Date());
@@ -72,7 +77,9 @@ export async function syncTemplates(entries: readonly MicrocredentialEntry[], op
 
   const record = async (id: string, templateId: string, fingerprint: string, state: TemplateRecord['state'], allowDuplicates: boolean) => {
     if (dryRun) return;
-    await ledger.putTemplate({ microcredentialId: id, templateId, fingerprint, state, allowDuplicates, updatedAt: now().toISOString() });
+    // The microcredential as synced: the domain half of every award's snapshot (exports read it).
+    const microcredential = entries.find((entry) => entry.microcredential.id === id)?.microcredential;
+    await ledger.putTemplate({ microcredentialId: id, templateId, fingerprint, state, allowDuplicates, ...(microcredential ? { microcredential } : {}), updatedAt: now().toISOString() });
   };
 
   const findByName = async (name: string): Promise<BadgeTemplate | undefined> => {
@@ -95,7 +102,7 @@ export async function syncTemplates(entries: readonly MicrocredentialEntry[], op
 
   for (const { microcredential: micro, approval } of entries) {
     const id = micro.id;
-    const existing = ledger.getTemplate(id);
+    const existing = await ledger.getTemplate(id);
     const allowDuplicates = micro.badge.allowDuplicates ?? false;
     try {
       if (approval.state === 'retired') {
@@ -163,7 +170,7 @@ export async function syncTemplates(entries: readonly MicrocredentialEntry[], op
 
 /** Marks a template usable again after it was re-activated in Credly (its ledger record says unusable or archived). */
 export async function reactivateTemplate(ledger: Ledger, microcredentialId: string, now: () => Date = () => new Date()): Promise<void> {
-  const existing = ledger.getTemplate(microcredentialId);
+  const existing = await ledger.getTemplate(microcredentialId);
   if (!existing) throw new Error(`no template is recorded for ${microcredentialId}`);
   const { unusableReason: _reason, ...rest } = existing;
   await ledger.putTemplate({ ...rest, state: 'active', updatedAt: now().toISOString() });

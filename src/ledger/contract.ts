@@ -143,11 +143,13 @@ export interface ClaimOptions {
 /**
  * How a write is guarded:
  * - `{ claim }`: the caller holds the award (its fence is current and its lease has not expired);
+ *   with `release: true` the lease ends with this write even if the award stays `issuing` (its
+ *   outcome is unknown: the next claim takes it over and looks it up);
  * - `{ version }`: the record is still the version the caller read (webhooks, reconcile, revoke);
  * - `{ any: true }`: unconditional (migration, administration).
  * A write that sets a state other than `issuing` under a claim releases the lease.
  */
-export type WriteGuard = { readonly claim: Claim } | { readonly version: number } | { readonly any: true };
+export type WriteGuard = { readonly claim: Claim; readonly release?: boolean } | { readonly version: number } | { readonly any: true };
 
 export interface AwardQuery {
   readonly state?: AwardState | readonly AwardState[];
@@ -238,10 +240,11 @@ export interface Ledger {
   /**
    * Claims the next claimable award (optionally of one microcredential): `issuing` with an
    * expired lease first, then `planned`. Never `failed` (a failed award is retried only when its
-   * roster row is seen again). Null when nothing is left. Backends shared by several workers hand
+   * roster row is seen again), nor any key in `exclude` (awards this worker already settled in
+   * this run). Null when nothing is left. Backends shared by several workers hand
    * each award to one worker at a time (PostgreSQL: FOR UPDATE SKIP LOCKED).
    */
-  claimNext(options: ClaimOptions & { readonly microcredentialId?: string }): Promise<Claim | null>;
+  claimNext(options: ClaimOptions & { readonly microcredentialId?: string; readonly exclude?: ReadonlySet<string> }): Promise<Claim | null>;
   /** Extends the leases of these claims; returns the keys whose lease was lost (do not write them). */
   renewClaims(claims: readonly Claim[], leaseMs: number): Promise<readonly string[]>;
   /**

@@ -93,12 +93,13 @@ export class MemoryLedger implements Ledger {
     return claim;
   }
 
-  async claimNext(options: ClaimOptions & { microcredentialId?: string }): Promise<Claim | null> {
+  async claimNext(options: ClaimOptions & { microcredentialId?: string; exclude?: ReadonlySet<string> }): Promise<Claim | null> {
     this.#open();
     const now = this.#now();
     let planned: AwardRecord | undefined;
     for (const record of this.#awards.values()) {
       if (options.microcredentialId !== undefined && record.microcredentialId !== options.microcredentialId) continue;
+      if (options.exclude?.has(record.key)) continue;
       if (record.state === 'issuing' && claimability(record, now)) return this.claimAward(record.key, options);
       if (!planned && record.state === 'planned' && claimability(record, now)) planned = record;
     }

@@ -85,7 +85,7 @@ export function checkGuard(current: AwardRecord, guard: WriteGuard, now: Date): 
 
 /** The record after a guarded patch: the lease ends when a claim's holder settles the award. */
 export function applyPatch(current: AwardRecord, patch: AwardPatch, guard: WriteGuard, now: Date): AwardRecord {
-  const releases = 'claim' in guard && patch.state !== undefined && patch.state !== 'issuing';
+  const releases = 'claim' in guard && (guard.release === true || (patch.state !== undefined && patch.state !== 'issuing'));
   return {
     ...current,
     ...definedOnly(patch),

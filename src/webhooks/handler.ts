@@ -3,7 +3,7 @@ import type { CredlyClient } from '../credly/client.js';
 import { NotFoundError } from '../credly/errors.js';
 import type { Logger } from '../credly/logger.js';
 import type { CredlyEvent } from '../credly/schemas/event.js';
-import type { EventRecord, Ledger } from '../issuance/ledger.js';
+import type { EventRecord, Ledger } from '../ledger/contract.js';
 import { typedEvent, type WebhookEvent } from './events.js';
 import { applyToLedger } from './ledger-effects.js';
 import { DEFAULT_MAX_BODY_BYTES, parseWebhookBody, WebhookRejection, type WebhookPayload } from './payload.js';
@@ -89,7 +89,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const running = inFlight.get(payload.id);
     if (running) return running;
     const work = (async () => {
-      if (ledger.getEvent(payload.id)?.state === 'processed') return;
+      if ((await ledger.getEvent(payload.id))?.state === 'processed') return;
       let event = known;
       if (!event) {
         try {
@@ -108,17 +108,22 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         log?.warn(`webhook: event ${payload.id} does not match what the API says (type ${event.event_type}, organization ${event.organization_id}): not processed`);
         return;
       }
-      const previous = ledger.getEvent(payload.id);
       let record: EventRecord = {
         eventId: payload.id,
         eventType: event.event_type,
         organizationId,
         occurredAt: event.occurred_at ?? payload.occurred_at ?? null,
         state: 'received',
-        receivedAt: previous?.receivedAt ?? now().toISOString(),
-        attempts: (previous?.attempts ?? 0) + 1,
+        receivedAt: now().toISOString(),
+        attempts: 1,
       };
-      await ledger.putEvent(record);
+      // Recorded once, whichever receiver sharing the ledger gets it first.
+      const recorded = await ledger.recordEvent(record);
+      if (!recorded.created) {
+        if (recorded.record.state === 'processed') return;
+        record = { ...record, receivedAt: recorded.record.receivedAt, attempts: recorded.record.attempts + 1 };
+        await ledger.putEvent(record);
+      }
       const typed = typedEvent(event);
       try {
         const change = await applyToLedger(ledger, typed, now);
@@ -153,7 +158,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       log?.warn(`webhook: refused event ${payload.id} of another organization (${payload.organization_id})`);
       return json(403, { error: 'event of another organization' });
     }
-    if (ledger.getEvent(payload.id)?.state === 'processed' || inFlight.has(payload.id)) {
+    if (inFlight.has(payload.id) || (await ledger.getEvent(payload.id))?.state === 'processed') {
       counts.duplicates += 1;
       counts.accepted += 1;
       return json(200, { received: payload.id, duplicate: true });
@@ -215,8 +220,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     node,
     async resume() {
       let finished = 0;
-      for (const record of [...ledger.events()]) {
-        if (record.state !== 'received') continue;
+      const received: EventRecord[] = [];
+      for await (const record of ledger.queryEvents({ state: 'received' })) received.push(record);
+      for (const record of received) {
         try {
           await process({ id: record.eventId, organization_id: record.organizationId, event_type: record.eventType, occurred_at: record.occurredAt });
           finished += 1;
@@ -229,7 +235,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     async catchUp({ max }) {
       let processed = 0;
       for (const event of await client.events.list().collect({ max })) {
-        if (ledger.getEvent(event.id)?.state === 'processed') continue;
+        if ((await ledger.getEvent(event.id))?.state === 'processed') continue;
         try {
           await process({ id: event.id, organization_id: event.organization_id ?? organizationId, event_type: event.event_type, occurred_at: event.occurred_at ?? null }, event);
           processed += 1;

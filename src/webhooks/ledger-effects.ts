@@ -1,4 +1,4 @@
-import type { Ledger } from '../issuance/ledger.js';
+import type { AwardRecord, Ledger } from '../ledger/contract.js';
 import type { WebhookEvent } from './events.js';
 
 /**
@@ -11,27 +11,36 @@ export async function applyToLedger(ledger: Ledger, event: WebhookEvent, now: ()
   if (event.type === 'badge.state.changed' || event.type === 'badge.deleted' || event.type === 'badge.created') {
     const badge = event.badge;
     if (!badge) return null;
-    let award;
-    for (const a of ledger.awards()) if (a.badgeId === badge.id) award = a;
+    let award: AwardRecord | undefined;
+    for await (const a of ledger.queryAwards({ badgeId: badge.id, limit: 1 })) award = a;
     if (!award) return null;
+    // A version write: a worker holding the award's claim keeps it, and this update is not lost.
+    const write = (record: AwardRecord, patch: Parameters<Ledger['writeAward']>[1]) => ledger.writeAward(record.key, patch, { version: record.version });
     if (event.type === 'badge.deleted') {
-      await ledger.putAward({ ...award, state: 'revoked', credlyState: 'deleted', revocationReason: award.revocationReason ?? 'deleted in Credly', updatedAt: stamp });
+      await write(award, { state: 'revoked', credly: { state: 'deleted', changedAt: stamp, seenAt: stamp }, revocationReason: award.revocationReason ?? 'deleted in Credly' });
       return `award ${award.key}: badge deleted in Credly`;
     }
     const state = badge.state ?? null;
-    if (!state || state === award.credlyState) return null;
+    if (!state || state === award.credly?.state) return null;
+    const changedAt = (badge as { state_updated_at?: string | null }).state_updated_at ?? stamp;
+    const credly = {
+      state,
+      changedAt,
+      seenAt: stamp,
+      ...(state === 'accepted' ? { acceptedAt: (badge as { accepted_at?: string | null }).accepted_at ?? changedAt } : award.credly?.acceptedAt ? { acceptedAt: award.credly.acceptedAt } : {}),
+      ...(state === 'revoked' ? { revokedReason: badge.revocation_reason ?? null } : {}),
+    };
     if (state === 'revoked') {
-      await ledger.putAward({ ...award, state: 'revoked', credlyState: state, revocationReason: badge.revocation_reason ?? award.revocationReason ?? 'revoked in Credly', updatedAt: stamp });
+      await write(award, { state: 'revoked', credly, revocationReason: badge.revocation_reason ?? award.revocationReason ?? 'revoked in Credly' });
     } else {
-      await ledger.putAward({ ...award, credlyState: state, updatedAt: stamp });
+      await write(award, { credly });
     }
     return `award ${award.key}: badge ${state}`;
   }
   if (event.type === 'badge_template.changed' || event.type === 'badge_template.deleted') {
     const template = event.template;
     if (!template) return null;
-    let record;
-    for (const t of ledger.templates()) if (t.templateId === template.id) record = t;
+    const record = (await ledger.listTemplates()).find((t) => t.templateId === template.id);
     if (!record) return null;
     if (event.type === 'badge_template.deleted') {
       await ledger.putTemplate({ ...record, state: 'unusable', unusableReason: 'deleted in Credly', updatedAt: stamp });

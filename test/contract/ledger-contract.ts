@@ -116,6 +116,18 @@ export function describeLedgerContract(name: string, harness: LedgerHarness, opt
       await ledger.close();
     });
 
+    it('a holder can release its lease and leave the award issuing: the next claim takes it over', async () => {
+      const ledger = await fresh();
+      await ledger.planAward(award(7));
+      const claim = (await ledger.claimAward(award(7).key, { owner: 'a', leaseMs: LEASE }))!;
+      await ledger.writeAward(award(7).key, { state: 'issuing', attempts: 1 }, { claim });
+      const left = await ledger.writeAward(award(7).key, { lastError: 'look-up failed' }, { claim, release: true });
+      expect(left).toMatchObject({ state: 'issuing', lease: null });
+      const next = await ledger.claimAward(award(7).key, { owner: 'b', leaseMs: LEASE });
+      expect(next).toMatchObject({ takenOver: true, fence: 2 });
+      await ledger.close();
+    });
+
     it('settled awards cannot be claimed; failed ones can', async () => {
       const ledger = await fresh();
       await ledger.planAward(award(4));
@@ -163,6 +175,10 @@ export function describeLedgerContract(name: string, harness: LedgerHarness, opt
       expect(second).toMatchObject({ key: award(10).key, takenOver: false });
       expect(await ledger.claimNext({ owner: 'w2', leaseMs: LEASE })).toBeNull();
       expect(await ledger.claimNext({ owner: 'w3', leaseMs: LEASE, microcredentialId: 'mc-odd' })).toBeNull();
+      // Excluded keys are passed over.
+      await ledger.planAward(award(16));
+      expect(await ledger.claimNext({ owner: 'w4', leaseMs: LEASE, exclude: new Set([award(16).key]) })).toBeNull();
+      expect(await ledger.claimNext({ owner: 'w4', leaseMs: LEASE })).toMatchObject({ key: award(16).key });
       await ledger.close();
     });
 

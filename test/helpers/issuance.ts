@@ -6,6 +6,8 @@ import {
   parseProposal,
   readCsvRoster,
   syncTemplates,
+  type AwardRecord,
+  type EventRecord,
   type Ledger,
   type MicrocredentialEntry,
 } from '../../src/index.js';
@@ -54,4 +56,16 @@ export async function issuanceSetup(options: { fake?: Parameters<typeof fakeWith
 
 export async function openTempLedger(dir: string, name = 'awards.ledger'): Promise<FileLedger> {
   return FileLedger.open(`${dir}/${name}`);
+}
+
+/** Every award, template and event of a ledger, as arrays (tests only: a real ledger may be large). */
+export async function allAwards(ledger: Ledger): Promise<AwardRecord[]> {
+  const out: AwardRecord[] = [];
+  for await (const record of ledger.queryAwards()) out.push(record);
+  return out;
+}
+export async function allEvents(ledger: Ledger): Promise<EventRecord[]> {
+  const out: EventRecord[] = [];
+  for await (const record of ledger.queryEvents()) out.push(record);
+  return out;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FileLedger } from '../../src/ledger/file.js';
 import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
 import { cleanEnv, NODE_ARGS, runCli } from '../helpers/cli.js';
 import { exampleProposalJson } from '../helpers/examples.js';
@@ -111,11 +112,18 @@ describe('sync-templates and issue', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toMatch(/stopped: Credly refused the credentials/);
     expect(wrong.stderr + wrong.stdout).not.toContain(fake.token);
-    writeFileSync(`${ledger}.lock`, JSON.stringify({ pid: process.pid, hostname: (await import('node:os')).hostname(), startedAt: 'now' }));
+    // Another job holds the ledger's live lease: exit 1 naming who holds it and until when.
+    const holder = await FileLedger.open(ledger);
     const locked = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env });
     expect(locked.code).toBe(1);
-    expect(locked.stderr).toMatch(/is in use by process/);
-    rmSync(`${ledger}.lock`);
+    expect(locked.stderr).toMatch(/the ledger is in use by file-|the ledger is in use by .*\(process \d+ on .*\), renewed .*, until .*; wait for that job to finish, or pass --wait-for-lock/);
+    const forced = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--force-unlock'], { env });
+    expect(forced.code).toBe(1);
+    expect(forced.stderr).toMatch(/renewed moments ago, so its holder is alive: --force-unlock refuses/);
+    // With --wait-for-lock the job waits for the holder to finish, then runs.
+    const waiting = runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--wait-for-lock', '20', '--dry-run'], { env });
+    setTimeout(() => void holder.close(), 300);
+    expect((await waiting).code).not.toBe(1);
     writeFileSync(file('bare.json'), JSON.stringify(exampleProposalJson('non-credit')));
     const unapproved = await runCli(['sync-templates', file('bare.json'), '--ledger', ledger], { env });
     expect(unapproved.code).toBe(1);
@@ -161,7 +169,7 @@ describe('status, revoke, replace', () => {
 
     const compact = await runCli(['compact-ledger', '--ledger', ledger], { env });
     expect(compact.code).toBe(0);
-    expect(compact.stdout).toMatch(/compacted .*: \d+ lines → 14/); // header, template, 12 awards
+    expect(compact.stdout).toMatch(/compacted .*: \d+ records \(\d+ bytes\) → 15 \(\d+ bytes\)/); // header, template, 12 awards, the run
     expect(JSON.parse((await runCli(['status', '--ledger', ledger, '--json'], { env })).stdout).counts).toMatchObject({ issued: 10, revoked: 1, replaced: 1 });
 
     const none = await runCli(['revoke', '--learner', 'nobody@example.edu', '--microcredential', 'coding-in-sql', '--reason', 'x', '--ledger', ledger], { env });

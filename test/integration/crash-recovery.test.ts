@@ -7,7 +7,7 @@ import { TSX } from '../helpers/cli.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CredlyClient, FileLedger, issueBadges, readRosterFile, syncTemplates } from '../../src/index.js';
 import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
-import { approvedEntry, sqlRosterCsv } from '../helpers/issuance.js';
+import { approvedEntry, sqlRosterCsv, allAwards } from '../helpers/issuance.js';
 
 const child = fileURLToPath(new URL('./children/issue-run.ts', import.meta.url));
 let dir: string;
@@ -56,8 +56,9 @@ describe('a job killed with SIGKILL mid-run', () => {
     const kills: boolean[] = [];
     for (const killAt of [12, 31, 47]) kills.push((await runAndKill(env, killAt)).killed);
     expect(kills.filter(Boolean).length).toBeGreaterThanOrEqual(2);
-    // The killed job left its lock behind and, most likely, awards in "issuing" with requests in flight.
-    ledger = await FileLedger.open(ledgerPath);
+    // The killed job left its lease behind (this one takes it over once it is older than its
+    // 1.5 s TTL) and, most likely, awards in "issuing" with requests in flight.
+    ledger = await FileLedger.open(ledgerPath, { lockTtlMs: 1_500, waitForLockMs: 10_000 });
     const report = await issueBadges(readRosterFile(rosterPath), { client, ledger, microcredentials: [approvedEntry('non-credit')], retryDelayMs: 1 });
     await ledger.close();
     client.close();
@@ -69,7 +70,7 @@ describe('a job killed with SIGKILL mid-run', () => {
     expect(fake.badges()).toHaveLength(60);
     // The ledger agrees with Credly: every award issued, each with the badge Credly holds.
     const reopened = await FileLedger.open(ledgerPath);
-    const awards = [...reopened.awards()];
+    const awards = (await allAwards(reopened));
     await reopened.close();
     expect(awards).toHaveLength(60);
     expect(awards.every((a) => a.state === 'issued' && fake.badges().some((b) => b.id === a.badgeId))).toBe(true);

@@ -21,7 +21,7 @@ describe('revoke and replace', () => {
   it('replaces by badge id for re-certification, keeping the award and its history', async () => {
     ctx = await issuanceSetup();
     await issueBadges(csvRows(sqlRosterCsv(1)), ctx.base);
-    const old = ctx.ledger.getAward('coding-in-sql|B00000001')!;
+    const old = (await ctx.ledger.getAward('coding-in-sql|B00000001'))!;
     const replaced = await replaceAward({ client: ctx.client, ledger: ctx.ledger, now: () => new Date('2029-04-01T12:00:00Z') }, { badgeId: old.badgeId! }, { expires_at: '2032-04-01T12:00:00Z' });
     expect(replaced).toMatchObject({ state: 'replaced', previousBadgeIds: [old.badgeId] });
     expect(replaced.badgeId).not.toBe(old.badgeId);

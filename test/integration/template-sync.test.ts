@@ -15,7 +15,7 @@ describe('template sync against the fake Credly', () => {
     expect(first.map((r) => r.action)).toEqual(['created', 'created']);
     const template = await ctx.client.badgeTemplates.get(first[0]!.templateId!);
     expect(template).toMatchObject({ name: 'Geospatial Data Analysis', state: 'active', skills: ['Geographic Information Systems', 'Spatial Analysis', 'Python', 'Cartography', 'Data Cleaning'] });
-    expect(ledger.getTemplate('geospatial-data-analysis')).toMatchObject({ templateId: template.id, state: 'active' });
+    expect(await ledger.getTemplate('geospatial-data-analysis')).toMatchObject({ templateId: template.id, state: 'active' });
     const requests = { ...ctx.fake.stats().requests };
     const second = await syncTemplates(entries, { client: ctx.client, ledger });
     expect(second.map((r) => r.action)).toEqual(['unchanged', 'unchanged']);
@@ -46,7 +46,7 @@ describe('template sync against the fake Credly', () => {
     const [result] = await syncTemplates([retired], { client: ctx.client, ledger });
     expect(result).toMatchObject({ action: 'archived', templateId: created!.templateId });
     expect((await ctx.client.badgeTemplates.get(created!.templateId!)).state).toBe('archived');
-    expect(ledger.getTemplate('coding-in-sql')?.state).toBe('archived');
+    expect((await ledger.getTemplate('coding-in-sql'))?.state).toBe('archived');
   });
 
   it('skips unapproved ones, and adopts a template of the same name instead of making a second', async () => {
@@ -65,13 +65,13 @@ describe('template sync against the fake Credly', () => {
     ctx = await fakeWithClient();
     const ledger = new MemoryLedger();
     const [first] = await syncTemplates([approvedEntry('non-credit')], { client: ctx.client, ledger });
-    const record = ledger.getTemplate('coding-in-sql')!;
+    const record = (await ledger.getTemplate('coding-in-sql'))!;
     await ledger.putTemplate({ ...record, state: 'unusable', unusableReason: 'archived in Credly' });
     ctx.fake.archiveTemplate(first!.templateId!);
     const [blocked] = await syncTemplates([approvedEntry('non-credit')], { client: ctx.client, ledger });
     expect(blocked).toMatchObject({ action: 'failed', reason: expect.stringMatching(/unusable \(archived in Credly\)/) });
     await reactivateTemplate(ledger, 'coding-in-sql');
-    expect(ledger.getTemplate('coding-in-sql')?.state).toBe('active');
+    expect((await ledger.getTemplate('coding-in-sql'))?.state).toBe('active');
     await ledger.putTemplate({ ...record, state: 'unusable', unusableReason: 'deleted in Credly' });
     await ctx.client.badgeTemplates.update(first!.templateId!, { state: 'active' });
     await (await fetch(`${ctx.fake.baseUrl}/organizations/${ctx.fake.organizationId}/badge_templates/${first!.templateId}`, { method: 'DELETE', headers: { Authorization: `Basic ${Buffer.from(`${ctx.fake.token}:`).toString('base64')}` } })).text();

@@ -11,7 +11,7 @@ import {
   type WebhookEvent,
   type WebhookServer,
 } from '../../src/index.js';
-import { csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
+import { csvRows, issuanceSetup, sqlRosterCsv, allAwards, allEvents } from '../helpers/issuance.js';
 
 let ctx: Awaited<ReturnType<typeof issuanceSetup>>;
 let server: WebhookServer | undefined;
@@ -54,10 +54,11 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
     expect(events.map((e) => e.type)).toEqual(['badge.created', 'badge.created', 'badge.created', 'badge.state.changed', 'badge.state.changed', 'badge.state.changed']);
     const changes = events.filter((e): e is Extract<WebhookEvent, { type: 'badge.state.changed' }> => e.type === 'badge.state.changed');
     expect(changes.map((e) => e.state)).toEqual(['accepted', 'rejected', 'revoked']);
-    const byEmail = (email: string) => [...ctx.ledger.awards()].find((a) => a.email === email)!;
-    expect(byEmail('learner1@example.edu')).toMatchObject({ state: 'issued', credlyState: 'accepted' });
-    expect(byEmail('learner2@example.edu')).toMatchObject({ state: 'issued', credlyState: 'rejected' });
-    expect(byEmail('learner3@example.edu')).toMatchObject({ state: 'revoked', revocationReason: 'Issued to the wrong learner' });
+    const awards = await allAwards(ctx.ledger);
+    const byEmail = (email: string) => awards.find((a) => a.email === email)!;
+    expect(byEmail('learner1@example.edu')).toMatchObject({ state: 'issued', credly: { state: 'accepted' } });
+    expect(byEmail('learner2@example.edu')).toMatchObject({ state: 'issued', credly: { state: 'rejected' } });
+    expect(byEmail('learner3@example.edu')).toMatchObject({ state: 'revoked', revocationReason: 'Issued to the wrong learner', credly: { state: 'revoked' } });
     expect(handler.stats()).toMatchObject({ processed: 6, rejected: 0, failed: 0 });
     expect(ctx.fake.webhookDeliveries().every((d) => d.status === 200)).toBe(true);
   });
@@ -67,14 +68,14 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
     ctx.fake.archiveTemplate(ctx.templateId);
     await settle();
     expect(events.at(-1)).toMatchObject({ type: 'badge_template.changed', template: { id: ctx.templateId, state: 'archived' } });
-    expect(ctx.ledger.getTemplate('coding-in-sql')).toMatchObject({ state: 'unusable', unusableReason: 'archived in Credly' });
+    expect(await ctx.ledger.getTemplate('coding-in-sql')).toMatchObject({ state: 'unusable', unusableReason: 'archived in Credly' });
     const report = await issueBadges(csvRows(sqlRosterCsv(2)), ctx.base);
     expect(report.totals.failed).toBe(2);
     expect(report.awards[0]?.reason).toMatch(/template of coding-in-sql is unusable \(archived in Credly\): fix it in Credly/);
     expect(ctx.fake.stats().requests['POST /badges']).toBeUndefined();
     await ctx.client.badgeTemplates.update(ctx.templateId, { state: 'active' });
     await settle();
-    expect(ctx.ledger.getTemplate('coding-in-sql')?.state).toBe('active');
+    expect((await ctx.ledger.getTemplate('coding-in-sql'))?.state).toBe('active');
     expect((await issueBadges(csvRows(sqlRosterCsv(2)), ctx.base)).totals.issued).toBe(2);
   });
 
@@ -94,7 +95,7 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
 
   it('rejects forged deliveries without side effects', async () => {
     const { handler, events } = await setup();
-    const before = [...ctx.ledger.awards(), ...ctx.ledger.templates(), ...ctx.ledger.events()];
+    const before = [...(await allAwards(ctx.ledger)), ...(await ctx.ledger.listTemplates()), ...(await allEvents(ctx.ledger))];
     const forged = [
       [JSON.stringify({ id: 'not-a-real-event', organization_id: ctx.fake.organizationId, event_type: 'badge.created', occurred_at: '2026-01-01T00:00:00Z' }), 200],
       [JSON.stringify({ id: 'x', organization_id: 'another-organization', event_type: 'badge.created' }), 403],
@@ -105,13 +106,13 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
     for (const [body, status] of forged) expect((await post(server!.url, body)).status, body.slice(0, 40)).toBe(status);
     await handler.idle();
     expect(events).toEqual([]);
-    expect([...ctx.ledger.awards(), ...ctx.ledger.templates(), ...ctx.ledger.events()]).toEqual(before);
+    expect([...(await allAwards(ctx.ledger)), ...(await ctx.ledger.listTemplates()), ...(await allEvents(ctx.ledger))]).toEqual(before);
     expect(handler.stats()).toMatchObject({ processed: 0, rejected: 5 });
     // An event that exists, but whose type the payload misstates, is not processed either.
     ctx.fake.createTemplate({ name: 'Real' });
     await ctx.fake.webhooksIdle();
     await handler.idle();
-    const real = [...ctx.ledger.events()].at(-1)!;
+    const real = (await allEvents(ctx.ledger)).at(-1)!;
     const lie = JSON.stringify({ id: 'x', organization_id: ctx.fake.organizationId, event_type: 'badge.deleted' });
     expect((await post(server!.url, lie.replace('"x"', JSON.stringify(`${real.eventId}-nope`)))).status).toBe(200);
     await handler.idle();
@@ -134,7 +135,7 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
     const deliveries = ctx.fake.webhookDeliveries();
     expect(deliveries.map((d) => d.status)).toEqual([500, 200]);
     expect(seen).toEqual([deliveries[0]!.eventId]);
-    expect(ctx.ledger.getEvent(deliveries[0]!.eventId)).toMatchObject({ state: 'processed', attempts: 2 });
+    expect(await ctx.ledger.getEvent(deliveries[0]!.eventId)).toMatchObject({ state: 'processed', attempts: 2 });
     expect(handler.stats()).toMatchObject({ processed: 1, failed: 1 });
   });
 
@@ -151,7 +152,7 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
       });
       ctx.fake.createTemplate({ name: 'One' });
       await settle();
-      expect([...ledger.events()].map((e) => e.state)).toEqual(['received']);
+      expect((await allEvents(ledger)).map((e) => e.state)).toEqual(['received']);
       expect(handler.stats().failed).toBe(1);
       await ledger.close();
       // The receiver restarts, on the same ledger, while Credly goes on without it.
@@ -167,7 +168,7 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
       // Missed: the template sync before the receiver existed, and "Two" while it was down.
       expect(await again.catchUp({ max: 100 })).toBe(2);
       expect(restarted.map((e) => (e.type === 'badge_template.created' ? e.template?.name : e.type))).toEqual(['One', 'Coding in SQL', 'Two']);
-      expect([...reopened.events()].every((e) => e.state === 'processed')).toBe(true);
+      expect((await allEvents(reopened)).every((e) => e.state === 'processed')).toBe(true);
       expect(await again.catchUp({ max: 100 })).toBe(0);
       await reopened.close();
     } finally {

@@ -1,20 +1,21 @@
 import type { Command } from 'commander';
-import { DEFAULT_LEDGER, openLedger } from '../context.js';
-import { EXIT } from '../errors.js';
+import { FileLedger } from '../../ledger/file.js';
+import { openLedger, withLedgerOptions, type LockFlags } from '../context.js';
+import { CliError, EXIT } from '../errors.js';
 import { numberOption } from '../options.js';
 
-/** `compact-ledger`: rewrite the journal with the current state only (takes the lock). */
+/** `compact-ledger`: rewrite the file ledger's journal with the current state only (takes its lease). */
 export function registerCompactLedger(program: Command): void {
-  program
+  withLedgerOptions(program
     .command('compact-ledger')
-    .description('rewrite the ledger with only its current records (and webhook events of the last days), atomically')
-    .option('--ledger <path>', 'the ledger file', process.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
+    .description('rewrite the file ledger with only its current records (and webhook events of the last days), atomically'))
     .option('--keep-events-days <n>', 'keep processed webhook events this many days (Credly redelivers for 25)', numberOption('--keep-events-days', { min: 0 }), 30)
-    .action(async (opts: { ledger: string; keepEventsDays: number }) => {
-      const ledger = await openLedger(opts.ledger);
+    .action(async (opts: LockFlags & { ledger: string; keepEventsDays: number }) => {
+      const ledger = await openLedger(opts.ledger, opts);
       try {
-        const { linesBefore, linesAfter } = await ledger.compact({ keepEventsDays: opts.keepEventsDays });
-        process.stdout.write(`compacted ${opts.ledger}: ${linesBefore} lines → ${linesAfter}\n`);
+        if (!(ledger instanceof FileLedger)) throw new CliError(`compact-ledger works on a file ledger; ${ledger.location} is a ${ledger.kind} ledger, which needs no compaction`);
+        const { recordsBefore, recordsAfter, bytesBefore, bytesAfter } = await ledger.compact({ keepEventsDays: opts.keepEventsDays });
+        process.stdout.write(`compacted ${opts.ledger}: ${recordsBefore} records (${bytesBefore} bytes) → ${recordsAfter} (${bytesAfter} bytes)\n`);
         process.exitCode = EXIT.ok;
       } finally {
         await ledger.close();

@@ -8,8 +8,8 @@ import { createApprovalRecord, transition, type ApprovalAction, type ApprovalRec
 import { learnerFullName } from '../../domain/learner.js';
 import { parseProposal } from '../../domain/parse.js';
 import { microcredentialFromProposal } from '../../domain/proposal.js';
-import { FileLedger } from '../../issuance/file-ledger.js';
-import { issueBadges, type MicrocredentialEntry } from '../../issuance/issuer.js';
+import { FileLedger } from '../../ledger/file.js';
+import { issueBadges, type MicrocredentialEntry } from '../../issuance/executor.js';
 import { formatReport } from '../../issuance/report.js';
 import { readRosterFile } from '../../issuance/roster.js';
 import { syncTemplates } from '../../issuance/template-sync.js';

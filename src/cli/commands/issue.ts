@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { issueBadges } from '../../issuance/issuer.js';
+import { issueBadges } from '../../issuance/executor.js';
+import { LedgerError } from '../../ledger/errors.js';
 import { formatReport, reportSucceeded } from '../../issuance/report.js';
 import { readRosterFile } from '../../issuance/roster.js';
 import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
-import { announceTarget, clientFrom, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
+import { announceTarget, clientFrom, openLedger, withCredlyOptions, withLedgerOptions, type CredlyFlags, type LockFlags } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { loadMicrocredentialFile } from '../microcredential-files.js';
 import { numberOption } from '../options.js';
@@ -24,20 +25,18 @@ export async function countRosterRows(path: string): Promise<number> {
 
 /** `issue`: the exactly-once engine for a scheduled job. */
 export function registerIssue(program: Command): void {
-  withCredlyOptions(program
+  withLedgerOptions(withCredlyOptions(program
     .command('issue')
-    .description('issue the badges of a roster exactly once; exit 0 all issued, 2 some failed, 1 could not run'))
+    .description('issue the badges of a roster exactly once; exit 0 all issued, 2 some failed, 1 could not run')))
     .requiredOption('--roster <file>', 'the roster (CSV, or JSON Lines with .jsonl)')
     .option('--microcredential <file>', 'a microcredential or proposal JSON file with its approval (repeat for several)', (v: string, all: string[] = []) => [...all, v])
-    .option('--ledger <path>', 'the ledger file', process.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
     .option('--concurrency <n>', 'awards in flight at once', numberOption('--concurrency', { min: 1, max: 64 }), 8)
     .option('--rate <N/s>', 'pace requests to Credly to N per second (or N/m)')
     .option('--dry-run', 'validate and plan, send nothing')
     .option('--json', 'put the JSON report on stdout')
     .option('--assume-approved', 'treat microcredential files without an approval record as approved')
-    .option('--force-unlock', "take the ledger's lock even if its owner may be alive")
     .addOption(new Option('--notifications <mode>', "Credly's emails to learners: on, or off (default: on in production, off elsewhere)").choices(['on', 'off']))
-    .action(async (opts: CredlyFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; assumeApproved?: boolean; forceUnlock?: boolean; notifications?: 'on' | 'off' }) => {
+    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; assumeApproved?: boolean; notifications?: 'on' | 'off' }) => {
       if (!opts.microcredential?.length) throw new CliError('--microcredential <file> is required: the microcredentials this roster issues');
       let ratePerSecond: number | undefined;
       if (opts.rate) {
@@ -57,8 +56,15 @@ export function registerIssue(program: Command): void {
         throw new CliError(`${opts.roster}: cannot be read`);
       }
       const client = clientFrom(opts);
-      const ledger = await openLedger(opts.ledger, opts.forceUnlock ?? false);
+      const ledger = await openLedger(opts.ledger, opts);
       const controller = new AbortController();
+      // A job that loses the file ledger's lease (paused past it, or taken over) stops sending at once.
+      if ('onLeaseLost' in ledger) {
+        (ledger as { onLeaseLost?: (reason: string) => void }).onLeaseLost = (reason) => {
+          process.stderr.write(`error: this job lost the ledger's lease (${reason}); it sends nothing more\n`);
+          controller.abort();
+        };
+      }
       const onSignal = () => {
         process.stderr.write('\nstopping: awards in flight finish and are recorded; nothing new starts (again to quit at once)\n');
         controller.abort();
@@ -70,6 +76,7 @@ export function registerIssue(program: Command): void {
       try {
         if (!opts.dryRun) announceTarget(client);
         const report = await issueBadges(readRosterFile(opts.roster), {
+          keepOutcomes: 2_000,
           client,
           ledger,
           microcredentials: entries,
@@ -86,6 +93,9 @@ export function registerIssue(program: Command): void {
         else process.stdout.write(`${formatReport(report)}\n`);
         if (opts.json) process.stderr.write(`${formatReport(report, { maxLines: 0 })}\n`);
         process.exitCode = report.stoppedBecause ? EXIT.couldNotRun : reportSucceeded(report) ? EXIT.ok : EXIT.someFailed;
+      } catch (error) {
+        if (error instanceof LedgerError) throw new CliError(error.message);
+        throw error;
       } finally {
         progress.stop();
         process.removeListener('SIGINT', onSignal);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { earnerIdFor } from '../../mapping/issue-payload.js';
-import type { Ledger } from '../../issuance/ledger.js';
+import type { Ledger } from '../../ledger/contract.js';
 import { replaceAward, revokeAward } from '../../issuance/revoke-replace.js';
 import { announceTarget, clientFrom, DEFAULT_LEDGER, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
@@ -12,16 +12,14 @@ interface Target {
 }
 
 /** The award named by --badge-id, or by --learner (email or campus id) and --microcredential. */
-function target(ledger: Ledger, opts: Target): { key?: string; badgeId?: string } {
+async function target(ledger: Ledger, opts: Target): Promise<{ key?: string; badgeId?: string }> {
   if (opts.badgeId) return { badgeId: opts.badgeId };
   if (!opts.learner || !opts.microcredential) throw new CliError('name the award with --badge-id <id>, or with --learner <email or campus id> and --microcredential <id>');
   const learner = opts.learner.trim();
   const asEmail = learner.includes('@') ? { email: learner.toLowerCase() } : { campusId: learner, email: '' };
   const direct = `${opts.microcredential}|${earnerIdFor(asEmail)}`;
-  if (ledger.getAward(direct)) return { key: direct };
-  for (const award of ledger.awards()) {
-    if (award.microcredentialId === opts.microcredential && (award.email === learner.toLowerCase() || award.earnerId === learner)) return { key: award.key };
-  }
+  if (await ledger.getAward(direct)) return { key: direct };
+  for await (const award of ledger.queryAwards({ microcredentialId: opts.microcredential, learner, limit: 1 })) return { key: award.key };
   throw new CliError(`no award of ${opts.microcredential} for ${learner} in the ledger`);
 }
 
@@ -41,7 +39,7 @@ export function registerRevokeReplace(program: Command): void {
       const ledger = await openLedger(opts.ledger);
       const client = clientFrom(opts);
       try {
-        const by = target(ledger, opts);
+        const by = await target(ledger, opts);
         announceTarget(client);
         const award = await revokeAward({ client, ledger }, by, opts.reason, !opts.notify);
         process.stdout.write(`revoked badge ${award.badgeId} (${award.email}, ${award.microcredentialId}): ${opts.reason}\n`);
@@ -59,7 +57,7 @@ export function registerRevokeReplace(program: Command): void {
       const ledger = await openLedger(opts.ledger);
       const client = clientFrom(opts);
       try {
-        const by = target(ledger, opts);
+        const by = await target(ledger, opts);
         announceTarget(client);
         const award = await replaceAward({ client, ledger }, by, {
           ...(opts.issuedAt ? { issued_at: opts.issuedAt } : {}),

@@ -5,7 +5,8 @@ import { approvedEntry } from '../../helpers/issuance.js';
 
 const { BASE_URL, ORG_ID, TOKEN, LEDGER, ROSTER, CONCURRENCY } = process.env;
 const client = new CredlyClient({ organizationId: ORG_ID!, authToken: TOKEN! }, { baseUrl: BASE_URL!, retryTiming: { baseDelayMs: 1 } });
-const ledger = await FileLedger.open(LEDGER!);
+// A short lease, so that the next run takes over a killed one's ledger within a second.
+const ledger = await FileLedger.open(LEDGER!, { lockTtlMs: 1_500, waitForLockMs: 10_000 });
 const report = await issueBadges(readRosterFile(ROSTER!), {
   client,
   ledger,

@@ -1,0 +1,392 @@
+import { randomUUID } from 'node:crypto';
+import type { CredlyClient } from '../credly/client.js';
+import { NotFoundError } from '../credly/errors.js';
+import { classifyFailure } from '../credly/failure.js';
+import type { Logger } from '../credly/logger.js';
+import type { IssueBadgeParams } from '../credly/schemas/requests.js';
+import type { AwardPatch, AwardRecord, Claim, Ledger, TemplateRecord } from '../ledger/contract.js';
+import { LeaseLostError, LedgerError } from '../ledger/errors.js';
+import type { TextEvidenceType } from '../mapping/issue-payload.js';
+import { afterLookup, afterSend, firstStep, type AwardPolicy, type AwardStep, type SendResult } from './award.js';
+import { Pacer } from './pacer.js';
+import { planRow, rowKey, type MicrocredentialEntry, type PlanContext } from './plan.js';
+import { ReportBuilder, type AwardOutcome, type IssuanceReport, type Outcome } from './report.js';
+import type { RosterRow } from './roster.js';
+
+export type { MicrocredentialEntry } from './plan.js';
+
+export interface ProgressEvent {
+  readonly type: 'award';
+  readonly outcome: Outcome;
+  readonly row: number | null;
+  /** Awards settled so far in this run (every outcome). */
+  readonly done: number;
+  readonly totals: Readonly<Record<Outcome, number>>;
+}
+
+export interface IssuanceOptions {
+  readonly client: CredlyClient;
+  readonly ledger: Ledger;
+  readonly microcredentials: readonly MicrocredentialEntry[];
+  /** Awards in flight at once (8 by default). */
+  readonly concurrency?: number;
+  /**
+   * Requests to Credly per second (none by default). On a ledger that shares a rate between
+   * workers (PostgreSQL) it is the rate of the whole job, not of this worker.
+   */
+  readonly ratePerSecond?: number;
+  /** Validate and plan without sending anything or writing the ledger. */
+  readonly dryRun?: boolean;
+  /** Stops starting new awards; those in flight finish and are recorded. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** Each award's outcome as it settles (stream it to a file for large runs). */
+  readonly onOutcome?: (outcome: AwardOutcome) => void;
+  /** Outcomes the returned report holds (10,000 by default; 0 for none). */
+  readonly keepOutcomes?: number;
+  /** Issue requests per award in one run, after ambiguous failures (3 by default). */
+  readonly maxAttempts?: number;
+  /** First wait before re-sending after an ambiguous failure (doubled each time; 500 ms by default). */
+  readonly retryDelayMs?: number;
+  /** How long this worker's hold on an award lives unless renewed (30 s by default; renewed every third of it). */
+  readonly leaseMs?: number;
+  /** This worker's id in the ledger (the ledger handle's owner by default). */
+  readonly owner?: string;
+  readonly suppressNotifications?: boolean;
+  readonly textEvidenceType?: TextEvidenceType;
+  readonly logger?: Logger;
+  /** Test seams. */
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** The run cannot go on (credentials refused, the ledger cannot be written, its lease was lost). */
+class StopRun extends Error {}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Issues the roster's badges exactly once: a pure planner decides what each row asks for
+ * (plan.ts), a pure state machine what the protocol does after each response (award.ts), and this
+ * executor does the I/O: claims, durable intents, requests, look-ups, pacing, leases and writes.
+ *
+ * Any number of workers may run it on one shared ledger: each loads the roster (planning an award
+ * twice is harmless), claims the awards it issues, and finally claims whatever is left (awards
+ * planned by workers that died, or left `issuing` by them: those are looked up before anything is
+ * sent). Each returns its own share of the report.
+ */
+export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<RosterRow>, options: IssuanceOptions): Promise<IssuanceReport> {
+  const { client, ledger } = options;
+  const now = options.now ?? (() => new Date());
+  const sleep = options.sleep ?? abortableSleep;
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const policy: AwardPolicy = { maxAttempts: Math.max(1, options.maxAttempts ?? 3), retryDelayMs: options.retryDelayMs ?? 500 };
+  const leaseMs = options.leaseMs ?? 30_000;
+  const owner = options.owner ?? ledger.owner;
+  const dryRun = options.dryRun ?? false;
+  const log = options.logger;
+  const report = new ReportBuilder(now, options.keepOutcomes ?? 10_000);
+  const signal = options.signal;
+  const cancelled = () => signal?.aborted === true;
+  const stamp = () => now().toISOString();
+
+  // Pacing: a rate shared through the ledger by every worker, or this process's own.
+  const localPacer = new Pacer(options.ratePerSecond, (ms) => sleep(ms));
+  const rate = options.ratePerSecond;
+  const pace = (): Promise<void> =>
+    rate && ledger.takeRateSlot ? ledger.takeRateSlot(`credly:${client.organizationId}`, rate, signal) : localPacer.wait();
+
+  let done = 0;
+  const settle = (outcome: AwardOutcome) => {
+    report.add(outcome);
+    done += 1;
+    options.onOutcome?.(outcome);
+    options.onProgress?.({ type: 'award', outcome: outcome.outcome, row: outcome.row, done, totals: report.totals });
+  };
+
+  // ---- templates: refuse those archived or deleted in Credly since the last run, with a reason.
+  const templates = new Map<string, TemplateRecord>();
+  for (const template of await ledger.listTemplates()) templates.set(template.microcredentialId, template);
+  const unusable = new Map<string, string>();
+  for (const { microcredential: micro } of options.microcredentials) {
+    const template = templates.get(micro.id);
+    if (!template || template.state !== 'active') continue;
+    let reason: string | undefined;
+    try {
+      const live = await client.badgeTemplates.get(template.templateId);
+      if (live.state === 'archived') reason = 'archived in Credly';
+    } catch (error) {
+      if (error instanceof NotFoundError) reason = 'deleted in Credly';
+      else if (classifyFailure(error) === 'credentials') {
+        // Nothing else will work either: stop before any award is attempted.
+        report.stoppedBecause = `Credly refused the credentials (${describe(error)}); check the token and the environment`;
+        return report.build(dryRun);
+      }
+      // Anything else: go on; the issue requests will say what is wrong.
+    }
+    if (!reason) continue;
+    unusable.set(micro.id, reason);
+    if (!dryRun) {
+      const updated: TemplateRecord = { ...template, state: 'unusable', unusableReason: reason, updatedAt: stamp() };
+      await ledger.putTemplate(updated);
+      templates.set(micro.id, updated);
+    }
+  }
+  const context: PlanContext = {
+    microcredentials: new Map(options.microcredentials.map((entry) => [entry.microcredential.id, entry])),
+    microcredentialByTemplate: new Map([...templates.values()].map((t) => [t.templateId, t.microcredentialId])),
+    template: (id) => templates.get(id),
+    unusable,
+    now: now(),
+    suppressNotifications: options.suppressNotifications,
+    textEvidenceType: options.textEvidenceType,
+  };
+
+  // ---- claims held by this worker, renewed while their requests are in flight.
+  const held = new Map<string, Claim>();
+  const renewal = dryRun
+    ? undefined
+    : setInterval(() => {
+        if (held.size === 0) return;
+        ledger.renewClaims([...held.values()], leaseMs).then(
+          (lost) => {
+            for (const key of lost) log?.warn(`award ${key}: this worker's lease was lost; another worker takes it over`);
+          },
+          (error: unknown) => log?.warn(`could not renew leases: ${describe(error)}`),
+        );
+      }, Math.max(20, Math.floor(leaseMs / 3)));
+  renewal?.unref();
+
+  let stop: StopRun | undefined;
+  let ledgerBroken = false;
+  const fatal = (error: unknown): StopRun => {
+    ledgerBroken = true;
+    stop ??= new StopRun(error instanceof LedgerError ? error.message : `the ledger cannot be written: ${describe(error)}`);
+    return stop;
+  };
+  /** A claimed write; a LeaseLostError means another worker owns the award now. */
+  const write = (claim: Claim, patch: AwardPatch) => ledger.writeAward(claim.key, patch, { claim });
+  const outcomeWrites = new Set<Promise<void>>();
+  const track = (promise: Promise<unknown>, onLost: () => void) => {
+    const tracked: Promise<void> = promise
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        if (error instanceof LeaseLostError) onLost();
+        else fatal(error);
+      })
+      .finally(() => outcomeWrites.delete(tracked));
+    outcomeWrites.add(tracked);
+  };
+
+  /** The protocol for one claimed award. */
+  const runClaim = async (claim: Claim, row: number | null): Promise<void> => {
+    held.set(claim.key, claim);
+    let record: AwardRecord = claim.record;
+    const request: IssueBadgeParams | null = record.request;
+    const base = { row, microcredentialId: record.microcredentialId, email: record.email, key: record.key };
+    const lost = () =>
+      settle({ ...base, outcome: 'skipped', reason: 'another worker took this award over after this worker lost its lease: it is in that worker\'s report', attempts: record.attempts });
+    if (claim.takenOver) report.reconciled += 1;
+    let step: AwardStep = firstStep(claim.takenOver);
+    let lastAction: 'send' | 'look-up' | undefined;
+    try {
+      for (;;) {
+        switch (step.do) {
+          case 'send': {
+            if (!request) {
+              step = { do: 'failed', reason: 'no request was recorded for this award: run its roster again' };
+              break;
+            }
+            // Step 2: the intent is durable before anything is sent.
+            record = await write(claim, { state: 'issuing', attempts: record.attempts + 1, request, lastError: null });
+            lastAction = 'send';
+            await pace();
+            let result: SendResult;
+            try {
+              const badge = await client.badges.issue(request);
+              result = { ok: true, badgeId: badge.id };
+            } catch (error) {
+              const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
+              result = { ok: false, failure: classifyFailure(error), message: describe(error), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+            }
+            step = afterSend(result, step.attempt, policy);
+            break;
+          }
+          case 'look-up': {
+            lastAction = 'look-up';
+            await pace();
+            let found;
+            try {
+              const badge = await client.badges.findExisting(record.templateId, { issuerEarnerId: record.earnerId, email: record.email });
+              found = badge ? ({ found: true, badgeId: badge.id } as const) : ({ found: false } as const);
+            } catch (error) {
+              if (classifyFailure(error) === 'credentials') {
+                step = { do: 'stop-run', reason: `Credly refused the credentials (${describe(error)}); check the token and the environment` };
+                break;
+              }
+              found = { error: describe(error) };
+            }
+            step = afterLookup(found, step, policy);
+            break;
+          }
+          case 'wait-and-send':
+            log?.info(`award ${record.key}: ${step.why}; sending again in ${step.waitMs} ms (attempt ${step.attempt})`);
+            await sleep(step.waitMs, signal);
+            if (cancelled()) {
+              step = { do: 'failed', reason: `cancelled before it could be sent again (${step.why}); the next run sends it` };
+              break;
+            }
+            step = { do: 'send', attempt: step.attempt };
+            break;
+          case 'issued': {
+            const { badgeId, how } = step;
+            // The outcome's write need not hold the award's slot: if the process dies before it
+            // is durable, the award is still "issuing" and the next run looks it up.
+            track(write(claim, { state: 'issued', badgeId, how, issuedAt: stamp(), lastError: null }), lost);
+            settle({ ...base, outcome: how === 'already-issued' ? 'already-issued' : 'issued', badgeId, attempts: record.attempts });
+            return;
+          }
+          case 'failed': {
+            const { reason } = step;
+            track(write(claim, { state: 'failed', lastError: reason }), lost);
+            settle({ ...base, outcome: 'failed', reason, attempts: record.attempts });
+            return;
+          }
+          case 'stop-run':
+            // Refused before processing: a send made nothing. After a look-up, the award stays as it was.
+            if (lastAction === 'send') await write(claim, { state: 'failed', lastError: step.reason }).catch(() => undefined);
+            settle({ ...base, outcome: 'failed', reason: step.reason, attempts: record.attempts });
+            stop ??= new StopRun(step.reason);
+            return;
+          case 'leave-issuing':
+            // Release the lease: the next run (or another worker) takes it over and looks it up.
+            track(ledger.writeAward(claim.key, { lastError: step.reason }, { claim, release: true }), lost);
+            settle({ ...base, outcome: 'failed', reason: step.reason, attempts: record.attempts });
+            return;
+        }
+      }
+    } catch (error) {
+      if (error instanceof LeaseLostError) return lost();
+      // The ledger could not be written (full disk, lost lease): nothing more is sent.
+      settle({ ...base, outcome: 'failed', reason: describe(error), attempts: record.attempts });
+      throw fatal(error);
+    } finally {
+      held.delete(claim.key);
+    }
+  };
+
+  // ---- bounded concurrency without queueing the roster: the reader waits for a free slot.
+  const inFlight = new Set<Promise<void>>();
+  const launch = async (task: () => Promise<void>) => {
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    const promise: Promise<void> = task()
+      .catch((error: unknown) => {
+        fatal(error);
+      })
+      .finally(() => inFlight.delete(promise));
+    inFlight.add(promise);
+  };
+
+  /** Claims and runs whatever is left in the ledger: leftovers of dead workers and crashed runs. */
+  const handled = new Set<string>();
+  const drain = async () => {
+    while (!stop && !cancelled()) {
+      // Not the awards this run settled already (one left "issuing" after a failed look-up waits for the next run).
+      const claim = await ledger.claimNext({ owner, leaseMs, exclude: handled });
+      if (!claim) return;
+      handled.add(claim.key);
+      await launch(() => runClaim(claim, claim.record.row ?? null));
+    }
+  };
+
+  const seen = new Map<string, number>();
+  try {
+    // Step 7: what earlier runs or dead workers left, before anything new.
+    if (!dryRun) await drain();
+    for await (const row of rows) {
+      if (stop) break;
+      if (cancelled()) break;
+      report.rows += 1;
+      const key = rowKey(row, context);
+      const existing = key ? await ledger.getAward(key) : undefined;
+      const plan = planRow(row, context, existing, key ? seen.get(key) : undefined);
+      if (key && !seen.has(key)) seen.set(key, row.row);
+      switch (plan.do) {
+        case 'invalid':
+          settle({ row: plan.row, outcome: 'invalid', ...(plan.microcredentialId ? { microcredentialId: plan.microcredentialId } : {}), ...(plan.email ? { email: plan.email } : {}), ...(plan.key ? { key: plan.key } : {}), problems: plan.problems });
+          continue;
+        case 'skip':
+          settle({ row: plan.row, outcome: 'skipped', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId, reason: plan.reason });
+          continue;
+        case 'fail':
+          settle({ row: plan.row, outcome: 'failed', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, reason: plan.reason });
+          continue;
+        case 'already-issued':
+          settle({ row: plan.row, outcome: 'already-issued', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId ?? undefined, attempts: plan.attempts, reason: 'issued in an earlier run' });
+          continue;
+        case 'issue':
+          break;
+      }
+      const base = { row: plan.row, microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key };
+      if (dryRun) {
+        settle({ ...base, outcome: 'planned', ...(existing?.state === 'issuing' ? { reason: 'left "issuing" by an earlier run: would be looked up' } : {}) });
+        continue;
+      }
+      if (handled.has(plan.key)) continue; // Settled in this run already (drained before its row was read).
+      let { record } = await ledger.planAward(plan.award);
+      if (record.state === 'failed' || (record.state === 'planned' && record.request === null)) {
+        // Seen again after a failure: send this row's request (its evidence may have been fixed).
+        record = await ledger
+          .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: record.version })
+          .catch(() => record);
+      }
+      const claim = await ledger.claimAward(plan.key, { owner, leaseMs });
+      if (!claim) {
+        const current = await ledger.getAward(plan.key);
+        if (current && (current.state === 'issued' || current.state === 'replaced')) {
+          settle({ ...base, outcome: 'already-issued', badgeId: current.badgeId ?? undefined, attempts: current.attempts, reason: 'issued by another worker' });
+        } else {
+          report.heldElsewhere += 1; // Another worker is issuing it: it is in that worker's report.
+        }
+        continue;
+      }
+      handled.add(plan.key);
+      await launch(() => runClaim(claim, plan.row));
+    }
+    await Promise.all(inFlight);
+    // Awards planned by workers that died before claiming them.
+    if (!dryRun && !stop) await drain();
+  } finally {
+    await Promise.all(inFlight);
+    await Promise.all(outcomeWrites);
+    if (renewal) clearInterval(renewal);
+  }
+  if (stop) report.stoppedBecause = stop.message;
+  if (cancelled()) report.cancelled = true;
+  const built = report.build(dryRun);
+  if (!dryRun && !ledgerBroken) {
+    const failures = built.awards
+      .filter((a) => a.outcome === 'failed' || a.outcome === 'invalid')
+      .slice(0, 20)
+      .map((a) => ({ key: a.key, row: a.row, reason: a.reason ?? a.problems?.map((p) => `${p.field}: ${p.message}`).join('; ') ?? '' }));
+    await ledger
+      .putRun({ runId: randomUUID(), command: 'issue', owner, startedAt: built.startedAt, finishedAt: built.finishedAt, totals: built.totals, failures, stoppedBecause: built.stoppedBecause })
+      .catch((error: unknown) => log?.warn(`could not record the run: ${describe(error)}`));
+  }
+  return built;
+}

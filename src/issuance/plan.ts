@@ -1,0 +1,106 @@
+import type { IssueBadgeParams } from '../credly/schemas/requests.js';
+import { isApprovedForCredly, type ApprovalRecord } from '../domain/approval.js';
+import { awardeeProblems } from '../domain/awardee.js';
+import { formatPath } from '../domain/errors.js';
+import type { Microcredential } from '../domain/microcredential.js';
+import type { AwardRecord, AwardSnapshot, NewAward, TemplateRecord } from '../ledger/contract.js';
+import { awardKey, earnerIdFor, expiresAtFor, issuePayload, type TextEvidenceType } from '../mapping/issue-payload.js';
+import type { RosterProblem, RosterRow } from './roster.js';
+
+/** A microcredential the run may issue, with its approval state. */
+export interface MicrocredentialEntry {
+  readonly microcredential: Microcredential;
+  readonly approval: Pick<ApprovalRecord, 'state' | 'microcredentialId'>;
+}
+
+/** What one roster row asks for, decided from the row, the microcredentials and the ledger alone. */
+export type RowPlan =
+  | { readonly do: 'invalid'; readonly row: number; readonly microcredentialId?: string; readonly email?: string; readonly key?: string; readonly problems: readonly RosterProblem[] }
+  | { readonly do: 'skip'; readonly row: number; readonly microcredentialId: string; readonly email: string; readonly key?: string; readonly badgeId?: string; readonly reason: string }
+  | { readonly do: 'fail'; readonly row: number; readonly microcredentialId: string; readonly email: string; readonly key: string; readonly reason: string }
+  | { readonly do: 'already-issued'; readonly row: number; readonly microcredentialId: string; readonly email: string; readonly key: string; readonly badgeId: string | null; readonly attempts: number }
+  /** Plan the award (or re-plan a failed one) and issue it. */
+  | { readonly do: 'issue'; readonly row: number; readonly microcredentialId: string; readonly email: string; readonly key: string; readonly award: NewAward; readonly request: IssueBadgeParams };
+
+export interface PlanContext {
+  readonly microcredentials: ReadonlyMap<string, MicrocredentialEntry>;
+  /** Template id → microcredential id, for rows that name only a template. */
+  readonly microcredentialByTemplate: ReadonlyMap<string, string>;
+  readonly template: (microcredentialId: string) => TemplateRecord | undefined;
+  /** Templates found archived or deleted at the start of the run (their reason). */
+  readonly unusable: ReadonlyMap<string, string>;
+  readonly now: Date;
+  readonly suppressNotifications?: boolean | undefined;
+  readonly textEvidenceType?: TextEvidenceType | undefined;
+}
+
+/** The award key a valid row names, if its microcredential is known (to look it up before planning). */
+export function rowKey(row: RosterRow, context: Pick<PlanContext, 'microcredentials' | 'microcredentialByTemplate'>): string | undefined {
+  if (!row.ok) return undefined;
+  const id = row.microcredentialId ?? (row.templateId ? context.microcredentialByTemplate.get(row.templateId) : undefined);
+  return id && context.microcredentials.has(id) ? awardKey(id, row.awardee.learner) : undefined;
+}
+
+/**
+ * Decides what to do with one row. `existing` is the ledger's record for the row's award;
+ * `earlierRow` the row of this run that already named the same award.
+ */
+export function planRow(row: RosterRow, context: PlanContext, existing: AwardRecord | undefined, earlierRow: number | undefined): RowPlan {
+  if (!row.ok) return { do: 'invalid', row: row.row, problems: row.problems };
+  const microcredentialId = row.microcredentialId ?? (row.templateId ? context.microcredentialByTemplate.get(row.templateId) : undefined);
+  const entry = microcredentialId ? context.microcredentials.get(microcredentialId) : undefined;
+  const email = row.awardee.learner.email;
+  if (!entry) {
+    const named = row.microcredentialId ?? `the template ${row.templateId}`;
+    return { do: 'invalid', row: row.row, email, problems: [{ field: 'Microcredential', message: `unknown microcredential ${named}: it is not among those given to this run` }] };
+  }
+  const micro = entry.microcredential;
+  const base = { row: row.row, microcredentialId: micro.id, email };
+  if (!isApprovedForCredly(entry.approval)) {
+    return { do: 'skip', ...base, reason: `microcredential ${micro.id} is ${entry.approval.state}, not approved: no badges are issued for it` };
+  }
+  const key = awardKey(micro.id, row.awardee.learner);
+  if (earlierRow !== undefined) return { do: 'skip', ...base, key, reason: `the same learner is at row ${earlierRow}: one award` };
+  const problems = awardeeProblems(micro, row.awardee);
+  if (problems.length) return { do: 'invalid', ...base, key, problems: problems.map((p) => ({ field: formatPath(p.path), message: p.message })) };
+  const unusable = context.unusable.get(micro.id);
+  if (unusable) return { do: 'fail', ...base, key, reason: `the Credly template of ${micro.id} is unusable (${unusable}): fix it in Credly and run sync-templates` };
+  const template = context.template(micro.id);
+  if (!template) return { do: 'fail', ...base, key, reason: `no Credly template is recorded for ${micro.id}: run sync-templates first` };
+  if (template.state !== 'active') {
+    return { do: 'fail', ...base, key, reason: `the Credly template of ${micro.id} is ${template.state}${template.unusableReason ? ` (${template.unusableReason})` : ''}: fix it in Credly and run sync-templates` };
+  }
+  if (existing && (existing.state === 'issued' || existing.state === 'replaced')) {
+    return { do: 'already-issued', ...base, key, badgeId: existing.badgeId, attempts: existing.attempts };
+  }
+  if (existing?.state === 'revoked') {
+    return { do: 'skip', ...base, key, ...(existing.badgeId ? { badgeId: existing.badgeId } : {}), reason: `revoked (${existing.revocationReason ?? 'no reason'}); use replace to issue it again` };
+  }
+  const request = issuePayload(micro, row.awardee, {
+    templateId: template.templateId,
+    now: context.now,
+    ...(context.suppressNotifications !== undefined ? { suppressNotifications: context.suppressNotifications } : {}),
+    ...(context.textEvidenceType ? { textEvidenceType: context.textEvidenceType } : {}),
+  });
+  const issuedAt = row.awardee.issuedAt ? new Date(row.awardee.issuedAt) : context.now;
+  const expires = expiresAtFor(micro, row.awardee, issuedAt);
+  const snapshot: AwardSnapshot = {
+    learner: row.awardee.learner,
+    evidence: row.awardee.evidence,
+    issuedAt: row.awardee.issuedAt ?? context.now.toISOString(),
+    // ISO 8601 whatever form Credly is sent; null when it does not expire or the template decides.
+    expiresAt: expires ? new Date(expires.replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) ([+-]\d{2})(\d{2})$/, '$1T$2$3:$4')).toISOString() : null,
+    ...(row.awardee.evidenceOptOut !== undefined ? { evidenceOptOut: row.awardee.evidenceOptOut } : {}),
+  };
+  const award: NewAward = {
+    key,
+    microcredentialId: micro.id,
+    templateId: template.templateId,
+    email,
+    earnerId: earnerIdFor(row.awardee.learner),
+    row: row.row,
+    snapshot,
+    request,
+  };
+  return { do: 'issue', ...base, key, award, request };
+}
