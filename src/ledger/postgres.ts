@@ -247,7 +247,7 @@ export class PgLedger implements Ledger, PgLedgerInternals {
     return null;
   }
 
-  async claimNext(options: ClaimOptions & { microcredentialId?: string }): Promise<Claim | null> {
+  async claimNext(options: ClaimOptions & { microcredentialId?: string; exclude?: ReadonlySet<string> }): Promise<Claim | null> {
     // The claimable index yields issuing awards first, then planned, in load order; SKIP LOCKED
     // steps over rows another worker is claiming this instant, so workers never wait on each other.
     const rows = await this.#query<AwardRow>(
@@ -255,6 +255,7 @@ export class PgLedger implements Ledger, PgLedgerInternals {
          SELECT key FROM ${this.#t}.awards
          WHERE state IN ('planned', 'issuing') AND (lease_until IS NULL OR lease_until <= ${PgLedger.#nowSql(3)})
            AND ($4::text IS NULL OR microcredential_id = $4)
+           AND ($5::text[] IS NULL OR key <> ALL($5::text[]))
          ORDER BY (state <> 'issuing'), seq
          LIMIT 1
          FOR UPDATE SKIP LOCKED
@@ -262,7 +263,7 @@ export class PgLedger implements Ledger, PgLedgerInternals {
        UPDATE ${this.#t}.awards AS a SET ${PgLedger.#claimSet(1, 2, 3)}
        FROM next WHERE a.key = next.key
        RETURNING ${AWARD_COLUMNS.split(', ').map((column) => `a.${column}`).join(', ')}`,
-      [options.owner, Math.round(options.leaseMs), this.#now(), options.microcredentialId ?? null],
+      [options.owner, Math.round(options.leaseMs), this.#now(), options.microcredentialId ?? null, options.exclude?.size ? [...options.exclude] : null],
       true,
     );
     return rows[0] ? toClaim(awardFromRow(rows[0]), options.owner) : null;
@@ -295,8 +296,8 @@ export class PgLedger implements Ledger, PgLedgerInternals {
       conditions.push(`version = $${base}`);
       guardParams.push(guard.version);
     }
-    // A claim's holder settling the award releases its lease (records.ts `applyPatch`).
-    const releases = 'claim' in guard && patch.state !== undefined && patch.state !== 'issuing';
+    // A claim's holder settling the award, or letting it go, releases its lease (records.ts `applyPatch`).
+    const releases = 'claim' in guard && (guard.release === true || (patch.state !== undefined && patch.state !== 'issuing'));
     const rows = await this.#query<AwardRow>(
       `UPDATE ${this.#t}.awards SET ${[...sets, 'version = version + 1', `updated_at = ${PgLedger.#nowSql(2)}`, ...(releases ? ['lease_owner = NULL', 'lease_until = NULL'] : [])].join(', ')}
        WHERE ${conditions.join(' AND ')}
