@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AwardRecord, Ledger } from '../../src/ledger/contract.js';
 import { copyLedger } from '../../src/ledger/copy.js';
 import { MemoryLedger } from '../../src/ledger/memory.js';
+import { openLedger } from '../../src/ledger/open.js';
 import { openPostgresLedger } from '../../src/ledger/postgres.js';
 import { award } from '../contract/ledger-contract.js';
 import { runCli, cleanEnv } from '../helpers/cli.js';
@@ -106,16 +110,32 @@ for (const target of targets) {
 }
 
 (PG_SKIP_REASON ? describe.skip : describe)(`migrate-ledger command${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP_REASON})` : ''}`, () => {
-  it('copies into PostgreSQL, prints where without the password, and refuses a wrong password in one line', async () => {
+  it('copies a file ledger into PostgreSQL (twice: the second copies nothing), prints where without the password, and refuses a wrong password in one line', async () => {
     const schema = freshSchema('cli');
     schemas.push(schema);
     const url = urlWithSchema(schema);
     const password = decodeURIComponent(new URL(url).password);
-    const ok = await runCli(['migrate-ledger', 'memory:', url], { env: cleanEnv });
-    expect(ok.stderr).toBe('');
-    expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^copied memory into postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres\?schema=t_cli_\w+: 0 award\(s\) \(0 already there\)/);
-    expect(ok.stdout).not.toContain(password);
+    // A real file ledger, as a campus has it before moving.
+    const dir = mkdtempSync(join(tmpdir(), 'credly-migrate-'));
+    const path = join(dir, 'awards.ledger');
+    const file = await openLedger(path);
+    const memory = await sourceLedger(new TestClock());
+    await copyLedger(memory, file);
+    await file.close();
+    try {
+      const ok = await runCli(['migrate-ledger', path, url], { env: cleanEnv });
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/^copied .*awards\.ledger into postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres\?schema=t_cli_\w+: 5 award\(s\) \(0 already there\), 2 template\(s\) \(0 already there\), 2 webhook event\(s\) \(0 already there\), 1 run\(s\)\n$/);
+      expect(ok.stdout).not.toContain(password);
+      const again = await runCli(['migrate-ledger', path, url], { env: cleanEnv });
+      expect(again.stdout).toMatch(/: 0 award\(s\) \(5 already there\), 0 template\(s\) \(2 already there\), 0 webhook event\(s\) \(2 already there\)/);
+      const pgLedger = await openPostgresLedger(url);
+      for (const n of [1, 2, 3, 4, 5]) expect(portable(await pgLedger.getAward(award(n).key))).toEqual(portable(await memory.getAward(award(n).key)));
+      await pgLedger.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
 
     const wrong = new URL(url);
     wrong.password = 'not-the-Pa55word';

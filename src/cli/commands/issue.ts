@@ -32,11 +32,12 @@ export function registerIssue(program: Command): void {
     .option('--microcredential <file>', 'a microcredential or proposal JSON file with its approval (repeat for several)', (v: string, all: string[] = []) => [...all, v])
     .option('--concurrency <n>', 'awards in flight at once', numberOption('--concurrency', { min: 1, max: 64 }), 8)
     .option('--rate <N/s>', 'pace requests to Credly to N per second (or N/m)')
+    .option('--lease <seconds>', "how long this worker's hold on an award lives unless renewed (renewed every third of it); a dead worker's awards are taken over after it", numberOption('--lease', { min: 0.5, max: 3600, integer: false }), 30)
     .option('--dry-run', 'validate and plan, send nothing')
     .option('--json', 'put the JSON report on stdout')
     .option('--assume-approved', 'treat microcredential files without an approval record as approved')
     .addOption(new Option('--notifications <mode>', "Credly's emails to learners: on, or off (default: on in production, off elsewhere)").choices(['on', 'off']))
-    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; assumeApproved?: boolean; notifications?: 'on' | 'off' }) => {
+    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; lease: number; dryRun?: boolean; json?: boolean; assumeApproved?: boolean; notifications?: 'on' | 'off' }) => {
       if (!opts.microcredential?.length) throw new CliError('--microcredential <file> is required: the microcredentials this roster issues');
       let ratePerSecond: number | undefined;
       if (opts.rate) {
@@ -81,6 +82,7 @@ export function registerIssue(program: Command): void {
           ledger,
           microcredentials: entries,
           concurrency: opts.concurrency,
+          leaseMs: opts.lease * 1000,
           ...(ratePerSecond ? { ratePerSecond } : {}),
           dryRun: opts.dryRun ?? false,
           signal: controller.signal,
