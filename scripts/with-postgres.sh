@@ -6,7 +6,8 @@
 #
 # The server listens on 127.0.0.1 on a free port (never assumes 5432), with a password (so that
 # the tests exercise real authentication and password redaction), fsync off (tests only: never
-# use this cluster for data you keep). Installs Debian's `postgresql` when `initdb` is missing.
+# use this cluster for data you keep; WITH_POSTGRES_DURABLE=1 keeps fsync on, for benchmarks).
+# Installs Debian's `postgresql` when `initdb` is missing.
 # Exports DATABASE_URL to the command. Needs root or the `postgres` user (PostgreSQL refuses to
 # run as root, so the server runs as `postgres`).
 set -euo pipefail
@@ -61,8 +62,10 @@ trap stop EXIT INT TERM
 as_pg "$INITDB" -D "$DIR/data" -U postgres --pwfile="$DIR/pwfile" --auth-local=trust --auth-host=scram-sha-256 \
   -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 || { cat "$DIR/initdb.log" >&2; exit 1; }
 rm -f "$DIR/pwfile"
+SETTINGS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[ "${WITH_POSTGRES_DURABLE:-}" = "1" ] && SETTINGS=""
 as_pg "$PG_CTL" -D "$DIR/data" -l "$DIR/server.log" -w start \
-  -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=200 $SETTINGS" \
   >/dev/null || { cat "$DIR/server.log" >&2; exit 1; }
 
 export DATABASE_URL="postgres://postgres:${PASSWORD}@127.0.0.1:${PORT}/postgres"
