@@ -1,6 +1,18 @@
 // The figures of docs/performance.md's workers section, rendered from bench/results/workers.json
 // (a test checks that the page shows what the file says).
 
+export interface SharedRateResult {
+  awards: number;
+  workers: number;
+  allowedPerSecond: number;
+  pacedPerSecond: number;
+  seconds: number;
+  requestsPerSecond: number;
+  share429: number;
+  targets: { share429: number };
+  met: boolean;
+}
+
 export interface WorkersResults {
   readonly generatedAt: string;
   readonly quick: boolean;
@@ -24,7 +36,8 @@ export interface WorkersResults {
     targets: { speedup: number };
     met: boolean;
   };
-  readonly sharedRate: { awards: number; workers: number; allowedPerSecond: number; seconds: number; requestsPerSecond: number; share429: number; targets: { share429: number }; met: boolean };
+  readonly sharedRate: SharedRateResult;
+  readonly sharedRateHeadroom: SharedRateResult;
   readonly rss: { smallRoster: number; bigRoster: number; peakRssMbSmall: number; peakRssMbBig: number; ratio: number; targets: { ratio: number }; met: boolean };
 }
 
@@ -36,6 +49,7 @@ const n = (value: number) => value.toLocaleString('en-US');
 export function renderWorkersSection(r: WorkersResults): string {
   const s = r.scaling;
   const rate = r.sharedRate;
+  const headroom = r.sharedRateHeadroom;
   return [
     BEGIN,
     `Measured ${r.generatedAt.slice(0, 10)}: medians of ${r.runs} runs, ${r.machine}, Node ${r.node}, ${r.postgres}; the built CLI in each worker process.`,
@@ -44,8 +58,9 @@ export function renderWorkersSection(r: WorkersResults): string {
     '| --- | --- | --- | --- |',
     `| 6. Workers: ${n(s.awards)} awards, ${s.latencyMs} ms per request, concurrency ${s.concurrencyPerWorker} per worker, 1 worker (${s.oneWorkerSeconds} s; ideal ${s.idealOneWorkerSeconds} s) against ${s.workers} worker processes (${s.fourWorkerSeconds} s; ideal ${s.idealFourWorkerSeconds} s) on one PostgreSQL ledger | \`speedup\` | **${s.speedup}** | ≥ ${s.targets.speedup} |`,
     `|  | awards issued by each of the ${s.workers} workers (last run) | ${s.awardsIssuedPerWorker.join(', ')} | |`,
-    `| 7. Shared rate: Credly allows ${rate.allowedPerSecond} requests/s; ${rate.workers} workers with \`--rate ${rate.allowedPerSecond}/s\` (one rate for the job, held in the ledger), ${n(rate.awards)} awards (${rate.seconds} s) | \`share429\` | **${rate.share429}** | ≤ ${rate.targets.share429} |`,
-    `|  | requests/s, the whole job | **${rate.requestsPerSecond}** | ≤ ${rate.allowedPerSecond} |`,
+    `| 7. Shared rate: Credly allows ${rate.allowedPerSecond} requests/s; ${rate.workers} workers with \`--rate ${rate.pacedPerSecond}/s\` (one rate for the job, held in the ledger), ${n(rate.awards)} awards (${rate.seconds} s) | \`share429\` | **${rate.share429}** | ≤ ${rate.targets.share429} |`,
+    `|  | awards per second, the whole job (start-up included) | **${rate.requestsPerSecond}** | ≤ ${rate.allowedPerSecond} |`,
+    `|  | the same with \`--rate ${headroom.pacedPerSecond}/s\` (10 % under Credly's limit; ${headroom.seconds} s): \`share429\` | **${headroom.share429}** | ≤ ${headroom.targets.share429} |`,
     `| 8. Peak RSS of each worker: ${n(r.rss.smallRoster)}-row roster (benchmark 6) against ${n(r.rss.bigRoster)} rows (4 workers, zero latency) | MB, largest worker | **${r.rss.peakRssMbSmall} → ${r.rss.peakRssMbBig}** (× ${r.rss.ratio}) | ≤ × ${r.rss.targets.ratio} |`,
     END,
   ].join('\n');

@@ -26,8 +26,8 @@ const N = quick ? 200 : 2000;
 const LATENCY_MS = 100;
 const CONCURRENCY = 8;
 const WORKERS = 4;
-const RATE = 50;
-const RATE_N = quick ? 150 : 600;
+const RATE = 20;
+const RATE_N = quick ? 100 : 400;
 const BIG_N = quick ? 1000 : 10_000;
 const CLI = join(ROOT, 'dist/cli.js');
 const PROBE = join(ROOT, 'bench/rss-probe.mjs');
@@ -132,8 +132,8 @@ async function scaling() {
   };
 }
 
-/** Credly allows RATE requests a second; four workers share `--rate RATE/s` through the ledger. */
-async function sharedRate() {
+/** Credly allows RATE requests a second; four workers share `--rate <paced>/s` through the ledger. */
+async function sharedRate(paced: number) {
   const fake = await startFakeProcess(['--rate-limit', `${RATE}/s`]);
   const roster = await writeRoster(join(dir, `roster-${RATE_N}.csv`), RATE_N);
   const seconds: number[] = [];
@@ -141,7 +141,7 @@ async function sharedRate() {
   try {
     for (let r = 0; r < RUNS; r += 1) {
       await new Promise((resolve) => setTimeout(resolve, 1100)); // a fresh window
-      const result = await job(fake, roster, RATE_N, WORKERS, ['--rate', `${RATE}/s`]);
+      const result = await job(fake, roster, RATE_N, WORKERS, ['--rate', `${paced}/s`]);
       seconds.push(result.seconds);
       shares.push(result.share429);
     }
@@ -155,6 +155,7 @@ async function sharedRate() {
     awards: RATE_N,
     workers: WORKERS,
     allowedPerSecond: RATE,
+    pacedPerSecond: paced,
     seconds: round(measured),
     requestsPerSecond: round(RATE_N / measured, 1),
     share429: round(share429, 4),
@@ -178,7 +179,8 @@ async function rssByRoster(smallPeak: number) {
 
 const started = Date.now();
 const scale = await scaling();
-const rate = await sharedRate();
+const rate = await sharedRate(RATE);
+const headroom = await sharedRate(Math.floor(RATE * 0.9));
 const rss = await rssByRoster(scale.peakRssMbPerWorker);
 const output: WorkersResults = {
   generatedAt: new Date().toISOString(),
@@ -197,6 +199,7 @@ const output: WorkersResults = {
   seconds: round((Date.now() - started) / 1000, 1),
   scaling: scale,
   sharedRate: rate,
+  sharedRateHeadroom: headroom,
   rss,
 };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -213,6 +216,7 @@ console.log(
     { benchmark: 'scaling', figure: `${WORKERS} workers vs 1 (speedup)`, value: scale.speedup, target: '>= 3.5', met: scale.met },
     { benchmark: 'shared rate', figure: 'share429', value: rate.share429, target: '<= 0.02', met: rate.met },
     { benchmark: 'shared rate', figure: 'requestsPerSecond', value: rate.requestsPerSecond, target: `<= ${RATE}`, met: rate.requestsPerSecond <= RATE },
+    { benchmark: `shared rate, --rate ${headroom.pacedPerSecond}/s`, figure: 'share429', value: headroom.share429, target: '<= 0.02', met: headroom.met },
     { benchmark: 'rss', figure: 'peakRssMb per worker (big/small)', value: `${rss.peakRssMbBig}/${rss.peakRssMbSmall}`, target: '<= 1.25x', met: rss.met },
   ]),
 );
