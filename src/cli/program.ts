@@ -7,6 +7,7 @@ import { registerExportOb3 } from './commands/export-ob3.js';
 import { registerFakeCredly } from './commands/fake-credly.js';
 import { registerIssue } from './commands/issue.js';
 import { registerKeygen } from './commands/keygen.js';
+import { registerMigrateLedger } from './commands/migrate-ledger.js';
 import { registerRevokeReplace } from './commands/revoke-replace.js';
 import { registerStatus } from './commands/status.js';
 import { registerSyncTemplates } from './commands/sync-templates.js';
@@ -38,6 +39,7 @@ export function createProgram(ctx: CliContext): Command {
   registerStatus(program, ctx);
   registerRevokeReplace(program, ctx);
   registerCompactLedger(program, ctx);
+  registerMigrateLedger(program, ctx);
   registerWebhooks(program, ctx);
   registerFakeCredly(program, ctx);
   registerDoctor(program, ctx);

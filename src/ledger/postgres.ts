@@ -1,8 +1,538 @@
-import type { Ledger } from './contract.js';
-import { LedgerUrlError } from './errors.js';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
+import type {
+  AwardCounts,
+  AwardPatch,
+  AwardQuery,
+  AwardRecord,
+  Claim,
+  ClaimOptions,
+  EventRecord,
+  Ledger,
+  NewAward,
+  RunRecord,
+  TemplateRecord,
+  WriteGuard,
+} from './contract.js';
+import { AWARD_STATES } from './contract.js';
+import { LedgerClosedError, LedgerError, LedgerUrlError, LedgerWriteError, UnknownAwardError } from './errors.js';
+import { Mutex } from './mutex.js';
 import type { OpenLedgerOptions } from './open.js';
+import { checkGuard, emptyCounts } from './records.js';
+import { lockKey, migrate } from './postgres/migrations.js';
+import type { AwardRow, EventRow, RunRow, TemplateRow } from './postgres/rows.js';
+import { AWARD_COLUMNS, awardFromRow, eventFromRow, eventParams, json, patchAssignments, runFromRow, templateFromRow } from './postgres/rows.js';
+import { parsePgUrl, quoteIdent, scrub } from './postgres/url.js';
 
-/** Placeholder until the PostgreSQL backend lands (issue 12). */
-export async function openPostgresLedger(_url: string, _options: OpenLedgerOptions): Promise<Ledger> {
-  throw new LedgerUrlError('the PostgreSQL ledger is not available in this build');
+/**
+ * The PostgreSQL ledger: several workers (processes, machines, the webhook receiver) share one job.
+ *
+ * Time. Leases, fences and rate slots are judged by one clock for every worker: the database's
+ * (`statement_timestamp()`), so that hosts whose clocks drift apart still agree on who holds an
+ * award. Tests inject a clock (`options.now`); its instant is then sent as a parameter to every
+ * statement instead, so that a test can move time by hand.
+ */
+
+/** Awards read per round trip while streaming a query: memory stays flat however large the job. */
+const PAGE = 500;
+
+type NowParam = string | null;
+
+export interface PgLedgerInternals {
+  /** How many migrations this open applied (0 when another worker had already migrated). */
+  readonly migrationsApplied: number;
+}
+
+export async function openPostgresLedger(url: string, options: OpenLedgerOptions = {}): Promise<PgLedger> {
+  const target = parsePgUrl(url, options.schema);
+  const backend = { ...(options.backend ?? {}) } as PoolConfig;
+  if (backend.ssl !== undefined && target.urlConfiguresTls) {
+    throw new LedgerUrlError(`TLS is configured twice for ${target.location}: give it in the URL (sslmode=…) or in backend.ssl, not both`);
+  }
+  // Loaded only here, so that users of the file ledger never load the driver.
+  const pg = (await import('pg')).default;
+  const pool = new pg.Pool({ application_name: 'credly-microcredentials', ...backend, connectionString: target.connectionString });
+  // An idle connection that breaks (a database restart) must not crash the process: the next
+  // query reports it.
+  pool.on('error', () => undefined);
+  let applied: number;
+  try {
+    const client = await pool.connect();
+    try {
+      applied = await migrate(client, target.schema, { readOnly: options.readOnly === true });
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    if (error instanceof LedgerError) throw error;
+    throw new LedgerError('LEDGER_UNAVAILABLE', `cannot open the PostgreSQL ledger at ${target.location}: ${scrub(messageOf(error), target.secrets)}`);
+  }
+  return new PgLedger(pool, { ...target, migrationsApplied: applied, readOnly: options.readOnly === true, ...(options.now ? { now: options.now } : {}) });
+}
+
+interface PgLedgerSettings {
+  readonly location: string;
+  readonly schema: string;
+  readonly secrets: readonly string[];
+  readonly migrationsApplied: number;
+  readonly readOnly: boolean;
+  readonly now?: () => Date;
+}
+
+export class PgLedger implements Ledger, PgLedgerInternals {
+  readonly kind = 'postgres';
+  readonly location: string;
+  readonly owner = `pg-${randomUUID()}`;
+  readonly schema: string;
+  readonly migrationsApplied: number;
+  readonly #pool: Pool;
+  readonly #t: string;
+  readonly #secrets: readonly string[];
+  readonly #readOnly: boolean;
+  readonly #clock: (() => Date) | undefined;
+  readonly #templateLock = new Mutex();
+  #closed = false;
+
+  constructor(pool: Pool, settings: PgLedgerSettings) {
+    this.#pool = pool;
+    this.location = settings.location;
+    this.schema = settings.schema;
+    this.#t = quoteIdent(settings.schema);
+    this.#secrets = settings.secrets;
+    this.migrationsApplied = settings.migrationsApplied;
+    this.#readOnly = settings.readOnly;
+    this.#clock = settings.now;
+  }
+
+  /** The injected instant as a parameter, or null for the database's clock (see the module note). */
+  #now(): NowParam {
+    return this.#clock ? this.#clock().toISOString() : null;
+  }
+
+  /** The SQL for "now", reading the parameter `#now()` was bound to. */
+  static #nowSql(param: number): string {
+    return `coalesce($${param}::timestamptz, statement_timestamp())`;
+  }
+
+  async #query<R extends QueryResultRow>(sql: string, params: unknown[], write: boolean): Promise<R[]> {
+    if (this.#closed) throw new LedgerClosedError(`the PostgreSQL ledger at ${this.location} is closed`);
+    if (write && this.#readOnly) throw new LedgerClosedError(`the PostgreSQL ledger at ${this.location} was opened read-only`);
+    try {
+      // Named, so that each connection parses and plans a statement once (about a third of the
+      // server's work per award); the name is the text's hash, so one name is never two texts.
+      return (await this.#pool.query<R>({ text: sql, values: params, name: statementName(sql) })).rows;
+    } catch (error) {
+      throw this.#wrap(error, write);
+    }
+  }
+
+  #wrap(error: unknown, write: boolean): LedgerError {
+    if (error instanceof LedgerError) return error;
+    const message = `PostgreSQL ledger at ${this.location}: ${scrub(messageOf(error), this.#secrets)}`;
+    return write ? new LedgerWriteError(message) : new LedgerError('LEDGER_UNAVAILABLE', message);
+  }
+
+  // Awards: reads.
+
+  async getAward(key: string): Promise<AwardRecord | undefined> {
+    const rows = await this.#query<AwardRow>(`SELECT ${AWARD_COLUMNS} FROM ${this.#t}.awards WHERE key = $1`, [key], false);
+    return rows[0] ? awardFromRow(rows[0]) : undefined;
+  }
+
+  async *queryAwards(query: AwardQuery = {}): AsyncIterable<AwardRecord> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (query.state !== undefined) where.push(`state = ANY(${param(typeof query.state === 'string' ? [query.state] : [...query.state])}::text[])`);
+    if (query.microcredentialId !== undefined) where.push(`microcredential_id = ${param(query.microcredentialId)}`);
+    if (query.learner !== undefined) {
+      const learner = param(query.learner.toLowerCase());
+      where.push(`(lower(email) = ${learner} OR lower(earner_id) = ${learner})`);
+    }
+    if (query.badgeId !== undefined) where.push(`badge_id = ${param(query.badgeId)}`);
+    if (query.issuedSince !== undefined) where.push(`issued_at IS NOT NULL AND issued_at::timestamptz >= ${param(query.issuedSince.toISOString())}::timestamptz`);
+    if (query.pendingIssuedBefore !== undefined) {
+      where.push(
+        `state = 'issued' AND issued_at IS NOT NULL AND issued_at::timestamptz < ${param(query.pendingIssuedBefore.toISOString())}::timestamptz` +
+          ` AND (credly IS NULL OR credly->>'state' IS NULL OR credly->>'state' = 'pending')`,
+      );
+    }
+    // Keyset pages in load order: one page in memory at a time.
+    let after = 0;
+    let left = query.limit ?? Number.POSITIVE_INFINITY;
+    while (left > 0) {
+      const pageParams = [...params, after, Math.min(PAGE, left)];
+      const conditions = [...where, `seq > $${params.length + 1}`].join(' AND ');
+      const rows = await this.#query<AwardRow & { seq: string }>(
+        `SELECT ${AWARD_COLUMNS}, seq FROM ${this.#t}.awards WHERE ${conditions} ORDER BY seq LIMIT $${params.length + 2}`,
+        pageParams,
+        false,
+      );
+      for (const row of rows) yield awardFromRow(row);
+      if (rows.length < PAGE) return;
+      left -= rows.length;
+      after = Number(rows[rows.length - 1]!.seq);
+    }
+  }
+
+  async countAwards(query: Pick<AwardQuery, 'microcredentialId'> = {}): Promise<AwardCounts> {
+    const rows = await this.#query<{ state: string; n: number }>(
+      `SELECT state, count(*)::integer AS n FROM ${this.#t}.awards WHERE ($1::text IS NULL OR microcredential_id = $1) GROUP BY state`,
+      [query.microcredentialId ?? null],
+      false,
+    );
+    const counts = emptyCounts();
+    for (const row of rows) if ((AWARD_STATES as readonly string[]).includes(row.state)) counts[row.state as keyof AwardCounts] = row.n;
+    return counts;
+  }
+
+  // Awards: writes.
+
+  async planAward(award: NewAward): Promise<{ created: boolean; record: AwardRecord }> {
+    // One round trip: the insert, or (when the key exists) the existing row.
+    const rows = await this.#query<AwardRow & { created: boolean }>(
+      `WITH inserted AS (
+         INSERT INTO ${this.#t}.awards (key, microcredential_id, template_id, email, earner_id, state, version, fence, attempts,
+           badge_id, how, roster_row, request, snapshot, issued_at, credly, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 1, 0, 0, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13::jsonb, ${PgLedger.#nowSql(14)}, ${PgLedger.#nowSql(14)})
+         ON CONFLICT (key) DO NOTHING
+         RETURNING ${AWARD_COLUMNS}
+       )
+       SELECT ${AWARD_COLUMNS}, true AS created FROM inserted
+       UNION ALL
+       SELECT ${AWARD_COLUMNS}, false AS created FROM ${this.#t}.awards WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
+      [
+        award.key,
+        award.microcredentialId,
+        award.templateId,
+        award.email,
+        award.earnerId,
+        award.state ?? 'planned',
+        award.badgeId ?? null,
+        award.how ?? null,
+        award.row ?? null,
+        json(award.request),
+        json(award.snapshot),
+        award.issuedAt ?? null,
+        json(award.credly),
+        this.#now(),
+      ],
+      true,
+    );
+    if (rows[0]) return { created: rows[0].created, record: awardFromRow(rows[0]) };
+    // Another worker inserted it after this statement's snapshot was taken: read it now.
+    const existing = await this.getAward(award.key);
+    if (!existing) throw new LedgerWriteError(`award ${award.key} was neither inserted nor found in ${this.location}`);
+    return { created: false, record: existing };
+  }
+
+  /** The SQL condition "this award may be claimed now" (records.ts `claimability`), `now` at `$param`. */
+  static #claimable(param: number): string {
+    const now = PgLedger.#nowSql(param);
+    return `state IN ('planned', 'failed', 'issuing') AND (lease_until IS NULL OR lease_until <= ${now})`;
+  }
+
+  /** The `SET` of a claim (records.ts `applyClaim`): the fence and version grow, the lease is the caller's. */
+  static #claimSet(ownerParam: number, leaseParam: number, nowParam: number): string {
+    const now = PgLedger.#nowSql(nowParam);
+    return `fence = fence + 1, version = version + 1, lease_owner = $${ownerParam},
+      lease_until = ${now} + $${leaseParam}::integer * interval '1 millisecond', updated_at = ${now}`;
+  }
+
+  async claimAward(key: string, options: ClaimOptions): Promise<Claim | null> {
+    // One round trip: the claim, or (when it cannot be claimed) the row, to tell "held" from "unknown".
+    const rows = await this.#query<AwardRow & { claimed: boolean }>(
+      `WITH claimed AS (
+         UPDATE ${this.#t}.awards SET ${PgLedger.#claimSet(2, 3, 4)}
+         WHERE key = $1 AND ${PgLedger.#claimable(4)}
+         RETURNING ${AWARD_COLUMNS}
+       )
+       SELECT ${AWARD_COLUMNS}, true AS claimed FROM claimed
+       UNION ALL
+       SELECT ${AWARD_COLUMNS}, false AS claimed FROM ${this.#t}.awards WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`,
+      [key, options.owner, Math.round(options.leaseMs), this.#now()],
+      true,
+    );
+    const row = rows[0];
+    if (row?.claimed) return toClaim(awardFromRow(row), options.owner);
+    if (row || (await this.getAward(key))) return null;
+    throw new UnknownAwardError(key);
+  }
+
+  async claimNext(options: ClaimOptions & { microcredentialId?: string; exclude?: ReadonlySet<string> }): Promise<Claim | null> {
+    // The claimable index yields issuing awards first, then planned, in load order; SKIP LOCKED
+    // steps over rows another worker is claiming this instant, so workers never wait on each other.
+    const rows = await this.#query<AwardRow>(
+      `WITH next AS (
+         SELECT key FROM ${this.#t}.awards
+         WHERE state IN ('planned', 'issuing') AND (lease_until IS NULL OR lease_until <= ${PgLedger.#nowSql(3)})
+           AND ($4::text IS NULL OR microcredential_id = $4)
+           AND ($5::text[] IS NULL OR key <> ALL($5::text[]))
+         ORDER BY (state <> 'issuing'), seq
+         LIMIT 1
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE ${this.#t}.awards AS a SET ${PgLedger.#claimSet(1, 2, 3)}
+       FROM next WHERE a.key = next.key
+       RETURNING ${AWARD_COLUMNS.split(', ').map((column) => `a.${column}`).join(', ')}`,
+      [options.owner, Math.round(options.leaseMs), this.#now(), options.microcredentialId ?? null, options.exclude?.size ? [...options.exclude] : null],
+      true,
+    );
+    return rows[0] ? toClaim(awardFromRow(rows[0]), options.owner) : null;
+  }
+
+  async renewClaims(claims: readonly Claim[], leaseMs: number): Promise<readonly string[]> {
+    if (claims.length === 0) return [];
+    const renewed = await this.#query<{ key: string }>(
+      `UPDATE ${this.#t}.awards AS a SET lease_until = ${PgLedger.#nowSql(4)} + $5::integer * interval '1 millisecond'
+       FROM unnest($1::text[], $2::text[], $3::integer[]) AS c(key, owner, fence)
+       WHERE a.key = c.key AND a.lease_owner = c.owner AND a.fence = c.fence AND a.lease_until > ${PgLedger.#nowSql(4)}
+       RETURNING a.key`,
+      [claims.map((c) => c.key), claims.map((c) => c.owner), claims.map((c) => c.fence), this.#now(), Math.round(leaseMs)],
+      true,
+    );
+    const alive = new Set(renewed.map((row) => row.key));
+    return claims.filter((claim) => !alive.has(claim.key)).map((claim) => claim.key);
+  }
+
+  async writeAward(key: string, patch: AwardPatch, guard: WriteGuard): Promise<AwardRecord> {
+    const now = this.#now();
+    const { sql: sets, params } = patchAssignments(patch, 3);
+    const base = params.length + 3;
+    const conditions = ['key = $1'];
+    const guardParams: unknown[] = [];
+    if ('claim' in guard) {
+      conditions.push(`fence = $${base}`, `lease_owner = $${base + 1}`, `lease_until > ${PgLedger.#nowSql(2)}`);
+      guardParams.push(guard.claim.fence, guard.claim.owner);
+    } else if ('version' in guard) {
+      conditions.push(`version = $${base}`);
+      guardParams.push(guard.version);
+    }
+    // A claim's holder settling the award, or letting it go, releases its lease (records.ts `applyPatch`).
+    const releases = 'claim' in guard && (guard.release === true || (patch.state !== undefined && patch.state !== 'issuing'));
+    const rows = await this.#query<AwardRow>(
+      `UPDATE ${this.#t}.awards SET ${[...sets, 'version = version + 1', `updated_at = ${PgLedger.#nowSql(2)}`, ...(releases ? ['lease_owner = NULL', 'lease_until = NULL'] : [])].join(', ')}
+       WHERE ${conditions.join(' AND ')}
+       RETURNING ${AWARD_COLUMNS}`,
+      [key, now, ...params, ...guardParams],
+      true,
+    );
+    if (rows[0]) return awardFromRow(rows[0]);
+    // Nothing written: say why, by the same rules the other backends apply.
+    const current = await this.#query<AwardRow & { now: Date }>(
+      `SELECT ${AWARD_COLUMNS}, ${PgLedger.#nowSql(2)} AS now FROM ${this.#t}.awards WHERE key = $1`,
+      [key, now],
+      false,
+    );
+    if (!current[0]) throw new UnknownAwardError(key);
+    checkGuard(awardFromRow(current[0]), guard, current[0].now);
+    // The guard holds now but did not a moment ago (a renewal in between): the caller may retry.
+    throw new LedgerWriteError(`award ${key} changed while it was being written; nothing was written`);
+  }
+
+  // Templates.
+
+  async getTemplate(microcredentialId: string): Promise<TemplateRecord | undefined> {
+    const rows = await this.#query<TemplateRow>(`SELECT * FROM ${this.#t}.templates WHERE microcredential_id = $1`, [microcredentialId], false);
+    return rows[0] ? templateFromRow(rows[0]) : undefined;
+  }
+
+  async putTemplate(record: TemplateRecord): Promise<void> {
+    await this.#query(
+      `INSERT INTO ${this.#t}.templates (microcredential_id, template_id, fingerprint, state, unusable_reason, allow_duplicates, microcredential, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
+       ON CONFLICT (microcredential_id) DO UPDATE SET template_id = EXCLUDED.template_id, fingerprint = EXCLUDED.fingerprint,
+         state = EXCLUDED.state, unusable_reason = EXCLUDED.unusable_reason, allow_duplicates = EXCLUDED.allow_duplicates,
+         microcredential = EXCLUDED.microcredential, updated_at = EXCLUDED.updated_at`,
+      [
+        record.microcredentialId,
+        record.templateId,
+        record.fingerprint,
+        record.state,
+        record.unusableReason ?? null,
+        record.allowDuplicates,
+        json(record.microcredential),
+        record.updatedAt,
+      ],
+      true,
+    );
+  }
+
+  async listTemplates(): Promise<readonly TemplateRecord[]> {
+    const rows = await this.#query<TemplateRow>(`SELECT * FROM ${this.#t}.templates ORDER BY microcredential_id`, [], false);
+    return rows.map(templateFromRow);
+  }
+
+  /**
+   * A session-level advisory lock on a connection of its own, held while `fn` runs. The process's
+   * own mutex comes first, so that callers in one process never hold several pool connections
+   * waiting on the lock (which could leave `fn` without a connection). If the process dies, the
+   * server ends the session and the lock with it.
+   */
+  withTemplateLock<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#templateLock.run(async () => {
+      if (this.#closed) throw new LedgerClosedError(`the PostgreSQL ledger at ${this.location} is closed`);
+      let client: PoolClient;
+      try {
+        client = await this.#pool.connect();
+        await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey(this.schema, 'templates')]);
+      } catch (error) {
+        throw this.#wrap(error, false);
+      }
+      let broken = false;
+      try {
+        return await fn();
+      } finally {
+        try {
+          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey(this.schema, 'templates')]);
+        } catch {
+          broken = true; // the session is gone, and its lock with it
+        }
+        client.release(broken);
+      }
+    });
+  }
+
+  // Webhook events.
+
+  async recordEvent(record: EventRecord): Promise<{ created: boolean; record: EventRecord }> {
+    const inserted = await this.#query<EventRow>(
+      `INSERT INTO ${this.#t}.events (event_id, event_type, organization_id, occurred_at, state, received_at, processed_at, attempts, last_error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING *`,
+      eventParams(record),
+      true,
+    );
+    if (inserted[0]) return { created: true, record: eventFromRow(inserted[0]) };
+    const existing = await this.getEvent(record.eventId);
+    if (!existing) throw new LedgerWriteError(`event ${record.eventId} was neither inserted nor found in ${this.location}`);
+    return { created: false, record: existing };
+  }
+
+  async getEvent(eventId: string): Promise<EventRecord | undefined> {
+    const rows = await this.#query<EventRow>(`SELECT * FROM ${this.#t}.events WHERE event_id = $1`, [eventId], false);
+    return rows[0] ? eventFromRow(rows[0]) : undefined;
+  }
+
+  async putEvent(record: EventRecord): Promise<void> {
+    await this.#query(
+      `INSERT INTO ${this.#t}.events (event_id, event_type, organization_id, occurred_at, state, received_at, processed_at, attempts, last_error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (event_id) DO UPDATE SET event_type = EXCLUDED.event_type, organization_id = EXCLUDED.organization_id,
+         occurred_at = EXCLUDED.occurred_at, state = EXCLUDED.state, received_at = EXCLUDED.received_at,
+         processed_at = EXCLUDED.processed_at, attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error`,
+      eventParams(record),
+      true,
+    );
+  }
+
+  async *queryEvents(query: { state?: EventRecord['state'] } = {}): AsyncIterable<EventRecord> {
+    let after = '';
+    for (;;) {
+      const rows = await this.#query<EventRow>(
+        `SELECT * FROM ${this.#t}.events WHERE ($1::text IS NULL OR state = $1) AND event_id > $2 ORDER BY event_id LIMIT ${PAGE}`,
+        [query.state ?? null, after],
+        false,
+      );
+      for (const row of rows) yield eventFromRow(row);
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]!.event_id;
+    }
+  }
+
+  // Runs.
+
+  async putRun(record: RunRecord): Promise<void> {
+    await this.#query(
+      `INSERT INTO ${this.#t}.runs (run_id, command, owner, started_at, finished_at, totals, failures, stopped_because)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)
+       ON CONFLICT (run_id) DO UPDATE SET command = EXCLUDED.command, owner = EXCLUDED.owner, started_at = EXCLUDED.started_at,
+         finished_at = EXCLUDED.finished_at, totals = EXCLUDED.totals, failures = EXCLUDED.failures, stopped_because = EXCLUDED.stopped_because`,
+      [record.runId, record.command, record.owner, record.startedAt, record.finishedAt, json(record.totals), json(record.failures), record.stoppedBecause ?? null],
+      true,
+    );
+  }
+
+  async listRuns(options: { limit?: number } = {}): Promise<readonly RunRecord[]> {
+    const rows = await this.#query<RunRow>(`SELECT * FROM ${this.#t}.runs ORDER BY started_at DESC LIMIT $1`, [options.limit ?? 20], false);
+    return rows.map(runFromRow);
+  }
+
+  // The shared rate.
+
+  /**
+   * Reserves the next free slot of `bucket` (one row per bucket: the instant its next request may
+   * go) and returns how long to wait for it, in milliseconds. One atomic upsert: every worker of
+   * the ledger draws from the same sequence of slots, spaced 1/perSecond apart.
+   */
+  async reserveRateSlot(bucket: string, perSecond: number): Promise<number> {
+    if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new LedgerError('LEDGER_RATE', `rate ${perSecond}/s for ${bucket} is not a positive number`);
+    const rows = await this.#query<{ wait_ms: number }>(
+      `WITH t AS (SELECT ${PgLedger.#nowSql(2)} AS now, $3::float8 * interval '1 millisecond' AS gap)
+       INSERT INTO ${this.#t}.rate_slots AS r (bucket, next_at) SELECT $1, t.now + t.gap FROM t
+       ON CONFLICT (bucket) DO UPDATE SET next_at = greatest(r.next_at, (SELECT now FROM t)) + (SELECT gap FROM t)
+       RETURNING (extract(epoch FROM (r.next_at - (SELECT gap FROM t) - (SELECT now FROM t))) * 1000)::float8 AS wait_ms`,
+      [bucket, this.#now(), 1000 / perSecond],
+      true,
+    );
+    return Math.max(0, rows[0]?.wait_ms ?? 0);
+  }
+
+  async takeRateSlot(bucket: string, perSecond: number, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    const wait = await this.reserveRateSlot(bucket, perSecond);
+    if (wait > 0) await sleep(wait, signal);
+  }
+
+  /** Ends this handle's leases (its awards go to the next worker at once) and closes. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (!this.#readOnly) {
+      await this.#pool
+        .query(`UPDATE ${this.#t}.awards SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1`, [this.owner])
+        .catch(() => undefined);
+    }
+    await this.abandon();
+  }
+
+  /** Drops the connections without releasing anything, as a killed process would (tests use it). */
+  async abandon(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end().catch(() => undefined);
+  }
+}
+
+function statementName(sql: string): string {
+  return `credly_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+}
+
+function toClaim(record: AwardRecord, owner: string): Claim {
+  // A claim never changes the state: `issuing` after it means an earlier holder left it so.
+  return { key: record.key, owner, fence: record.fence, record, takenOver: record.state === 'issuing' };
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(messageOf).join('; ');
+  if (error instanceof Error) return error.message || (error as NodeJS.ErrnoException).code || error.name;
+  return String(error);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

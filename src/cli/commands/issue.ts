@@ -36,6 +36,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
     .option('--microcredential <file>', 'a microcredential or proposal JSON file with its approval (repeat for several)', (v: string, all: string[] = []) => [...all, v])
     .option('--concurrency <n>', 'awards in flight at once', numberOption('--concurrency', { min: 1, max: 64 }), 8)
     .option('--rate <N/s>', 'pace requests to Credly to N per second (or N/m)')
+    .option('--lease <seconds>', "how long this worker's hold on an award lives unless renewed (renewed every third of it); a dead worker's awards are taken over after it", numberOption('--lease', { min: 0.5, max: 3600, integer: false }), 30)
     .option('--dry-run', 'validate and plan, send nothing')
     .addOption(new Option('--encoding <encoding>', 'the roster file\'s encoding').choices(['utf8', 'latin1']).default('utf8'))
     .option('--json', 'put the JSON report on stdout (and a JSON error object when the run cannot start)')
@@ -44,7 +45,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
     .option('--assume-approved', 'treat microcredential files without an approval record as approved')
     .addOption(new Option('--duplicate-behavior <mode>', "Credly's duplicate_behavior for templates that refuse duplicates: replace (re-certification), allow or deny").choices(['replace', 'allow', 'deny']))
     .addOption(new Option('--notifications <mode>', "Credly's emails to learners: on, or off (default: on in production, off elsewhere)").choices(['on', 'off']))
-    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; report?: string; reportHtml?: string; encoding?: 'utf8' | 'latin1'; assumeApproved?: boolean; notifications?: 'on' | 'off'; duplicateBehavior?: DuplicateBehavior }) => {
+    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; lease: number; dryRun?: boolean; json?: boolean; report?: string; reportHtml?: string; encoding?: 'utf8' | 'latin1'; assumeApproved?: boolean; notifications?: 'on' | 'off'; duplicateBehavior?: DuplicateBehavior }) => {
       if (!opts.microcredential?.length) throw new CliError('--microcredential <file> is required: the microcredentials this roster issues');
       let ratePerSecond: number | undefined;
       if (opts.rate) {
@@ -104,6 +105,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
           ledger,
           microcredentials: entries,
           concurrency: opts.concurrency,
+          leaseMs: opts.lease * 1000,
           ...(ratePerSecond ? { ratePerSecond } : {}),
           dryRun: opts.dryRun ?? false,
           signal: controller.signal,

@@ -1,0 +1,223 @@
+// `npm run bench` (second part), or `tsx bench/workers.ts [--quick]`: several `issue` worker
+// processes on one PostgreSQL ledger, against the fake Credly in its own process. Runs the built
+// CLI (`npm run build` first), as a scheduler would. Needs DATABASE_URL; without it, it starts a
+// throwaway server with scripts/with-postgres.sh (fsync on: WITH_POSTGRES_DURABLE=1).
+// Writes bench/results/workers.json (quick: workers-quick.json); a full run also rewrites the
+// figures in docs/performance.md from that file (bench/workers-doc.ts).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { median, quick, ROOT, round, startFakeProcess, table, tempDir, writeRoster, type FakeProcess } from './lib.js';
+import { renderWorkersSection, replaceWorkersSection, type WorkersResults } from './workers-doc.js';
+
+if (!process.env.DATABASE_URL) {
+  // Re-run under a throwaway server of our own, stopped at the end.
+  const result = spawnSync(join(ROOT, 'scripts/with-postgres.sh'), [process.execPath, '--import', 'tsx', ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, WITH_POSTGRES_DURABLE: '1' },
+  });
+  process.exit(result.status ?? 1);
+}
+
+const DATABASE_URL = process.env.DATABASE_URL;
+const RUNS = quick ? 1 : 3;
+const N = quick ? 200 : 2000;
+const LATENCY_MS = 100;
+const CONCURRENCY = 8;
+const WORKERS = 4;
+const RATE = 20;
+const RATE_N = quick ? 100 : 400;
+const BIG_N = quick ? 1000 : 10_000;
+const CLI = join(ROOT, 'dist/cli.js');
+const PROBE = join(ROOT, 'bench/rss-probe.mjs');
+
+const dir = tempDir('credly-bench-workers-');
+const microcredentialFile = join(dir, 'sql.json');
+writeFileSync(
+  microcredentialFile,
+  JSON.stringify({ proposal: JSON.parse(readFileSync(join(ROOT, 'fixtures/examples/non-credit.proposal.json'), 'utf8')), approval: { state: 'approved' } }),
+);
+let schemaCount = 0;
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+/** A ledger URL in a fresh schema: every run starts from an empty job. */
+async function freshLedger(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `bench_${process.pid}_${(schemaCount += 1)}`;
+  const url = new URL(DATABASE_URL);
+  url.searchParams.set('schema', schema);
+  return { url: url.toString(), drop: () => admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`) };
+}
+
+function run(args: string[], fake: FakeProcess, ledger: string, rssDir?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: fake.token, CREDLY_BASE_URL: fake.baseUrl, CREDLY_LEDGER: ledger, ...(rssDir ? { RSS_PROBE_DIR: rssDir } : {}) };
+    const proc = spawn(process.execPath, [...(rssDir ? ['--import', PROBE] : []), CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (c) => (stdout += c));
+    proc.stderr.on('data', (c) => (stderr += c));
+    proc.on('error', reject);
+    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** `workers` issue processes at once on one roster and one fresh ledger; the wall time from the first start to the last exit. */
+async function job(fake: FakeProcess, roster: string, n: number, workers: number, extra: string[] = []) {
+  const { url, drop } = await freshLedger();
+  try {
+    await fake.control('reset', {});
+    const sync = await run(['sync-templates', microcredentialFile], fake, url);
+    if (sync.code !== 0) throw new Error(`sync-templates failed: ${sync.stderr}`);
+    const rssDir = tempDir('credly-rss-');
+    const before = await fake.control('stats');
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', String(CONCURRENCY), '--json', ...extra], fake, url, rssDir)));
+    const seconds = (performance.now() - started) / 1000;
+    const after = await fake.control('stats');
+    for (const result of results) if (result.code !== 0) throw new Error(`a worker exited ${result.code}: ${result.stderr.slice(-500)}`);
+    const issued = results.map((r) => (JSON.parse(r.stdout) as { totals: { issued: number } }).totals.issued);
+    if (after.badges !== n || after.duplicates !== 0 || issued.reduce((a, b) => a + b, 0) !== n) {
+      throw new Error(`the fake holds ${after.badges} badges (${after.duplicates} duplicates), the workers issued ${issued.join('+')}, for ${n} awards`);
+    }
+    const peaks = readdirSync(rssDir).map((name) => Number(readFileSync(join(rssDir, name), 'utf8')) / 1024);
+    rmSync(rssDir, { recursive: true, force: true });
+    const requests = (stats: { requests: Record<string, number> }) => Object.values(stats.requests).reduce((a, b) => a + b, 0);
+    return { seconds, issued, peakRssMb: Math.max(...peaks), share429: (after.rateLimited - before.rateLimited) / (requests(after) - requests(before)) };
+  } finally {
+    await drop();
+  }
+}
+
+/** 1 worker against 4 worker processes: 2,000 awards, 100 ms per request, concurrency 8 each. */
+async function scaling() {
+  const fake = await startFakeProcess(['--latency-ms', String(LATENCY_MS)]);
+  const roster = await writeRoster(join(dir, `roster-${N}.csv`), N);
+  const one: number[] = [];
+  const four: number[] = [];
+  const peaks: number[] = [];
+  const shares: number[][] = [];
+  try {
+    for (let r = 0; r < RUNS; r += 1) {
+      one.push((await job(fake, roster, N, 1)).seconds);
+      const many = await job(fake, roster, N, WORKERS);
+      four.push(many.seconds);
+      peaks.push(many.peakRssMb);
+      shares.push(many.issued);
+    }
+  } finally {
+    await fake.stop();
+  }
+  const speedup = median(one) / median(four);
+  return {
+    awards: N,
+    latencyMs: LATENCY_MS,
+    concurrencyPerWorker: CONCURRENCY,
+    workers: WORKERS,
+    oneWorkerSeconds: round(median(one)),
+    fourWorkerSeconds: round(median(four)),
+    idealOneWorkerSeconds: round((N * LATENCY_MS) / CONCURRENCY / 1000),
+    idealFourWorkerSeconds: round((N * LATENCY_MS) / CONCURRENCY / WORKERS / 1000),
+    speedup: round(speedup, 2),
+    awardsIssuedPerWorker: shares[shares.length - 1]!,
+    peakRssMbPerWorker: round(median(peaks), 1),
+    targets: { speedup: 3.5 },
+    met: speedup >= 3.5,
+  };
+}
+
+/** Credly allows RATE requests a second; four workers share `--rate <paced>/s` through the ledger. */
+async function sharedRate(paced: number) {
+  const fake = await startFakeProcess(['--rate-limit', `${RATE}/s`]);
+  const roster = await writeRoster(join(dir, `roster-${RATE_N}.csv`), RATE_N);
+  const seconds: number[] = [];
+  const shares: number[] = [];
+  try {
+    for (let r = 0; r < RUNS; r += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // a fresh window
+      const result = await job(fake, roster, RATE_N, WORKERS, ['--rate', `${paced}/s`]);
+      seconds.push(result.seconds);
+      shares.push(result.share429);
+    }
+  } finally {
+    await fake.stop();
+  }
+  const measured = median(seconds);
+  const share429 = median(shares);
+  // The whole job's requests: one per award (plus a template look-up per worker), at RATE a second.
+  return {
+    awards: RATE_N,
+    workers: WORKERS,
+    allowedPerSecond: RATE,
+    pacedPerSecond: paced,
+    seconds: round(measured),
+    requestsPerSecond: round(RATE_N / measured, 1),
+    share429: round(share429, 4),
+    targets: { share429: 0.02, requestsPerSecondAtMost: RATE },
+    met: share429 <= 0.02,
+  };
+}
+
+/** Peak RSS of each of four workers, with a roster five times larger (zero latency): it must not grow with the roster. */
+async function rssByRoster(smallPeak: number) {
+  const fake = await startFakeProcess([]);
+  const roster = await writeRoster(join(dir, `roster-${BIG_N}.csv`), BIG_N);
+  try {
+    const result = await job(fake, roster, BIG_N, WORKERS);
+    const ratio = result.peakRssMb / smallPeak;
+    return { smallRoster: N, bigRoster: BIG_N, peakRssMbSmall: round(smallPeak, 1), peakRssMbBig: round(result.peakRssMb, 1), ratio: round(ratio, 2), targets: { ratio: 1.25 }, met: ratio <= 1.25 };
+  } finally {
+    await fake.stop();
+  }
+}
+
+const started = Date.now();
+const scale = await scaling();
+const rate = await sharedRate(RATE);
+const headroom = await sharedRate(Math.floor(RATE * 0.9));
+const rss = await rssByRoster(scale.peakRssMbPerWorker);
+const output: WorkersResults = {
+  generatedAt: new Date().toISOString(),
+  quick,
+  runs: RUNS,
+  node: process.version,
+  machine: `${(await import('node:os')).cpus().length} cores`,
+  postgres: await (async () => {
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    const version = String((await client.query('SHOW server_version')).rows[0].server_version);
+    const fsync = String((await client.query('SHOW fsync')).rows[0].fsync);
+    await client.end();
+    return `PostgreSQL ${version} on loopback, fsync ${fsync}`;
+  })(),
+  seconds: round((Date.now() - started) / 1000, 1),
+  scaling: scale,
+  sharedRate: rate,
+  sharedRateHeadroom: headroom,
+  rss,
+};
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results', quick ? 'workers-quick.json' : 'workers.json'), `${JSON.stringify(output, null, 2)}\n`);
+if (!quick) {
+  const doc = join(ROOT, 'docs/performance.md');
+  writeFileSync(doc, replaceWorkersSection(readFileSync(doc, 'utf8'), renderWorkersSection(output)));
+}
+rmSync(dir, { recursive: true, force: true });
+
+console.log(`\nWorkers on one PostgreSQL ledger (${quick ? 'quick' : 'full'}; medians of ${RUNS} run(s))\n`);
+console.log(
+  table([
+    { benchmark: 'scaling', figure: `${WORKERS} workers vs 1 (speedup)`, value: scale.speedup, target: '>= 3.5', met: scale.met },
+    { benchmark: 'shared rate', figure: 'share429', value: rate.share429, target: '<= 0.02', met: rate.met },
+    { benchmark: 'shared rate', figure: 'requestsPerSecond', value: rate.requestsPerSecond, target: `<= ${RATE}`, met: rate.requestsPerSecond <= RATE },
+    { benchmark: `shared rate, --rate ${headroom.pacedPerSecond}/s`, figure: 'share429', value: headroom.share429, target: '<= 0.02', met: headroom.met },
+    { benchmark: 'rss', figure: 'peakRssMb per worker (big/small)', value: `${rss.peakRssMbBig}/${rss.peakRssMbSmall}`, target: '<= 1.25x', met: rss.met },
+  ]),
+);
+console.log(`\nwritten to bench/results/${quick ? 'workers-quick' : 'workers'}.json in ${output.seconds} s`);

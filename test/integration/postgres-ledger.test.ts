@@ -1,0 +1,250 @@
+import { inspect } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Claim, Ledger } from '../../src/ledger/contract.js';
+import { LedgerClosedError } from '../../src/ledger/errors.js';
+import { openLedger } from '../../src/ledger/open.js';
+import { openPostgresLedger } from '../../src/ledger/postgres.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/ledger/postgres/migrations.js';
+import { award } from '../contract/ledger-contract.js';
+import { TestClock } from '../helpers/clock.js';
+import { DATABASE_URL, PG_SKIP_REASON, adminQuery, dropSchema, freshSchema, urlWithSchema } from '../helpers/postgres.js';
+
+// What only a shared server can show: concurrent opens, concurrent claims from two handles, one
+// rate for every handle, schemas side by side, and a password that never leaks.
+const suite = PG_SKIP_REASON ? describe.skip : describe;
+const schemas: string[] = [];
+const schema = (prefix: string) => {
+  const name = freshSchema(prefix);
+  schemas.push(name);
+  return name;
+};
+
+afterAll(async () => {
+  if (DATABASE_URL) for (const name of schemas) await dropSchema(name);
+});
+
+suite(`PostgreSQL ledger on a real server${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP_REASON})` : ''}`, () => {
+  it('ten workers opening at once migrate the schema once', async () => {
+    const name = schema('migrate');
+    const ledgers = await Promise.all(Array.from({ length: 10 }, () => openPostgresLedger(DATABASE_URL!, { schema: name })));
+    const applied = ledgers.map((ledger) => ledger.migrationsApplied);
+    expect(applied.reduce((a, b) => a + b, 0)).toBe(MIGRATIONS.length);
+    expect(applied.filter((n) => n > 0)).toHaveLength(1);
+    const rows = await adminQuery<{ version: number }>(`SELECT version FROM "${name}".ledger_migrations ORDER BY version`);
+    expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    await Promise.all(ledgers.map((ledger) => ledger.close()));
+  });
+
+  it('two handles claiming concurrently (8 at a time each) never hand out the same award', async () => {
+    const name = schema('claims');
+    const a = await openPostgresLedger(DATABASE_URL!, { schema: name });
+    const b = await openPostgresLedger(DATABASE_URL!, { schema: name });
+    for (let n = 0; n < 200; n += 1) await a.planAward(award(n));
+    const claims: Claim[] = [];
+    const drain = async (ledger: Ledger) => {
+      for (;;) {
+        const claim = await ledger.claimNext({ owner: ledger.owner, leaseMs: 60_000 });
+        if (!claim) return;
+        claims.push(claim);
+        await ledger.writeAward(claim.key, { state: 'issued', badgeId: `badge-${claim.key}` }, { claim });
+      }
+    };
+    await Promise.all([a, b].flatMap((ledger) => Array.from({ length: 8 }, () => drain(ledger))));
+    expect(claims).toHaveLength(200);
+    expect(new Set(claims.map((c) => c.key)).size).toBe(200);
+    expect(new Set(claims.map((c) => c.owner)).size).toBe(2);
+    const rows = await adminQuery<{ fence: number; n: string }>(`SELECT fence, count(*) AS n FROM "${name}".awards GROUP BY fence`);
+    expect(rows).toEqual([{ fence: 1, n: '200' }]);
+    expect(await a.countAwards()).toMatchObject({ issued: 200, planned: 0 });
+    await a.close();
+    await b.close();
+  });
+
+  it('leases are judged by the database clock when no clock is injected', async () => {
+    const ledger = await openPostgresLedger(urlWithSchema(schema('dbclock')));
+    await ledger.planAward(award(1));
+    const claim = (await ledger.claimAward(award(1).key, { owner: 'w', leaseMs: 60_000 }))!;
+    const [{ now }] = (await adminQuery<{ now: Date }>('SELECT now() AS now')) as [{ now: Date }];
+    const ahead = Date.parse(claim.record.lease!.until) - now.getTime();
+    expect(ahead).toBeGreaterThan(50_000);
+    expect(ahead).toBeLessThanOrEqual(60_000);
+    await ledger.close();
+  });
+
+  it('a rate is shared by every handle: slots come from one sequence in the database', async () => {
+    const name = schema('rate');
+    const clock = new TestClock();
+    const a = await openPostgresLedger(DATABASE_URL!, { schema: name, now: clock.now });
+    const b = await openPostgresLedger(DATABASE_URL!, { schema: name, now: clock.now });
+    // 10/s for the whole job: each reservation, from either handle, waits 100 ms more than the last.
+    const waits = [];
+    for (const ledger of [a, b, a, b, b]) waits.push(await ledger.reserveRateSlot('org-1', 10));
+    expect(waits).toEqual([0, 100, 200, 300, 400]);
+    // Another organization has its own bucket.
+    expect(await b.reserveRateSlot('org-2', 10)).toBe(0);
+    // An idle bucket does not bank slots: after a quiet second the next request goes at once, the one after waits.
+    clock.advance(2000);
+    expect(await a.reserveRateSlot('org-1', 10)).toBe(0);
+    expect(await b.reserveRateSlot('org-1', 10)).toBe(100);
+    // Concurrent reservations still get distinct slots.
+    const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).reserveRateSlot('org-3', 20)));
+    expect([...burst].sort((x, y) => x - y)).toEqual([0, 50, 100, 150, 200, 250, 300, 350, 400, 450]);
+    await a.close();
+    await b.close();
+  });
+
+  it('takeRateSlot waits for its slot and can be aborted while waiting', async () => {
+    const ledger = await openPostgresLedger(urlWithSchema(schema('takerate')));
+    await ledger.takeRateSlot('org', 1); // the first slot is now
+    const controller = new AbortController();
+    const waiting = ledger.takeRateSlot('org', 1, controller.signal); // the next is a second away
+    setTimeout(() => controller.abort(new Error('stopping')), 20);
+    await expect(waiting).rejects.toThrow('stopping');
+    await ledger.close();
+  });
+
+  it('template sync is exclusive across handles (an advisory lock), and per schema', async () => {
+    const name = schema('tlock');
+    const other = schema('tlock_other');
+    const a = await openPostgresLedger(DATABASE_URL!, { schema: name });
+    const b = await openPostgresLedger(DATABASE_URL!, { schema: name });
+    const c = await openPostgresLedger(DATABASE_URL!, { schema: other });
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const aIn = new Promise<void>((resolve) => (entered = resolve));
+    const first = a.withTemplateLock(async () => {
+      order.push('a-in');
+      entered();
+      await held;
+      order.push('a-out');
+    });
+    await aIn;
+    const second = b.withTemplateLock(async () => {
+      order.push('b-in');
+    });
+    // Another schema's lock is another lock: it goes while a still holds this one.
+    await c.withTemplateLock(async () => {
+      order.push('c');
+    });
+    // b is queued on the server, waiting for a's lock.
+    const waiting = await adminQuery<{ n: string }>(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
+    expect(Number(waiting[0]!.n)).toBeGreaterThanOrEqual(1);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['a-in', 'c', 'a-out', 'b-in']);
+    await Promise.all([a.close(), b.close(), c.close()]);
+  });
+
+  it('schemas are isolated: two campuses in one database see only their own records', async () => {
+    const east = await openLedger(urlWithSchema(schema('east')));
+    const west = await openLedger(urlWithSchema(schema('west')));
+    await east.planAward(award(1));
+    await west.planAward(award(2));
+    await east.recordEvent({ eventId: 'ev-1', eventType: 'badge.accepted', organizationId: 'o', occurredAt: null, state: 'received', receivedAt: 'x', attempts: 0 });
+    expect(await east.getAward(award(2).key)).toBeUndefined();
+    expect(await west.getAward(award(1).key)).toBeUndefined();
+    expect((await west.recordEvent({ eventId: 'ev-1', eventType: 'badge.accepted', organizationId: 'o', occurredAt: null, state: 'received', receivedAt: 'x', attempts: 0 })).created).toBe(true);
+    expect(east.location).toMatch(/schema=t_east_/);
+    expect(east.kind).toBe('postgres');
+    await east.close();
+    await west.close();
+  });
+
+  it('read-only handles write nothing, and refuse a schema that was never migrated', async () => {
+    const name = schema('readonly');
+    await expect(openPostgresLedger(DATABASE_URL!, { schema: name, readOnly: true })).rejects.toMatchObject({ code: 'LEDGER_SCHEMA' });
+    const writer = await openPostgresLedger(DATABASE_URL!, { schema: name });
+    await writer.planAward(award(1));
+    const reader = await openPostgresLedger(DATABASE_URL!, { schema: name, readOnly: true });
+    expect((await reader.getAward(award(1).key))?.state).toBe('planned');
+    await expect(reader.planAward(award(2))).rejects.toBeInstanceOf(LedgerClosedError);
+    await expect(reader.claimNext({ owner: 'r', leaseMs: 1000 })).rejects.toBeInstanceOf(LedgerClosedError);
+    await reader.close();
+    await writer.close();
+  });
+
+  it('refuses a schema migrated by a newer version of the library', async () => {
+    const name = schema('newer');
+    await (await openPostgresLedger(DATABASE_URL!, { schema: name })).close();
+    await adminQuery(`INSERT INTO "${name}".ledger_migrations (version, name) VALUES ($1, 'from the future')`, [SCHEMA_VERSION + 1]);
+    await expect(openPostgresLedger(DATABASE_URL!, { schema: name })).rejects.toThrow(/newer than this version of credly-microcredentials knows/);
+  });
+
+  it('closing releases this handle’s leases; abandoning it (a killed worker) does not', async () => {
+    const name = schema('release');
+    const clock = new TestClock();
+    const a = await openPostgresLedger(DATABASE_URL!, { schema: name, now: clock.now });
+    const b = await openPostgresLedger(DATABASE_URL!, { schema: name, now: clock.now });
+    for (const n of [1, 2]) await a.planAward(award(n));
+    const c1 = (await a.claimAward(award(1).key, { owner: a.owner, leaseMs: 60_000 }))!;
+    await a.writeAward(c1.key, { state: 'issuing', attempts: 1 }, { claim: c1 });
+    await a.close();
+    // Still issuing, so whoever takes it looks the badge up first.
+    expect(await b.claimAward(award(1).key, { owner: b.owner, leaseMs: 60_000 })).toMatchObject({ takenOver: true });
+    const killed = await openPostgresLedger(DATABASE_URL!, { schema: name, now: clock.now });
+    await killed.claimAward(award(2).key, { owner: killed.owner, leaseMs: 60_000 });
+    await killed.abandon();
+    expect(await b.claimAward(award(2).key, { owner: b.owner, leaseMs: 60_000 })).toBeNull();
+    clock.advance(60_001);
+    expect(await b.claimAward(award(2).key, { owner: b.owner, leaseMs: 60_000 })).toMatchObject({ takenOver: false });
+    await b.close();
+  });
+
+  it('TLS options reach the driver (this test server has no TLS, so asking for it fails clearly)', async () => {
+    const url = new URL(urlWithSchema(schema('tls')));
+    url.searchParams.set('sslmode', 'no-verify');
+    await expect(openLedger(url.toString())).rejects.toThrow(/cannot open the PostgreSQL ledger at .*: The server does not support SSL connections/);
+    await expect(openLedger(urlWithSchema(schema('tls2')), { backend: { ssl: { rejectUnauthorized: false } } })).rejects.toThrow(/does not support SSL/);
+  });
+
+  it('a handle whose connections the server killed reconnects for the next statements', async () => {
+    const applicationName = `credly-test-${freshSchema('app')}`;
+    const ledger = await openPostgresLedger(urlWithSchema(schema('restart')), { backend: { application_name: applicationName } });
+    await ledger.planAward(award(1));
+    await ledger.withTemplateLock(async () => undefined);
+    const killed = await adminQuery<{ ok: boolean }>('SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+    expect(killed.length).toBeGreaterThan(0);
+    // The first statement may land on a connection that is not yet known to be dead: it fails
+    // cleanly, as a ledger error; the pool replaces the connection.
+    let record;
+    for (let attempt = 0; attempt < 3 && !record; attempt += 1) {
+      record = await ledger.getAward(award(1).key).catch((error: unknown) => {
+        expect(error).toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+        return undefined;
+      });
+    }
+    expect(record?.state).toBe('planned');
+    expect(await ledger.withTemplateLock(async () => 'synced')).toBe('synced');
+    await ledger.close();
+  });
+
+  it('the password never appears in the location, errors or their causes', async () => {
+    const url = new URL(DATABASE_URL!);
+    const password = decodeURIComponent(url.password);
+    expect(password).not.toBe('');
+    const ledger = await openPostgresLedger(urlWithSchema(schema('secret')));
+    expect(ledger.location).not.toContain(password);
+    expect(ledger.location).toContain(`${url.username}@`);
+    expect(inspect(ledger, { depth: 5 })).not.toContain(password);
+    await ledger.close();
+    const closed = await ledger.getAward('x').catch((error: unknown) => error);
+    expect(inspect(closed)).not.toContain(password);
+
+    // A wrong password: the server refuses it; neither password shows in what we report.
+    const wrong = new URL(urlWithSchema(schema('secret2')));
+    wrong.password = 'wrong-Pa55word-xyz';
+    const refused = await openLedger(wrong.toString()).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+    expect(String((refused as Error).message)).toMatch(/password authentication failed/);
+    for (const secret of ['wrong-Pa55word-xyz', password]) expect(inspect(refused, { depth: 8 })).not.toContain(secret);
+
+    // Nothing listening: the connection error names the host, not the password.
+    const nowhere = new URL(wrong.toString());
+    nowhere.port = '1';
+    const unreachable = await openLedger(nowhere.toString()).catch((error: unknown) => error);
+    expect(unreachable).toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+    expect(inspect(unreachable, { depth: 8 })).not.toContain('wrong-Pa55word-xyz');
+  });
+});
