@@ -9,7 +9,7 @@ import { LeaseLostError, LedgerError } from '../ledger/errors.js';
 import type { TextEvidenceType } from '../mapping/issue-payload.js';
 import { afterLookup, afterSend, firstStep, type AwardPolicy, type AwardStep, type SendResult } from './award.js';
 import { Pacer } from './pacer.js';
-import { planRow, rowKey, type MicrocredentialEntry, type PlanContext } from './plan.js';
+import { planRow, rowKey, type MicrocredentialEntry, type PlanContext, type RowPlan } from './plan.js';
 import { ReportBuilder, type AwardOutcome, type IssuanceReport, type Outcome } from './report.js';
 import type { RosterRow } from './roster.js';
 
@@ -314,6 +314,36 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     }
   };
 
+  /** Plans (or re-plans) a row's award, claims it and runs it; an award another worker holds is its. */
+  const planAndRun = async (plan: Extract<RowPlan, { do: 'issue' }>, base: { row: number; microcredentialId: string; email: string; key: string }): Promise<void> => {
+    let claim: Claim | null;
+    try {
+      let { record } = await ledger.planAward(plan.award);
+      if (record.state === 'failed' || (record.state === 'planned' && record.request === null)) {
+        // Seen again after a failure: send this row's request (its evidence may have been fixed).
+        record = await ledger
+          .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: record.version })
+          .catch(() => record);
+      }
+      claim = await ledger.claimAward(plan.key, { owner, leaseMs });
+      if (!claim) {
+        handled.delete(plan.key); // If its holder dies, this run's last drain may take it over.
+        const current = await ledger.getAward(plan.key);
+        if (current && (current.state === 'issued' || current.state === 'replaced')) {
+          settle({ ...base, outcome: 'already-issued', badgeId: current.badgeId ?? undefined, attempts: current.attempts, reason: 'issued by another worker' });
+        } else {
+          report.heldElsewhere += 1; // Another worker is issuing it: it is in that worker's report.
+        }
+        return;
+      }
+    } catch (error) {
+      // The ledger could not be written (full disk, lost lease): nothing was sent for it, nor will be.
+      settle({ ...base, outcome: 'failed', reason: describe(error) });
+      throw fatal(error);
+    }
+    await runClaim(claim, plan.row);
+  };
+
   const seen = new Map<string, number>();
   try {
     // Step 7: what earlier runs or dead workers left, before anything new.
@@ -348,25 +378,10 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         continue;
       }
       if (handled.has(plan.key)) continue; // Settled in this run already (drained before its row was read).
-      let { record } = await ledger.planAward(plan.award);
-      if (record.state === 'failed' || (record.state === 'planned' && record.request === null)) {
-        // Seen again after a failure: send this row's request (its evidence may have been fixed).
-        record = await ledger
-          .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: record.version })
-          .catch(() => record);
-      }
-      const claim = await ledger.claimAward(plan.key, { owner, leaseMs });
-      if (!claim) {
-        const current = await ledger.getAward(plan.key);
-        if (current && (current.state === 'issued' || current.state === 'replaced')) {
-          settle({ ...base, outcome: 'already-issued', badgeId: current.badgeId ?? undefined, attempts: current.attempts, reason: 'issued by another worker' });
-        } else {
-          report.heldElsewhere += 1; // Another worker is issuing it: it is in that worker's report.
-        }
-        continue;
-      }
       handled.add(plan.key);
-      await launch(() => runClaim(claim, plan.row));
+      // Planning and claiming take the award's slot too: on a shared ledger they are round trips,
+      // and the reader must not wait for them one row at a time.
+      await launch(() => planAndRun(plan, base));
     }
     await Promise.all(inFlight);
     // Awards planned by workers that died before claiming them.

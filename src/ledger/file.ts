@@ -354,16 +354,19 @@ export class FileLedger implements Ledger {
     return this.#journal;
   }
 
-  /**
-   * Writes one record now (the index may point at it at once) and returns its place and a promise
-   * that resolves once it is durable.
-   */
-  #append(line: Line): { offset: number; length: number; durable: Promise<void> } {
+  /** Writes one record now (the index may point at it at once), without waiting for the disk. */
+  #write(line: Line): { offset: number; length: number } {
     const journal = this.#writable();
     const bytes = Buffer.from(`${JSON.stringify(line)}\n`, 'utf8');
     const offset = journal.write(bytes);
     this.#records += 1;
-    return { offset, length: bytes.length - 1, durable: journal.durable() };
+    return { offset, length: bytes.length - 1 };
+  }
+
+  /** Writes one record now and returns its place and a promise that resolves once it is durable. */
+  #append(line: Line): { offset: number; length: number; durable: Promise<void> } {
+    const at = this.#write(line);
+    return { ...at, durable: this.#journal!.durable() };
   }
 
   async #putAward(record: AwardRecord): Promise<AwardRecord> {
@@ -372,6 +375,19 @@ export class FileLedger implements Ledger {
     this.#staleLeases.delete(record.key);
     await durable;
     return record;
+  }
+
+  /**
+   * Writes a plan or a claim without waiting for the disk. Losing one in a crash is harmless: the
+   * roster plans the award again, and every claim read back at open is stale anyway (this process
+   * held the ledger's lease). What must not be lost, the intent, is a `writeAward` that resolves
+   * once durable, and the journal's order makes everything written before it durable with it.
+   * An award's request thus waits for one sync, not three.
+   */
+  #putAwardUnsynced(record: AwardRecord): void {
+    const { offset, length } = this.#write({ type: 'award', ...record });
+    this.#setAward(record, offset, length);
+    this.#staleLeases.delete(record.key);
   }
 
   // ---- awards: reads
@@ -411,7 +427,7 @@ export class FileLedger implements Ledger {
     const entry = this.#awards.get(award.key);
     if (entry) return { created: false, record: this.#readAward(entry) };
     const record = newAwardRecord(award, this.#now());
-    await this.#putAward(record);
+    this.#putAwardUnsynced(record);
     return { created: true, record };
   }
 
@@ -431,7 +447,7 @@ export class FileLedger implements Ledger {
     if (!can) return null;
     const { record, claim } = applyClaim(current, options, now, can.takenOver);
     // Claims are judged in this process (it holds the ledger's lease); the index reflects this one at once.
-    await this.#putAward(record);
+    this.#putAwardUnsynced(record);
     return claim;
   }
 

@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { issueBadges } from '../../issuance/executor.js';
 import { LedgerError } from '../../ledger/errors.js';
-import { formatReport, reportSucceeded } from '../../issuance/report.js';
+import { formatReport, reportSucceeded, type AwardOutcome } from '../../issuance/report.js';
 import { readRosterFile } from '../../issuance/roster.js';
 import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
 import { announceTarget, clientFrom, openLedger, withCredlyOptions, withLedgerOptions, type CredlyFlags, type LockFlags } from '../context.js';
@@ -23,6 +23,31 @@ export async function countRosterRows(path: string): Promise<number> {
   return /\.(jsonl|ndjson)$/i.test(path) ? lines : Math.max(0, lines - 1);
 }
 
+/**
+ * The per-award report as a JSON Lines file, written as outcomes settle: a run of any size holds
+ * none of them. Writes are buffered by the stream; when it falls behind (a slow disk) the buffer
+ * grows until it drains, which outcomes (one per finished request) cannot outpace for long.
+ */
+async function openOutcomeStream(path: string): Promise<{ write: (outcome: AwardOutcome) => void; close: () => Promise<void> }> {
+  const out = createWriteStream(path, { flags: 'w', mode: 0o600 });
+  await new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve());
+    out.once('error', (error: NodeJS.ErrnoException) => reject(new CliError(`--report-jsonl ${path}: cannot be written (${error.code ?? error.message})`)));
+  });
+  let failure: Error | undefined;
+  out.on('error', (error) => (failure ??= error));
+  let closed: Promise<void> | undefined;
+  return {
+    write: (outcome) => {
+      if (!failure) out.write(`${JSON.stringify(outcome)}\n`);
+    },
+    close: () =>
+      (closed ??= new Promise<void>((resolve, reject) => {
+        out.end(() => (failure ? reject(new CliError(`--report-jsonl ${path}: ${failure.message}`)) : resolve()));
+      })),
+  };
+}
+
 /** `issue`: the exactly-once engine for a scheduled job. */
 export function registerIssue(program: Command): void {
   withLedgerOptions(withCredlyOptions(program
@@ -34,9 +59,10 @@ export function registerIssue(program: Command): void {
     .option('--rate <N/s>', 'pace requests to Credly to N per second (or N/m)')
     .option('--dry-run', 'validate and plan, send nothing')
     .option('--json', 'put the JSON report on stdout')
+    .option('--report-jsonl <file>', "write each award's outcome to this file as it settles, one JSON object a line (for large runs)")
     .option('--assume-approved', 'treat microcredential files without an approval record as approved')
     .addOption(new Option('--notifications <mode>', "Credly's emails to learners: on, or off (default: on in production, off elsewhere)").choices(['on', 'off']))
-    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; assumeApproved?: boolean; notifications?: 'on' | 'off' }) => {
+    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; dryRun?: boolean; json?: boolean; reportJsonl?: string; assumeApproved?: boolean; notifications?: 'on' | 'off' }) => {
       if (!opts.microcredential?.length) throw new CliError('--microcredential <file> is required: the microcredentials this roster issues');
       let ratePerSecond: number | undefined;
       if (opts.rate) {
@@ -55,6 +81,7 @@ export function registerIssue(program: Command): void {
       } catch {
         throw new CliError(`${opts.roster}: cannot be read`);
       }
+      const outcomes = opts.reportJsonl ? await openOutcomeStream(opts.reportJsonl) : undefined;
       const client = clientFrom(opts);
       const ledger = await openLedger(opts.ledger, opts);
       const controller = new AbortController();
@@ -85,10 +112,12 @@ export function registerIssue(program: Command): void {
           dryRun: opts.dryRun ?? false,
           signal: controller.signal,
           onProgress: progress.onProgress,
+          ...(outcomes ? { onOutcome: outcomes.write } : {}),
           suppressNotifications: (opts.notifications ?? (client.config.environment === 'production' ? 'on' : 'off')) === 'off',
           logger: { debug: () => {}, info: () => {}, warn: (m) => process.stderr.write(`warning: ${m}\n`), error: (m) => process.stderr.write(`error: ${m}\n`) },
         });
         progress.stop();
+        await outcomes?.close();
         if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else process.stdout.write(`${formatReport(report)}\n`);
         if (opts.json) process.stderr.write(`${formatReport(report, { maxLines: 0 })}\n`);
@@ -98,6 +127,7 @@ export function registerIssue(program: Command): void {
         throw error;
       } finally {
         progress.stop();
+        await outcomes?.close().catch(() => undefined);
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
         await ledger.close();
