@@ -7,11 +7,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeMicrocredentialFile } from './memory.js';
-import { BUILT_CLI, fakeEnv, median, quick, ROOT, round, runNodeProcess, startFakeProcess, tempDir, writeRoster, type FakeProcess } from './lib.js';
+import { BUILT_CLI, fakeEnv, median, quick, ROOT, round, runNodeProcess, startFakeProcess, tempDir, writeRoster, type FakeProcess, type ProcessRun } from './lib.js';
 
 export const DURABILITY_TARGETS = { throughputVsBareLoop: 0.7, efficiency: 0.9 } as const;
 
-async function issueJob(fake: FakeProcess, dir: string, roster: string, awards: number, concurrency: number): Promise<number> {
+async function issueJob(fake: FakeProcess, dir: string, roster: string, awards: number, concurrency: number): Promise<ProcessRun> {
   await fake.control('reset', {});
   const env = fakeEnv(fake);
   const micro = writeMicrocredentialFile(dir);
@@ -23,10 +23,10 @@ async function issueJob(fake: FakeProcess, dir: string, roster: string, awards: 
   if (run.code !== 0) throw new Error(`issue exited ${run.code}: ${run.stderr.slice(-2000)}`);
   const stats = await fake.control('stats');
   if (stats.badges !== awards || stats.duplicates !== 0) throw new Error(`the fake holds ${stats.badges} badges (${stats.duplicates} duplicates) of ${awards}`);
-  return run.seconds;
+  return run;
 }
 
-async function bareLoop(fake: FakeProcess, dir: string, awards: number, concurrency: number): Promise<number> {
+async function bareLoop(fake: FakeProcess, dir: string, awards: number, concurrency: number): Promise<ProcessRun> {
   await fake.control('reset', {});
   const template = String((await fake.control('badge_templates', { name: 'Bare loop' })).data.id);
   const env = { ...fakeEnv(fake), TEMPLATE: template, AWARDS: String(awards), CONCURRENCY: String(concurrency) };
@@ -34,15 +34,15 @@ async function bareLoop(fake: FakeProcess, dir: string, awards: number, concurre
   if (run.code !== 0) throw new Error(`bare loop exited ${run.code}: ${run.stderr.slice(-2000)}`);
   const stats = await fake.control('stats');
   if (stats.badges !== awards) throw new Error(`the bare loop left ${stats.badges} badges of ${awards}`);
-  return run.seconds;
+  return run;
 }
 
 /** (a): whole job against the bare loop, alternating which goes first, medians of `runs`. */
 export async function versusBareLoop(awards: number, runs: number, concurrency = 32) {
   const dir = tempDir('credly-durability-');
   const fake = await startFakeProcess([], { built: true });
-  const job: number[] = [];
-  const bare: number[] = [];
+  const job: ProcessRun[] = [];
+  const bare: ProcessRun[] = [];
   try {
     const roster = await writeRoster(join(dir, 'roster.csv'), awards);
     for (let run = 0; run < runs; run += 1) {
@@ -55,15 +55,18 @@ export async function versusBareLoop(awards: number, runs: number, concurrency =
     await fake.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const jobPerSecond = awards / median(job);
-  const barePerSecond = awards / median(bare);
+  const jobPerSecond = awards / median(job.map((r) => r.seconds));
+  const barePerSecond = awards / median(bare.map((r) => r.seconds));
   const ratio = jobPerSecond / barePerSecond;
   return {
     awards,
     concurrency,
     latencyMs: 0,
-    jobSeconds: round(median(job)),
-    bareLoopSeconds: round(median(bare)),
+    jobSeconds: round(median(job.map((r) => r.seconds))),
+    bareLoopSeconds: round(median(bare.map((r) => r.seconds))),
+    // CPU time per award of each process: what the job costs beyond the client's own work.
+    jobCpuMsPerAward: round((median(job.map((r) => r.cpuSeconds)) * 1000) / awards),
+    bareLoopCpuMsPerAward: round((median(bare.map((r) => r.cpuSeconds)) * 1000) / awards),
     jobAwardsPerSecond: round(jobPerSecond, 0),
     bareLoopAwardsPerSecond: round(barePerSecond, 0),
     throughputVsBareLoop: round(ratio),
@@ -79,7 +82,7 @@ export async function wholeJobEfficiency(awards: number, runs: number, latencyMs
   const seconds: number[] = [];
   try {
     const roster = await writeRoster(join(dir, 'roster.csv'), awards);
-    for (let run = 0; run < runs; run += 1) seconds.push(await issueJob(fake, dir, roster, awards, concurrency));
+    for (let run = 0; run < runs; run += 1) seconds.push((await issueJob(fake, dir, roster, awards, concurrency)).seconds);
   } finally {
     await fake.stop();
     rmSync(dir, { recursive: true, force: true });

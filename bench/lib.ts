@@ -100,6 +100,8 @@ export interface ProcessRun {
   readonly seconds: number;
   /** Peak resident set size of the process, from the kernel's accounting (wait4 via GNU time). */
   readonly peakRssMb: number;
+  /** CPU time of the process, user + system (NaN without GNU time). */
+  readonly cpuSeconds: number;
 }
 
 const GNU_TIME = '/usr/bin/time';
@@ -114,7 +116,7 @@ export function runNodeProcess(args: string[], options: { env?: NodeJS.ProcessEn
   const withTime = existsSync(GNU_TIME);
   const timeFile = join(tmpdir(), `credly-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
   const command = withTime ? GNU_TIME : process.execPath;
-  const argv = withTime ? ['-f', '%M', '-o', timeFile, process.execPath, ...args] : args;
+  const argv = withTime ? ['-f', '%M %U %S', '-o', timeFile, process.execPath, ...args] : args;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const proc = spawn(command, argv, { env: options.env ?? process.env, cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -138,15 +140,19 @@ export function runNodeProcess(args: string[], options: { env?: NodeJS.ProcessEn
       const seconds = (performance.now() - started) / 1000;
       if (poll) clearInterval(poll);
       let peakKb = hwmKb;
+      let cpuSeconds = Number.NaN;
       if (withTime) {
         try {
-          peakKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+          // GNU time's own line ("Command exited with non-zero status") may come first.
+          const [maxRss, user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+          peakKb = maxRss ?? Number.NaN;
+          cpuSeconds = (user ?? Number.NaN) + (system ?? Number.NaN);
         } catch {
           peakKb = Number.NaN;
         }
         rmSync(timeFile, { force: true });
       }
-      resolve({ code, stdout, stderr, seconds, peakRssMb: peakKb / 1024 });
+      resolve({ code, stdout, stderr, seconds, peakRssMb: peakKb / 1024, cpuSeconds });
     });
   });
 }

@@ -1,8 +1,9 @@
 // The fsync share of the main thread: a real `issue` run of the built CLI (5,000 awards,
 // concurrency 32, no latency, file ledger) under `node --cpu-prof`, against the fake Credly in
 // another process; sums the profile's time in fsync/fdatasync frames against the whole.
-// Run alone: `npx tsx bench/profile-fsync.ts [awards] [--top]` (after `npm run build`).
-import { readdirSync, rmSync } from 'node:fs';
+// Run alone: `npx tsx bench/profile-fsync.ts [awards] [--top]` (after `npm run build`); set
+// KEEP_PROFILE=<file> to keep the profile (open it in Chrome DevTools).
+import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeMicrocredentialFile } from './memory.js';
 import { BUILT_CLI, fakeEnv, round, runNodeProcess, startFakeProcess, tempDir, writeRoster } from './lib.js';
@@ -24,6 +25,7 @@ export async function profileIssue(awards: number, concurrency = 32): Promise<Pr
     if (run.code !== 0) throw new Error(`issue exited ${run.code}: ${run.stderr.slice(-2000)}`);
     const [file] = readdirSync(profiles).filter((name) => name.endsWith('.cpuprofile'));
     if (!file) throw new Error('node wrote no CPU profile');
+    if (process.env.KEEP_PROFILE) copyFileSync(join(profiles, file), process.env.KEEP_PROFILE);
     return { awards, concurrency, seconds: round(run.seconds), ...summarizeProfile(readProfile(join(profiles, file)), 25) };
   } finally {
     await fake.stop();

@@ -199,8 +199,10 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     let record: AwardRecord = claim.record;
     const request: IssueBadgeParams | null = record.request;
     const base = { row, microcredentialId: record.microcredentialId, email: record.email, key: record.key };
-    const lost = () =>
+    const lost = () => {
+      handled.add(claim.key);
       settle({ ...base, outcome: 'skipped', reason: 'another worker took this award over after this worker lost its lease: it is in that worker\'s report', attempts: record.attempts });
+    };
     if (claim.takenOver) report.reconciled += 1;
     let step: AwardStep = firstStep(claim.takenOver);
     let lastAction: 'send' | 'look-up' | undefined;
@@ -275,6 +277,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             return;
           case 'leave-issuing':
             // Release the lease: the next run (or another worker) takes it over and looks it up.
+            handled.add(claim.key);
             track(ledger.writeAward(claim.key, { lastError: step.reason }, { claim, release: true }), lost);
             settle({ ...base, outcome: 'failed', reason: step.reason, attempts: record.attempts });
             return;
@@ -302,7 +305,12 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     inFlight.add(promise);
   };
 
-  /** Claims and runs whatever is left in the ledger: leftovers of dead workers and crashed runs. */
+  /**
+   * Awards of this run that a drain must not claim again: those the drains took (their rows, read
+   * later, are skipped) and those this run left claimable (left "issuing" after a failed look-up,
+   * or lost to another worker). Not every award of the run: the others are settled, which no
+   * claim takes, and this set stays as small as the leftovers.
+   */
   const handled = new Set<string>();
   const drain = async () => {
     while (!stop && !cancelled()) {
@@ -327,7 +335,6 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       }
       claim = await ledger.claimAward(plan.key, { owner, leaseMs });
       if (!claim) {
-        handled.delete(plan.key); // If its holder dies, this run's last drain may take it over.
         const current = await ledger.getAward(plan.key);
         if (current && (current.state === 'issued' || current.state === 'replaced')) {
           settle({ ...base, outcome: 'already-issued', badgeId: current.badgeId ?? undefined, attempts: current.attempts, reason: 'issued by another worker' });
@@ -355,7 +362,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       const key = rowKey(row, context);
       const existing = key ? await ledger.getAward(key) : undefined;
       const plan = planRow(row, context, existing, key ? seen.get(key) : undefined);
-      if (key && !seen.has(key)) seen.set(key, row.row);
+      // The plan's key is the string the ledger's index keeps: one copy per award, not two.
+      if (key && !seen.has(key)) seen.set(plan.do === 'issue' ? plan.key : key, row.row);
       switch (plan.do) {
         case 'invalid':
           settle({ row: plan.row, outcome: 'invalid', ...(plan.microcredentialId ? { microcredentialId: plan.microcredentialId } : {}), ...(plan.email ? { email: plan.email } : {}), ...(plan.key ? { key: plan.key } : {}), problems: plan.problems });
@@ -378,7 +386,6 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         continue;
       }
       if (handled.has(plan.key)) continue; // Settled in this run already (drained before its row was read).
-      handled.add(plan.key);
       // Planning and claiming take the award's slot too: on a shared ledger they are round trips,
       // and the reader must not wait for them one row at a time.
       await launch(() => planAndRun(plan, base));

@@ -25,8 +25,8 @@ export async function countRosterRows(path: string): Promise<number> {
 
 /**
  * The per-award report as a JSON Lines file, written as outcomes settle: a run of any size holds
- * none of them. Writes are buffered by the stream; when it falls behind (a slow disk) the buffer
- * grows until it drains, which outcomes (one per finished request) cannot outpace for long.
+ * none of them. The stream buffers what the disk has not taken yet; outcomes (one per finished
+ * request) cannot outpace a disk for long.
  */
 async function openOutcomeStream(path: string): Promise<{ write: (outcome: AwardOutcome) => void; close: () => Promise<void> }> {
   const out = createWriteStream(path, { flags: 'w', mode: 0o600 });
@@ -36,14 +36,21 @@ async function openOutcomeStream(path: string): Promise<{ write: (outcome: Award
   });
   let failure: Error | undefined;
   out.on('error', (error) => (failure ??= error));
+  // Lines are gathered into chunks of about 64 KB: one file write each, not one per award.
+  let chunk = '';
   let closed: Promise<void> | undefined;
   return {
     write: (outcome) => {
-      if (!failure) out.write(`${JSON.stringify(outcome)}\n`);
+      if (failure) return;
+      chunk += `${JSON.stringify(outcome)}\n`;
+      if (chunk.length >= 65_536) {
+        out.write(chunk);
+        chunk = '';
+      }
     },
     close: () =>
       (closed ??= new Promise<void>((resolve, reject) => {
-        out.end(() => (failure ? reject(new CliError(`--report-jsonl ${path}: ${failure.message}`)) : resolve()));
+        out.end(chunk, () => (failure ? reject(new CliError(`--report-jsonl ${path}: ${failure.message}`)) : resolve()));
       })),
   };
 }
