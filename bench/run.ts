@@ -21,8 +21,8 @@ const RATE = 100;
 const RATE_N = quick ? 200 : 1000;
 const ROSTER_ROWS = quick ? 20_000 : 100_000;
 /** Memory: the built CLI at a small and a large size (the targets are judged at the large one). */
-const MEMORY_SIZES = quick ? ([500, 2_000] as const) : ([20_000, 200_000] as const);
-const PROFILE_AWARDS = quick ? 1_000 : 5_000;
+const MEMORY_SIZES = quick ? ([300, 1_500] as const) : ([20_000, 200_000] as const);
+const PROFILE_AWARDS = quick ? 500 : 5_000;
 
 function sqlEntry(): MicrocredentialEntry {
   const json = JSON.parse(readFileSync(join(ROOT, 'fixtures/examples/non-credit.proposal.json'), 'utf8'));
