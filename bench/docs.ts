@@ -94,9 +94,9 @@ function measured(): string {
 const blocks: Record<string, () => string> = { figures, durability, memory, fsync, measured };
 let doc = readFileSync(DOC, 'utf8');
 for (const [name, render] of Object.entries(blocks)) {
-  const pattern = new RegExp(`(<!-- bench:${name} -->\\n)[\\s\\S]*?(\\n<!-- /bench:${name} -->)`);
+  const pattern = new RegExp(`(<!-- bench:${name} -->\\n)[\\s\\S]*?(<!-- /bench:${name} -->)`);
   if (!pattern.test(doc)) throw new Error(`docs/performance.md has no <!-- bench:${name} --> … <!-- /bench:${name} --> block`);
-  doc = doc.replace(pattern, (_all, open: string, close: string) => `${open}${render()}${close}`);
+  doc = doc.replace(pattern, (_all, open: string, close: string) => `${open}${render()}\n${close}`);
 }
 writeFileSync(DOC, doc);
 console.log(`docs/performance.md rewritten from ${RESULTS.slice(ROOT.length)}`);
