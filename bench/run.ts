@@ -4,10 +4,14 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import { CredlyClient, FileLedger, issueBadges, MemoryLedger, microcredentialFromProposal, parseProposal, readRosterFile, syncTemplates, type MicrocredentialEntry } from '../src/index.js';
+import { durability, DURABILITY_TARGETS } from './durability.js';
 import { median, quick, ROOT, round, startFakeProcess, table, tempDir, writeRoster, type FakeProcess } from './lib.js';
+import { memory, MEMORY_TARGETS } from './memory.js';
+import { profileIssue } from './profile-fsync.js';
 
 const RUNS = quick ? 1 : 3;
 const N = quick ? 200 : 2000;
@@ -16,6 +20,9 @@ const CONCURRENCY = 8;
 const RATE = 100;
 const RATE_N = quick ? 200 : 1000;
 const ROSTER_ROWS = quick ? 20_000 : 100_000;
+/** Memory: the built CLI at a small and a large size (the targets are judged at the large one). */
+const MEMORY_SIZES = quick ? ([300, 1_500] as const) : ([20_000, 200_000] as const);
+const PROFILE_AWARDS = quick ? 500 : 5_000;
 
 function sqlEntry(): MicrocredentialEntry {
   const json = JSON.parse(readFileSync(join(ROOT, 'fixtures/examples/non-credit.proposal.json'), 'utf8'));
@@ -176,19 +183,31 @@ async function rosterScale() {
   return { roster: { rows: ROSTER_ROWS, rowsPerSecond: round(median(rowsPerSecond), 0), peakRssMb: round(peakRssMb, 1), targets: { peakRssMb: 200 }, met: peakRssMb <= 200 } };
 }
 
+/** 8: the fsync share of the main thread, from a CPU profile of a real `issue` run. */
+async function fsyncProfile() {
+  const summary = await profileIssue(PROFILE_AWARDS, 32);
+  return { fsyncProfile: { awards: summary.awards, concurrency: summary.concurrency, seconds: summary.seconds, mainThreadMs: summary.totalMs, idleMs: summary.idleMs, fsyncMs: summary.fsyncMs, fsyncShare: round(summary.fsyncShare, 4), top: summary.top.slice(0, 10) } };
+}
+
 const started = Date.now();
+const loadBefore = loadavg();
 const results = {
   ...(await issuance()),
   ...(await overhead()),
   ...(await rateLimit()),
   ...(await rosterScale()),
+  ...(await durability(RUNS)),
+  ...(await memory(MEMORY_SIZES[0], MEMORY_SIZES[1])),
+  ...(await fsyncProfile()),
 };
 const output = {
   generatedAt: new Date().toISOString(),
   quick,
   runs: RUNS,
   node: process.version,
-  machine: `${(await import('node:os')).cpus().length} cores`,
+  machine: `${cpus().length} cores`,
+  // The machine's load (1, 5, 15 minutes) before and after: other work lowers every figure.
+  loadAverage: { before: loadBefore.map((l) => round(l, 2)), after: loadavg().map((l) => round(l, 2)) },
   seconds: round((Date.now() - started) / 1000, 1),
   ...results,
 };
@@ -207,6 +226,18 @@ console.log(
     { benchmark: 'rate limit', figure: 'share429', value: results.rateLimit.share429, target: '<= 0.02', met: results.rateLimit.share429 <= 0.02 },
     { benchmark: 'roster', figure: 'rowsPerSecond', value: results.roster.rowsPerSecond, target: '', met: '' as unknown as boolean },
     { benchmark: 'roster', figure: 'peakRssMb', value: results.roster.peakRssMb, target: '<= 200', met: results.roster.met },
+    { benchmark: 'whole job vs bare loop', figure: 'throughputVsBareLoop', value: results.durability.versusBareLoop.throughputVsBareLoop, target: `>= ${DURABILITY_TARGETS.throughputVsBareLoop}`, met: results.durability.versusBareLoop.met },
+    { benchmark: 'whole job, 20 ms', figure: 'efficiency', value: results.durability.wholeJob.efficiency, target: `>= ${DURABILITY_TARGETS.efficiency}`, met: results.durability.wholeJob.met },
+    ...results.memory.runs.flatMap((run, i) => {
+      const large = i === results.memory.runs.length - 1;
+      return [
+        { benchmark: `memory ${run.awards}`, figure: 'issue peakRssMb', value: run.issuePeakRssMb, target: large ? `< ${MEMORY_TARGETS.issuePeakRssMb}` : '', met: (large ? run.issuePeakRssMb < MEMORY_TARGETS.issuePeakRssMb : '') as boolean },
+        { benchmark: `memory ${run.awards}`, figure: 'status peakRssMb', value: run.statusPeakRssMb, target: large ? `< ${MEMORY_TARGETS.statusPeakRssMb}` : '', met: (large ? run.statusPeakRssMb < MEMORY_TARGETS.statusPeakRssMb : '') as boolean },
+        { benchmark: `memory ${run.awards}`, figure: 'compact peakRssMb', value: run.compactPeakRssMb, target: large ? `< ${MEMORY_TARGETS.compactPeakRssMb}` : '', met: (large ? run.compactPeakRssMb < MEMORY_TARGETS.compactPeakRssMb : '') as boolean },
+      ];
+    }),
+    { benchmark: 'memory', figure: 'growth (large ÷ small)', value: results.memory.growth, target: `<= ${MEMORY_TARGETS.growth}`, met: results.memory.growth <= MEMORY_TARGETS.growth },
+    { benchmark: 'fsync profile', figure: 'fsyncShare', value: results.fsyncProfile.fsyncShare, target: '', met: '' as unknown as boolean },
   ]),
 );
 console.log(`\nwritten to bench/results/${quick ? 'quick' : 'latest'}.json in ${output.seconds} s`);

@@ -9,7 +9,7 @@ import { LeaseLostError, LedgerError } from '../ledger/errors.js';
 import type { TextEvidenceType } from '../mapping/issue-payload.js';
 import { afterLookup, afterSend, firstStep, type AwardPolicy, type AwardStep, type SendResult } from './award.js';
 import { Pacer } from './pacer.js';
-import { planRow, rowKey, type MicrocredentialEntry, type PlanContext } from './plan.js';
+import { planRow, rowKey, type MicrocredentialEntry, type PlanContext, type RowPlan } from './plan.js';
 import { ReportBuilder, type AwardOutcome, type IssuanceReport, type Outcome } from './report.js';
 import type { RosterRow } from './roster.js';
 
@@ -209,8 +209,10 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     let record: AwardRecord = claim.record;
     const request: IssueBadgeParams | null = record.request;
     const base = { row, microcredentialId: record.microcredentialId, email: record.email, key: record.key };
-    const lost = () =>
+    const lost = () => {
+      handled.add(claim.key);
       settle({ ...base, outcome: 'skipped', reason: 'another worker took this award over after this worker lost its lease: it is in that worker\'s report', attempts: record.attempts });
+    };
     if (claim.takenOver) report.reconciled += 1;
     let step: AwardStep = firstStep(claim.takenOver);
     let lastAction: 'send' | 'look-up' | undefined;
@@ -291,6 +293,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             return;
           case 'leave-issuing':
             // Release the lease: the next run (or another worker) takes it over and looks it up.
+            handled.add(claim.key);
             track(ledger.writeAward(claim.key, { lastError: step.reason }, { claim, release: true }), lost);
             settle({ ...base, outcome: 'failed', reason: step.reason, attempts: record.attempts });
             return;
@@ -318,7 +321,12 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     inFlight.add(promise);
   };
 
-  /** Claims and runs whatever is left in the ledger: leftovers of dead workers and crashed runs. */
+  /**
+   * Awards of this run that a drain must not claim again: those the drains took (their rows, read
+   * later, are skipped) and those this run left claimable (left "issuing" after a failed look-up,
+   * or lost to another worker). Not every award of the run: the others are settled, which no
+   * claim takes, and this set stays as small as the leftovers.
+   */
   const handled = new Set<string>();
   const drain = async () => {
     while (!stop && !cancelled()) {
@@ -328,6 +336,35 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       handled.add(claim.key);
       await launch(() => runClaim(claim, claim.record.row ?? null));
     }
+  };
+
+  /** Plans (or re-plans) a row's award, claims it and runs it; an award another worker holds is its. */
+  const planAndRun = async (plan: Extract<RowPlan, { do: 'issue' }>, base: { row: number; microcredentialId: string; email: string; key: string }): Promise<void> => {
+    let claim: Claim | null;
+    try {
+      let { record } = await ledger.planAward(plan.award);
+      if (record.state === 'failed' || (record.state === 'planned' && record.request === null)) {
+        // Seen again after a failure: send this row's request (its evidence may have been fixed).
+        record = await ledger
+          .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: record.version })
+          .catch(() => record);
+      }
+      claim = await ledger.claimAward(plan.key, { owner, leaseMs });
+      if (!claim) {
+        const current = await ledger.getAward(plan.key);
+        if (current && (current.state === 'issued' || current.state === 'replaced')) {
+          settle({ ...base, outcome: 'already-issued', badgeId: current.badgeId ?? undefined, attempts: current.attempts, reason: 'issued by another worker' });
+        } else {
+          report.heldElsewhere += 1; // Another worker is issuing it: it is in that worker's report.
+        }
+        return;
+      }
+    } catch (error) {
+      // The ledger could not be written (full disk, lost lease): nothing was sent for it, nor will be.
+      settle({ ...base, outcome: 'failed', reason: describe(error) });
+      throw fatal(error);
+    }
+    await runClaim(claim, plan.row);
   };
 
   const seen = new Map<string, number>();
@@ -347,7 +384,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         }
         const existing = key ? await ledger.getAward(key) : undefined;
         const plan = planRow(row, context, existing, key ? seen.get(key) : undefined);
-        if (key && !seen.has(key)) seen.set(key, row.row);
+        // The plan's key is the string the ledger's index keeps: one copy per award, not two.
+        if (key && !seen.has(key)) seen.set(plan.do === 'issue' ? plan.key : key, row.row);
         switch (plan.do) {
           case 'invalid':
             settle({ row: plan.row, outcome: 'invalid', ...(plan.microcredentialId ? { microcredentialId: plan.microcredentialId } : {}), ...(plan.email ? { email: plan.email } : {}), ...(plan.key ? { key: plan.key } : {}), problems: plan.problems });
@@ -369,25 +407,9 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           settle({ ...base, outcome: 'planned', ...(existing?.state === 'issuing' ? { reason: 'left "issuing" by an earlier run: would be looked up' } : {}) });
           continue;
         }
-        let { record } = await ledger.planAward(plan.award);
-        if (record.state === 'failed' || (record.state === 'planned' && record.request === null)) {
-          // Seen again after a failure: send this row's request (its evidence may have been fixed).
-          record = await ledger
-            .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: record.version })
-            .catch(() => record);
-        }
-        const claim = await ledger.claimAward(plan.key, { owner, leaseMs });
-        if (!claim) {
-          const current = await ledger.getAward(plan.key);
-          if (current && (current.state === 'issued' || current.state === 'replaced')) {
-            settle({ ...base, outcome: 'already-issued', badgeId: current.badgeId ?? undefined, attempts: current.attempts, reason: 'issued by another worker' });
-          } else {
-            report.heldElsewhere += 1; // Another worker is issuing it: it is in that worker's report.
-          }
-          continue;
-        }
-        handled.add(plan.key);
-        await launch(() => runClaim(claim, plan.row));
+        // Planning and claiming take the award's slot too: on a shared ledger they are round trips,
+        // and the reader must not wait for them one row at a time.
+        await launch(() => planAndRun(plan, base));
       }
     } catch (error) {
       // The ledger could not be read or written (a full disk, a lost lease): stop, and say why.

@@ -229,7 +229,12 @@ export interface Ledger {
   countAwards(query?: Pick<AwardQuery, 'microcredentialId'>): Promise<AwardCounts>;
 
   // Awards: writes.
-  /** Inserts the award unless its key exists (then returns the existing one): loading twice is harmless. */
+  /**
+   * Inserts the award unless its key exists (then returns the existing one): loading twice is harmless.
+   * Plans and claims may resolve before they are durable (the file ledger's do): a crash may forget
+   * one, which is harmless (the roster plans again; a dead holder's claim is over). The intent is a
+   * `writeAward`, which resolves once durable, and with it whatever was written before it.
+   */
   planAward(award: NewAward): Promise<{ readonly created: boolean; readonly record: AwardRecord }>;
   /**
    * Claims the award for `owner`: succeeds when it is `planned` or `failed`, or `issuing` with an

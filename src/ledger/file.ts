@@ -6,7 +6,6 @@ import type {
   AwardPatch,
   AwardQuery,
   AwardRecord,
-  AwardState,
   Claim,
   ClaimOptions,
   EventRecord,
@@ -18,12 +17,13 @@ import type {
 } from './contract.js';
 import { AWARD_STATES } from './contract.js';
 import { LedgerClosedError, LedgerCorruptError, LedgerError, UnknownAwardError } from './errors.js';
+import { AwardIndex, type IndexedAward } from './file-index.js';
 import { FileLease } from './file-lease.js';
 import { Journal, realJournalIo, type JournalIo } from './file-journal.js';
 import { byStartDescending } from './memory.js';
 import { Mutex } from './mutex.js';
 import type { OpenLedgerOptions } from './open.js';
-import { applyClaim, applyPatch, awardMatcher, checkGuard, claimability, countByState, newAwardRecord, renewLease } from './records.js';
+import { applyClaim, applyPatch, awardMatcher, checkGuard, claimability, emptyCounts, newAwardRecord, renewLease } from './records.js';
 
 export const LEDGER_FORMAT = 'credly-microcredentials-ledger';
 /** v2: awards carry version, fence, lease and a domain snapshot. v1 ledgers are read and rewritten as v2 on first write. */
@@ -37,21 +37,6 @@ type Line =
   | ({ type: 'event' } & EventRecord)
   | ({ type: 'run' } & RunRecord);
 
-/**
- * Where an award's latest record is in the file, and what claims and counts need without reading
- * it. This index is all the ledger keeps in memory per award (no whole records, no request bodies).
- */
-interface AwardEntry {
-  offset: number;
-  length: number;
-  state: AwardState;
-  /** Interned: one string per microcredential. */
-  microcredentialId: string;
-  fence: number;
-  leaseOwner: string | undefined;
-  leaseUntil: number;
-}
-
 interface EventEntry {
   offset: number;
   length: number;
@@ -59,6 +44,8 @@ interface EventEntry {
 }
 
 const RUNS_KEPT = 50;
+/** Records of held awards kept in memory at most (a job holds about its concurrency). */
+const HELD_RECORDS_KEPT = 1_024;
 
 /** Test seams: the journal's file system calls. */
 export interface FileLedgerInternals {
@@ -125,11 +112,13 @@ export class FileLedger implements Ledger {
   readonly owner: string;
   readonly #path: string;
   readonly #now: () => Date;
-  readonly #awards = new Map<string, AwardEntry>();
+  /** Where each award's latest record is, and what claims and counts need without reading it: all the ledger keeps per award. */
+  readonly #awards = new AwardIndex();
   readonly #events = new Map<string, EventEntry>();
   readonly #templates = new Map<string, TemplateRecord>();
   readonly #runs = new Map<string, RunRecord>();
-  readonly #interned = new Map<string, string>();
+  /** The latest records of the awards this handle holds (see #keepIfHeld). */
+  readonly #held = new Map<string, AwardRecord>();
   /**
    * Awards whose lease was read from the file at open: whoever held them belonged to an earlier
    * holder of the ledger's own lease, which this one took over, so their leases are over.
@@ -273,12 +262,10 @@ export class FileLedger implements Ledger {
         return;
       case 'award': {
         const record = normalizeAward(line as unknown as Record<string, unknown>);
-        this.#setAward(record, offset, raw.length);
-        const entry = this.#awards.get(record.key)!;
+        // A lease read at open belonged to an earlier holder of the ledger's lease: it is over.
+        this.#setAward(record, offset, raw.length, { staleLease: true });
         if (record.lease) {
           this.#staleLeases.add(record.key);
-          entry.leaseOwner = undefined;
-          entry.leaseUntil = 0;
         } else {
           this.#staleLeases.delete(record.key);
         }
@@ -306,34 +293,9 @@ export class FileLedger implements Ledger {
     }
   }
 
-  #intern(value: string): string {
-    const known = this.#interned.get(value);
-    if (known !== undefined) return known;
-    this.#interned.set(value, value);
-    return value;
-  }
-
-  #setAward(record: AwardRecord, offset: number, length: number): void {
-    const entry = this.#awards.get(record.key);
-    const leaseUntil = record.lease ? Date.parse(record.lease.until) : 0;
-    if (entry) {
-      entry.offset = offset;
-      entry.length = length;
-      entry.state = record.state;
-      entry.fence = record.fence;
-      entry.leaseOwner = record.lease?.owner;
-      entry.leaseUntil = leaseUntil;
-      return;
-    }
-    this.#awards.set(record.key, {
-      offset,
-      length,
-      state: record.state,
-      microcredentialId: this.#intern(record.microcredentialId),
-      fence: record.fence,
-      leaseOwner: record.lease?.owner,
-      leaseUntil,
-    });
+  #setAward(record: AwardRecord, offset: number, length: number, options: { staleLease?: boolean } = {}): void {
+    const leaseUntil = record.lease && !options.staleLease ? Date.parse(record.lease.until) : 0;
+    this.#awards.set(record.key, { offset, length, state: record.state, microcredentialId: record.microcredentialId, leaseUntil });
   }
 
   #read(offset: number, length: number): Record<string, unknown> {
@@ -342,7 +304,9 @@ export class FileLedger implements Ledger {
     return JSON.parse(buffer.toString('utf8')) as Record<string, unknown>;
   }
 
-  #readAward(entry: AwardEntry): AwardRecord {
+  #readAward(key: string, entry: IndexedAward): AwardRecord {
+    const hot = this.#held.get(key);
+    if (hot) return hot;
     const record = normalizeAward(this.#read(entry.offset, entry.length));
     return record.lease && this.#staleLeases.has(record.key) ? { ...record, lease: null } : record;
   }
@@ -354,42 +318,72 @@ export class FileLedger implements Ledger {
     return this.#journal;
   }
 
-  /**
-   * Writes one record now (the index may point at it at once) and returns its place and a promise
-   * that resolves once it is durable.
-   */
-  #append(line: Line): { offset: number; length: number; durable: Promise<void> } {
+  /** Writes one record now (the index may point at it at once), without waiting for the disk. */
+  #write(line: Line): { offset: number; length: number } {
     const journal = this.#writable();
     const bytes = Buffer.from(`${JSON.stringify(line)}\n`, 'utf8');
     const offset = journal.write(bytes);
     this.#records += 1;
-    return { offset, length: bytes.length - 1, durable: journal.durable() };
+    return { offset, length: bytes.length - 1 };
+  }
+
+  /** Writes one record now and returns its place and a promise that resolves once it is durable. */
+  #append(line: Line): { offset: number; length: number; durable: Promise<void> } {
+    const at = this.#write(line);
+    return { ...at, durable: this.#journal!.durable() };
   }
 
   async #putAward(record: AwardRecord): Promise<AwardRecord> {
     const { offset, length, durable } = this.#append({ type: 'award', ...record });
     this.#setAward(record, offset, length);
-    this.#staleLeases.delete(record.key);
+    this.#keepIfHeld(record);
     await durable;
     return record;
+  }
+
+  /**
+   * Writes a plan or a claim without waiting for the disk. Losing one in a crash is harmless: the
+   * roster plans the award again, and every claim read back at open is stale anyway (this process
+   * held the ledger's lease). What must not be lost, the intent, is a `writeAward` that resolves
+   * once durable, and the journal's order makes everything written before it durable with it.
+   * An award's request thus waits for one sync, not three.
+   */
+  #putAwardUnsynced(record: AwardRecord): void {
+    const { offset, length } = this.#write({ type: 'award', ...record });
+    this.#setAward(record, offset, length);
+    this.#keepIfHeld(record);
+  }
+
+  /**
+   * Keeps the latest record of each award this handle planned or holds a lease on (the awards in
+   * flight, about as many as the job's concurrency), so that the writes of its protocol need not
+   * read it back from the file. Settled awards leave; a cap keeps it flat whatever a caller does.
+   */
+  #keepIfHeld(record: AwardRecord): void {
+    this.#staleLeases.delete(record.key);
+    const inFlight = record.lease !== null || record.state === 'planned';
+    if (inFlight && (this.#held.has(record.key) || this.#held.size < HELD_RECORDS_KEPT)) this.#held.set(record.key, record);
+    else this.#held.delete(record.key);
   }
 
   // ---- awards: reads
 
   async getAward(key: string): Promise<AwardRecord | undefined> {
     const entry = this.#awards.get(key);
-    return entry ? this.#readAward(entry) : undefined;
+    return entry ? this.#readAward(key, entry) : undefined;
   }
 
   async *queryAwards(query: AwardQuery = {}): AsyncIterable<AwardRecord> {
     const wanted = query.state === undefined ? null : new Set(typeof query.state === 'string' ? [query.state] : query.state);
     const matches = awardMatcher(query);
     let count = 0;
-    for (const entry of [...this.#awards.values()]) {
+    // The keys as they are now (a consumer may write while it reads); one pointer each.
+    for (const key of [...this.#awards.keys()]) {
       if (query.limit !== undefined && count >= query.limit) return;
+      const entry = this.#awards.get(key)!;
       if (wanted && !wanted.has(entry.state)) continue;
       if (query.microcredentialId !== undefined && entry.microcredentialId !== query.microcredentialId) continue;
-      const record = this.#readAward(entry);
+      const record = this.#readAward(key, entry);
       if (!matches(record)) continue;
       count += 1;
       yield record;
@@ -397,7 +391,11 @@ export class FileLedger implements Ledger {
   }
 
   async countAwards(query: Pick<AwardQuery, 'microcredentialId'> = {}): Promise<AwardCounts> {
-    return countByState(this.#awards.values(), query.microcredentialId);
+    const counts = emptyCounts();
+    for (let slot = 0; slot < this.#awards.size; slot += 1) {
+      if (query.microcredentialId === undefined || this.#awards.microcredentialId(slot) === query.microcredentialId) counts[this.#awards.state(slot)] += 1;
+    }
+    return counts;
   }
 
   // ---- awards: writes
@@ -405,13 +403,13 @@ export class FileLedger implements Ledger {
   async planAward(award: NewAward): Promise<{ created: boolean; record: AwardRecord }> {
     this.#writable();
     const entry = this.#awards.get(award.key);
-    if (entry) return { created: false, record: this.#readAward(entry) };
+    if (entry) return { created: false, record: this.#readAward(award.key, entry) };
     const record = newAwardRecord(award, this.#now());
-    await this.#putAward(record);
+    this.#putAwardUnsynced(record);
     return { created: true, record };
   }
 
-  #claimable(entry: AwardEntry, now: number): boolean {
+  #claimable(entry: IndexedAward, now: number): boolean {
     const expired = entry.leaseUntil <= now;
     return expired && (entry.state === 'planned' || entry.state === 'failed' || entry.state === 'issuing');
   }
@@ -422,12 +420,12 @@ export class FileLedger implements Ledger {
     if (!entry) throw new UnknownAwardError(key);
     const now = this.#now();
     if (!this.#claimable(entry, now.getTime())) return null;
-    const current = this.#readAward(entry);
+    const current = this.#readAward(key, entry);
     const can = claimability(current, now);
     if (!can) return null;
     const { record, claim } = applyClaim(current, options, now, can.takenOver);
     // Claims are judged in this process (it holds the ledger's lease); the index reflects this one at once.
-    await this.#putAward(record);
+    this.#putAwardUnsynced(record);
     return claim;
   }
 
@@ -435,12 +433,14 @@ export class FileLedger implements Ledger {
     this.#writable();
     const now = this.#now().getTime();
     let planned: string | undefined;
-    for (const [key, entry] of this.#awards) {
-      if (options.microcredentialId !== undefined && entry.microcredentialId !== options.microcredentialId) continue;
-      if (entry.leaseUntil > now) continue;
+    for (const [key, slot] of this.#awards.entries()) {
+      const state = this.#awards.state(slot);
+      if (state !== 'issuing' && (state !== 'planned' || planned !== undefined)) continue;
+      if (options.microcredentialId !== undefined && this.#awards.microcredentialId(slot) !== options.microcredentialId) continue;
+      if (this.#awards.leaseUntil(slot) > now) continue;
       if (options.exclude?.has(key)) continue;
-      if (entry.state === 'issuing') return this.claimAward(key, options);
-      if (planned === undefined && entry.state === 'planned') planned = key;
+      if (state === 'issuing') return this.claimAward(key, options);
+      planned = key;
     }
     return planned === undefined ? null : this.claimAward(planned, options);
   }
@@ -452,7 +452,7 @@ export class FileLedger implements Ledger {
     const writes: Array<Promise<AwardRecord>> = [];
     for (const claim of claims) {
       const entry = this.#awards.get(claim.key);
-      const renewed = entry && renewLease(this.#readAward(entry), claim, leaseMs, now);
+      const renewed = entry && renewLease(this.#readAward(claim.key, entry), claim, leaseMs, now);
       if (renewed) writes.push(this.#putAward(renewed));
       else lost.push(claim.key);
     }
@@ -465,7 +465,7 @@ export class FileLedger implements Ledger {
     const entry = this.#awards.get(key);
     if (!entry) throw new UnknownAwardError(key);
     const now = this.#now();
-    const current = this.#readAward(entry);
+    const current = this.#readAward(key, entry);
     checkGuard(current, guard, now);
     return this.#putAward(applyPatch(current, patch, guard, now));
   }
@@ -587,15 +587,21 @@ export class FileLedger implements Ledger {
       records += 1;
       return { offset, length: bytes.length - 1 };
     };
-    const awardOffsets: Array<[AwardEntry, number, number]> = [];
+    // The awards' places in the new file, applied to the index once it is renamed: flat arrays,
+    // not a tuple per award.
+    const awardCount = this.#awards.size;
+    const newOffsets = new Float64Array(awardCount);
+    const newLengths = new Uint32Array(awardCount);
     const eventOffsets: Array<[EventEntry, number, number]> = [];
     try {
       emit(JSON.stringify({ type: 'header', format: LEDGER_FORMAT, version: LEDGER_VERSION, createdAt: now.toISOString(), compactedFrom: bytesBefore }));
       for (const record of this.#templates.values()) emit(JSON.stringify({ type: 'template', ...record }));
-      for (const entry of this.#awards.values()) {
-        const record = this.#readAward(entry);
+      for (const [key, slot] of this.#awards.entries()) {
+        if (slot >= awardCount) break;
+        const record = this.#readAward(key, this.#awards.at(slot));
         const at = emit(JSON.stringify({ type: 'award', ...record }));
-        awardOffsets.push([entry, at.offset, at.length]);
+        newOffsets[slot] = at.offset;
+        newLengths[slot] = at.length;
       }
       for (const [id, entry] of [...this.#events]) {
         const record = (await this.getEvent(id))!;
@@ -618,10 +624,7 @@ export class FileLedger implements Ledger {
     syncDirectory(dirname(this.#path));
     this.#closeFds();
     this.#records = records;
-    for (const [entry, offset, length] of awardOffsets) {
-      entry.offset = offset;
-      entry.length = length;
-    }
+    for (let slot = 0; slot < awardCount; slot += 1) this.#awards.move(slot, newOffsets[slot]!, newLengths[slot]!);
     for (const [entry, offset, length] of eventOffsets) {
       entry.offset = offset;
       entry.length = length;

@@ -38,7 +38,9 @@ export function earnerIdFor(learner: Pick<Learner, 'campusId' | 'email'>): strin
 
 /** The stable key of an award: (microcredential, learner). */
 export function awardKey(microcredentialId: string, learner: Pick<Learner, 'campusId' | 'email'>): string {
-  return `${microcredentialId}|${earnerIdFor(learner)}`;
+  // join makes one flat string; a template literal makes a chain of pieces, which the ledger's index
+  // would keep for each of its (possibly hundreds of thousands of) keys.
+  return [microcredentialId, earnerIdFor(learner)].join('|');
 }
 
 function competencySuffix(evidence: Evidence): string {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -80,6 +80,26 @@ describe('sync-templates and issue', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/i);
     expect(html).toContain('already-issued');
     expect(fake.stats().badges).toBe(12);
+  });
+
+  it('--report-jsonl writes one JSON line per award as it settles (mode 0600), whatever the report holds', async () => {
+    const ledger = file('awards.ledger');
+    await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
+    writeFileSync(file('mixed.csv'), sqlRosterCsv(3, 1, ['coding-in-sql,broken,A,B,B9,2026-04-02T10:00:00-04:00,Proctored SQL assessment,10,20']));
+    const issue = await runCli(['issue', '--roster', file('mixed.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--report-jsonl', file('report.jsonl')], { env });
+    expect(issue.code).toBe(2);
+    const lines = readFileSync(file('report.jsonl'), 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    const outcomes = lines.map((line) => JSON.parse(line));
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['invalid', 'issued', 'issued', 'issued']);
+    expect(outcomes.find((o) => o.outcome === 'invalid')).toMatchObject({ row: 4, problems: [expect.objectContaining({ field: 'Recipient Email' })] });
+    expect(outcomes.filter((o) => o.outcome === 'issued').every((o) => typeof o.badgeId === 'string' && o.key.startsWith('coding-in-sql|'))).toBe(true);
+    expect(statSync(file('report.jsonl')).mode & 0o777).toBe(0o600);
+
+    const unwritable = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--report-jsonl', join(dir, 'no-such-dir', 'r.jsonl')], { env });
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toMatch(/--report-jsonl .*no-such-dir.*cannot be written \(ENOENT\)/);
+    expect(fake.stats().badges).toBe(3); // Refused before anything was sent.
   });
 
   it('shows the difference with --dry-run and changes nothing', async () => {

@@ -1,14 +1,14 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { stopReasonOf, type CliContext } from '../runtime.js';
 import type { DuplicateBehavior } from '../../credly/schemas/requests.js';
 import { issueBadges } from '../../issuance/executor.js';
-import { formatReport, reportSucceeded } from '../../issuance/report.js';
+import { formatReport, reportSucceeded, type AwardOutcome } from '../../issuance/report.js';
 import { readRosterFile, RosterFormatError } from '../../issuance/roster.js';
 import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
 import { announceTarget, clientFrom, ledgerTarget, openLedger, verifyCredentials, withCredlyOptions, withLedgerOptions, type CredlyFlags, type LockFlags } from '../context.js';
 import { CliError, EXIT, EXIT_SIGNAL } from '../errors.js';
-import { redactSecretsDeep } from '../../credly/redact.js';
+import { redactSecrets, redactSecretsDeep } from '../../credly/redact.js';
 import { writeReportFile, writeTextFile } from '../report-file.js';
 import { renderRunReportHtml } from '../../report/run-report.js';
 import { loadMicrocredentialFile } from '../microcredential-files.js';
@@ -27,6 +27,36 @@ export async function countRosterRows(path: string): Promise<number> {
   return /\.(jsonl|ndjson)$/i.test(path) ? lines : Math.max(0, lines - 1);
 }
 
+/**
+ * Each outcome as a JSON line, written in chunks of about 64 KB (one file write each, not one per
+ * award), with the Credly secrets redacted: a large run's report never sits in memory.
+ */
+async function openOutcomeStream(path: string, shown: string, secrets: readonly string[]): Promise<{ write: (outcome: AwardOutcome) => void; close: () => Promise<void> }> {
+  const out = createWriteStream(path, { flags: 'w', mode: 0o600 });
+  await new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve());
+    out.once('error', (error: NodeJS.ErrnoException) => reject(new CliError(`--report-jsonl ${shown}: cannot be written (${error.code ?? error.message})`)));
+  });
+  let failure: Error | undefined;
+  out.on('error', (error) => (failure ??= error));
+  let chunk = '';
+  let closed: Promise<void> | undefined;
+  return {
+    write: (outcome) => {
+      if (failure) return;
+      chunk += `${redactSecrets(JSON.stringify(outcome), secrets)}\n`;
+      if (chunk.length >= 65_536) {
+        out.write(chunk);
+        chunk = '';
+      }
+    },
+    close: () =>
+      (closed ??= new Promise<void>((resolve, reject) => {
+        out.end(chunk, () => (failure ? reject(new CliError(`--report-jsonl ${shown}: ${failure.message}`)) : resolve()));
+      })),
+  };
+}
+
 /** `issue`: the exactly-once engine for a scheduled job. */
 export function registerIssue(program: Command, ctx: CliContext): void {
   withLedgerOptions(withCredlyOptions(program
@@ -41,11 +71,12 @@ export function registerIssue(program: Command, ctx: CliContext): void {
     .addOption(new Option('--encoding <encoding>', 'the roster file\'s encoding').choices(['utf8', 'latin1']).default('utf8'))
     .option('--json', 'put the JSON report on stdout (and a JSON error object when the run cannot start)')
     .option('--report <file>', 'write the JSON report to this file')
+    .option('--report-jsonl <file>', "write each award's outcome to this file as it settles, one JSON object a line (for large runs: the JSON report holds at most 2,000)")
     .option('--report-html <file>', 'write the run report as one self-contained HTML page (totals, failures with reasons, rows that need attention)')
     .option('--assume-approved', 'treat microcredential files without an approval record as approved')
     .addOption(new Option('--duplicate-behavior <mode>', "Credly's duplicate_behavior for templates that refuse duplicates: replace (re-certification), allow or deny").choices(['replace', 'allow', 'deny']))
     .addOption(new Option('--notifications <mode>', "Credly's emails to learners: on, or off (default: on in production, off elsewhere)").choices(['on', 'off']))
-    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; lease: number; dryRun?: boolean; json?: boolean; report?: string; reportHtml?: string; encoding?: 'utf8' | 'latin1'; assumeApproved?: boolean; notifications?: 'on' | 'off'; duplicateBehavior?: DuplicateBehavior }) => {
+    .action(async (opts: CredlyFlags & LockFlags & { roster: string; microcredential?: string[]; ledger: string; concurrency: number; rate?: string; lease: number; dryRun?: boolean; json?: boolean; report?: string; reportJsonl?: string; reportHtml?: string; encoding?: 'utf8' | 'latin1'; assumeApproved?: boolean; notifications?: 'on' | 'off'; duplicateBehavior?: DuplicateBehavior }) => {
       if (!opts.microcredential?.length) throw new CliError('--microcredential <file> is required: the microcredentials this roster issues');
       let ratePerSecond: number | undefined;
       if (opts.rate) {
@@ -82,6 +113,11 @@ export function registerIssue(program: Command, ctx: CliContext): void {
         client.close();
         throw new CliError(`no Credly template is recorded in ${opts.ledger} for ${unsynced.join(', ')}: run sync-templates with the same --ledger first`, EXIT.couldNotRun, 'TEMPLATE_NOT_SYNCED');
       }
+      const outcomes = opts.reportJsonl ? await openOutcomeStream(ctx.path(opts.reportJsonl), opts.reportJsonl, ctx.secrets).catch(async (error: unknown) => {
+        await ledger.close();
+        client.close();
+        throw error;
+      }) : undefined;
       const controller = new AbortController();
       // A job that loses the file ledger's lease (paused past it, or taken over) sends nothing more.
       if ('onLeaseLost' in ledger) {
@@ -101,6 +137,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
         if (!opts.dryRun) announceTarget(client, ctx.stderr);
         const report = await issueBadges(readRosterFile(ctx.path(opts.roster), rosterOptions), {
           keepOutcomes: 2_000,
+          ...(outcomes ? { onOutcome: outcomes.write } : {}),
           client,
           ledger,
           microcredentials: entries,
@@ -121,6 +158,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
           },
         });
         progress.stop();
+        await outcomes?.close();
         const stopped = ctx.signal.aborted ? stopReasonOf(ctx.signal) : null;
         const notReached = Math.max(0, total - report.rows);
         const full = { ...report, ...(stopped ? { stoppedBySignal: stopped, rowsNotReached: notReached } : {}) };
@@ -139,6 +177,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
         } else ctx.exitCode = report.stoppedBecause ? EXIT.couldNotRun : reportSucceeded(report) ? EXIT.ok : EXIT.someFailed;
       } finally {
         progress.stop();
+        await outcomes?.close().catch(() => undefined);
         ctx.signal.removeEventListener('abort', onSignal);
         await ledger.close();
         client.close();

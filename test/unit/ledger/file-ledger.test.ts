@@ -242,12 +242,14 @@ describe('file ledger: an intent counts only when it is whole and on disk', () =
         }),
       }),
     );
-    await ledger.planAward(award(1));
+    for (const n of [1, 2, 3]) await ledger.planAward(award(n));
     fail = true;
-    const results = await Promise.allSettled([ledger.planAward(award(2)), ledger.planAward(award(3))]);
+    // Writes that wait for the disk (an intent, an outcome): both fail with the sync they shared.
+    const results = await Promise.allSettled([ledger.writeAward(award(2).key, { lastError: 'x' }, { any: true }), ledger.writeAward(award(3).key, { lastError: 'y' }, { any: true })]);
     expect(results.every((r) => r.status === 'rejected' && r.reason instanceof LedgerWriteError)).toBe(true);
     expect(((results[0] as PromiseRejectedResult).reason as Error).message).toMatch(/could not sync the ledger .*EIO/);
     fail = false;
+    await expect(ledger.writeAward(award(1).key, { lastError: 'z' }, { any: true })).rejects.toBeInstanceOf(LedgerWriteError);
     await expect(ledger.planAward(award(4))).rejects.toBeInstanceOf(LedgerWriteError);
   });
 
@@ -264,7 +266,9 @@ describe('file ledger: an intent counts only when it is whole and on disk', () =
         }),
       }),
     );
-    await Promise.all(Array.from({ length: 64 }, (_, k) => ledger.planAward(award(k))));
+    for (let k = 0; k < 64; k += 1) await ledger.planAward(award(k));
+    syncs = 0;
+    await Promise.all(Array.from({ length: 64 }, (_, k) => ledger.writeAward(award(k).key, { lastError: null }, { any: true })));
     expect(syncs).toBeGreaterThanOrEqual(1);
     expect(syncs).toBeLessThanOrEqual(3);
   });
