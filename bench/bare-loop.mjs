@@ -19,7 +19,7 @@ await Promise.all(
         issued_at: '2026-04-02T10:00:00-04:00',
         expires_at: '2029-04-02 14:00:00 +0000',
         issuer_earner_id: `B${String(k).padStart(8, '0')}`,
-        evidence: [{ type: 'IdEvidence', title: 'Proctored SQL assessment', description: `Score ${14 + (k % 7)}/20 (${((14 + (k % 7)) / 20) * 100} %)` }],
+        evidence: [{ type: 'IdEvidence', id: `ev-bench-${k}-0`, title: 'Proctored SQL assessment', description: `Score ${14 + (k % 7)}/20 (${((14 + (k % 7)) / 20) * 100} %)` }],
         suppress_badge_notification_email: true,
       });
     }
