@@ -269,7 +269,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             const { badgeId, how, byThisRun } = step;
             // The outcome's write need not hold the award's slot: if the process dies before it
             // is durable, the award is still "issuing" and the next run looks it up.
-            track(write(claim, { state: 'issued', badgeId, how, issuedAt: stamp(), lastError: null }), lost);
+            // Lazy: an outcome lost in a crash leaves the award "issuing", looked up before any resend.
+            track(ledger.writeAward(claim.key, { state: 'issued', badgeId, how, issuedAt: stamp(), lastError: null }, { claim, lazy: true }), lost);
             settle({
               ...base,
               outcome: byThisRun ? 'issued' : 'already-issued',
@@ -281,7 +282,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           }
           case 'failed': {
             const { reason } = step;
-            track(write(claim, { state: 'failed', lastError: reason }), lost);
+            track(ledger.writeAward(claim.key, { state: 'failed', lastError: reason }, { claim, lazy: true }), lost);
             settle({ ...base, outcome: 'failed', reason, attempts: record.attempts });
             return;
           }

@@ -149,7 +149,20 @@ export interface ClaimOptions {
  * - `{ any: true }`: unconditional (migration, administration).
  * A write that sets a state other than `issuing` under a claim releases the lease.
  */
-export type WriteGuard = { readonly claim: Claim; readonly release?: boolean } | { readonly version: number } | { readonly any: true };
+export type WriteGuard =
+  | {
+      readonly claim: Claim;
+      readonly release?: boolean;
+      /**
+       * Resolve once written, not once durable: for an outcome whose loss is harmless (the award
+       * stays `issuing` and is looked up before anything is sent again). It becomes durable with
+       * the next record that is waited for, or at `close`. Backends that commit every write
+       * (PostgreSQL) ignore it.
+       */
+      readonly lazy?: boolean;
+    }
+  | { readonly version: number }
+  | { readonly any: true };
 
 export interface AwardQuery {
   readonly state?: AwardState | readonly AwardState[];

@@ -467,7 +467,13 @@ export class FileLedger implements Ledger {
     const now = this.#now();
     const current = this.#readAward(key, entry);
     checkGuard(current, guard, now);
-    return this.#putAward(applyPatch(current, patch, guard, now));
+    const next = applyPatch(current, patch, guard, now);
+    if ('claim' in guard && guard.lazy) {
+      // An outcome that may be lost: it must not start a sync that the next intents queue behind.
+      this.#putAwardUnsynced(next);
+      return next;
+    }
+    return this.#putAward(next);
   }
 
   // ---- templates

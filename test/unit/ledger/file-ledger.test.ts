@@ -253,6 +253,29 @@ describe('file ledger: an intent counts only when it is whole and on disk', () =
     await expect(ledger.planAward(award(4))).rejects.toBeInstanceOf(LedgerWriteError);
   });
 
+  it('a lazy outcome starts no sync of its own, and is on disk after close', async () => {
+    const path = fresh();
+    let syncs = 0;
+    const ledger = await FileLedger.open(path, {
+      io: failing({
+        fdatasync: (fd, callback) => {
+          syncs += 1;
+          realJournalIo.fdatasync(fd, callback);
+        },
+      }),
+    });
+    await ledger.planAward(award(1));
+    const claim = (await ledger.claimAward(award(1).key, { owner: 'w', leaseMs: 10_000 }))!;
+    await ledger.writeAward(award(1).key, { state: 'issuing', attempts: 1 }, { claim });
+    const before = syncs;
+    await ledger.writeAward(award(1).key, { state: 'issued', badgeId: 'b1' }, { claim, lazy: true });
+    expect(syncs).toBe(before);
+    await ledger.close();
+    expect(syncs).toBe(before + 1);
+    const reopened = track(await FileLedger.open(path));
+    expect(await reopened.getAward(award(1).key)).toMatchObject({ state: 'issued', badgeId: 'b1', lease: null });
+  });
+
   it('batches: records written while a sync is in flight share the next one', async () => {
     const path = fresh();
     let syncs = 0;
