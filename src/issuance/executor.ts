@@ -369,6 +369,9 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   };
 
   const seen = new Map<string, number>();
+  /** An award in flight under another worker's live lease. */
+  const heldByAnother = (record: AwardRecord | undefined): boolean =>
+    !!record?.lease && record.lease.owner !== owner && (record.state === 'planned' || record.state === 'issuing') && Date.parse(record.lease.until) > now().getTime();
   try {
     // Step 7: what earlier runs or dead workers left, before anything new.
     if (!dryRun) await drain();
@@ -384,6 +387,14 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           continue;
         }
         const existing = key ? await ledger.getAward(key) : undefined;
+        if (key && !dryRun && !seen.has(key) && heldByAnother(existing)) {
+          // Another worker holds it (several workers on one shared ledger): its report has it. Not
+          // planned or claimed here, so each worker's time goes to the awards no one holds yet.
+          // Should the lease have run out meanwhile, the drain at the end takes it over.
+          seen.set(key, row.row);
+          report.heldElsewhere += 1;
+          continue;
+        }
         const plan = planRow(row, context, existing, key ? seen.get(key) : undefined);
         // The plan's key is the string the ledger's index keeps: one copy per award, not two.
         if (key && !seen.has(key)) seen.set(plan.do === 'issue' ? plan.key : key, row.row);
