@@ -225,6 +225,9 @@ function detectDelimiter(header: string): ',' | ';' | '\t' {
 
 /** One record's cells, or why it cannot be read. */
 function parseRecord(text: string, delimiter: string): { cells?: string[]; problem?: string; field?: number } {
+  // Without a quote a CSV record is its cells split at the delimiter (RFC 4180: only quotes escape):
+  // the usual row skips building a parser, which costs more than the rest of the row's reading.
+  if (!text.includes('"')) return { cells: text === '' ? [] : text.split(delimiter).map((cell) => cell.trim()) };
   try {
     const records = parseSync(text, { delimiter, bom: false, trim: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
     return { cells: records[0] ?? [] };
