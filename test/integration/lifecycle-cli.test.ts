@@ -8,7 +8,6 @@ import { EXPORT_COLUMNS, PENDING_CSV_COLUMNS } from '../../src/lifecycle/index.j
 import { openLedger } from '../../src/ledger/open.js';
 import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
-import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { exampleMicrocredentials, outsideIssue, seedIssued, seedTemplate } from '../helpers/lifecycle.js';
 
 let fake: FakeCredly;
@@ -58,12 +57,12 @@ describe('reconcile (CLI)', () => {
     expect(first.stdout).toContain('state changes recorded: 3 (pending 2, accepted 1); unchanged 0');
     expect(first.stdout).toMatch(/adopted \(issued outside this ledger\): 1\n {4}coding-in-sql\|X5 {2}badge \S+ {2}outside5@example.edu {2}\(adopted\)/);
 
-    const again = await runCliInProcess(['reconcile', '--page-delay', '0', '--json'], env);
+    const again = await runCli(['reconcile', '--page-delay', '0', '--json'], { env: env });
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).totals).toMatchObject({ badges: 4, changed: 0, unchanged: 4, adopted: 0 });
 
     await fetch(`${fake.baseUrl}/organizations/${fake.organizationId}/badges/${badges[0]}`, { method: 'DELETE', headers: { authorization: `Basic ${Buffer.from(`${fake.token}:`).toString('base64')}` } });
-    const drift = await runCliInProcess(['reconcile', '--page-delay', '0'], env);
+    const drift = await runCli(['reconcile', '--page-delay', '0'], { env: env });
     expect(drift.code).toBe(2);
     expect(drift.stdout).toContain(`in the ledger, not on Credly: 1\n    coding-in-sql|B00000001  badge ${badges[0]}: Credly lists no badge`);
   });
@@ -71,7 +70,7 @@ describe('reconcile (CLI)', () => {
 
 describe('status --pending, export and report (CLI)', () => {
   it('lists pending badges older than 14 days as a mail-merge CSV (exit 2), and refuses a bad duration', async () => {
-    await runCliInProcess(['reconcile', '--page-delay', '0'], env);
+    await runCli(['reconcile', '--page-delay', '0'], { env: env });
     const result = await runCli(['status', '--pending', '--older-than', '14d', '--format', 'csv'], { env });
     expect(result.code).toBe(2);
     const rows = parse(result.stdout, { columns: true }) as Array<Record<string, string>>;
@@ -80,16 +79,16 @@ describe('status --pending, export and report (CLI)', () => {
       ['learner1@example.edu', "'=1+2", 'pending'],
       ['learner2@example.edu', 'Learner', 'pending'],
     ]);
-    const bad = await runCliInProcess(['status', '--pending', '--older-than', 'soon'], env);
+    const bad = await runCli(['status', '--pending', '--older-than', 'soon'], { env: env });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('error: --older-than "soon" is not a duration: write a number and a unit, e.g. 14d, 36h, 2w or 90m\n');
   });
 
   it('exports CSV to a file and JSON Lines to stdout, and writes the program report', async () => {
     fake.acceptBadge(badges[0]!);
-    await runCliInProcess(['reconcile', '--page-delay', '0'], env);
+    await runCli(['reconcile', '--page-delay', '0'], { env: env });
     const out = join(dir, 'registrar.csv');
-    const csv = await runCliInProcess(['export', '--format', 'csv', '--out', out], env);
+    const csv = await runCli(['export', '--format', 'csv', '--out', out], { env: env });
     expect(csv.code).toBe(0);
     expect(csv.stderr).toBe(`wrote 3 award(s) to ${out}\n`);
     const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Array<Record<string, string>>;
@@ -99,14 +98,14 @@ describe('status --pending, export and report (CLI)', () => {
       ['B00000002', 'Learner', 'pending'],
       ['B00000003', 'Learner', 'pending'],
     ]);
-    const jsonl = await runCliInProcess(['export', '--format', 'jsonl'], env);
+    const jsonl = await runCli(['export', '--format', 'jsonl'], { env: env });
     expect(jsonl.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).student_id)).toEqual(['B00000001', 'B00000002', 'B00000003']);
-    const badFormat = await runCliInProcess(['export', '--format', 'xlsx'], env);
+    const badFormat = await runCli(['export', '--format', 'xlsx'], { env: env });
     expect(badFormat.code).toBe(1);
     expect(badFormat.stderr).toContain('--format must be csv or jsonl, got "xlsx"');
 
     const html = join(dir, 'report.html');
-    const report = await runCliInProcess(['report', '--html', html], env);
+    const report = await runCli(['report', '--html', html], { env: env });
     expect(report.code).toBe(0);
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<svg class="chart" data-chart="acceptance"');
@@ -115,11 +114,11 @@ describe('status --pending, export and report (CLI)', () => {
   });
 
   it('says clearly when there is no ledger, or the output cannot be written', async () => {
-    const result = await runCliInProcess(['export', '--ledger', join(dir, 'nope.ledger')], env);
+    const result = await runCli(['export', '--ledger', join(dir, 'nope.ledger')], { env: env });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`error: no ledger at ${join(dir, 'nope.ledger')}: nothing has been issued with it (pass --ledger or set CREDLY_LEDGER)\n`);
     const nowhere = join(dir, 'missing-folder', 'report.html');
-    const report = await runCliInProcess(['report', '--html', nowhere], env);
+    const report = await runCli(['report', '--html', nowhere], { env: env });
     expect(report.code).toBe(1);
     expect(report.stderr.startsWith(`error: could not write ${nowhere}: ENOENT`)).toBe(true);
     expect(report.stderr).toContain('(check the folder exists and is writable)');
