@@ -10,6 +10,7 @@ import type { TextEvidenceType } from '../mapping/issue-payload.js';
 import { afterLookup, afterSend, firstStep, type AwardPolicy, type AwardStep, type SendResult } from './award.js';
 import { Pacer } from './pacer.js';
 import { planRow, rowKey, type MicrocredentialEntry, type PlanContext, type RowPlan } from './plan.js';
+import { RowsSeen } from './rows-seen.js';
 import { ReportBuilder, type AwardOutcome, type IssuanceReport, type Outcome } from './report.js';
 import type { RosterRow } from './roster.js';
 
@@ -368,7 +369,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     await runClaim(claim, plan.row);
   };
 
-  const seen = new Map<string, number>();
+  const seen = new RowsSeen();
   /** An award in flight under another worker's live lease. */
   const heldByAnother = (record: AwardRecord | undefined): boolean =>
     !!record?.lease && record.lease.owner !== owner && (record.state === 'planned' || record.state === 'issuing') && Date.parse(record.lease.until) > now().getTime();
@@ -383,7 +384,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         const key = rowKey(row, context);
         // Settled in this run already (drained before its row was read): reported once.
         if (key && handled.has(key) && !seen.has(key)) {
-          seen.set(key, row.row);
+          seen.add(key, row.row);
           continue;
         }
         const existing = key ? await ledger.getAward(key) : undefined;
@@ -391,13 +392,12 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           // Another worker holds it (several workers on one shared ledger): its report has it. Not
           // planned or claimed here, so each worker's time goes to the awards no one holds yet.
           // Should the lease have run out meanwhile, the drain at the end takes it over.
-          seen.set(key, row.row);
+          seen.add(key, row.row);
           report.heldElsewhere += 1;
           continue;
         }
-        const plan = planRow(row, context, existing, key ? seen.get(key) : undefined);
-        // The plan's key is the string the ledger's index keeps: one copy per award, not two.
-        if (key && !seen.has(key)) seen.set(plan.do === 'issue' ? plan.key : key, row.row);
+        const plan = planRow(row, context, existing, key ? seen.firstRow(key) : undefined);
+        if (key) seen.add(key, row.row);
         switch (plan.do) {
           case 'invalid':
             settle({ row: plan.row, outcome: 'invalid', ...(plan.microcredentialId ? { microcredentialId: plan.microcredentialId } : {}), ...(plan.email ? { email: plan.email } : {}), ...(plan.key ? { key: plan.key } : {}), problems: plan.problems });

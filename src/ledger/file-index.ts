@@ -1,4 +1,5 @@
 import { AWARD_STATES, type AwardState } from './contract.js';
+import { KeyTable } from './key-table.js';
 
 const STATE_CODE = new Map<AwardState, number>(AWARD_STATES.map((state, code) => [state, code]));
 
@@ -14,13 +15,13 @@ export interface IndexedAward {
 
 /**
  * The file ledger's index of awards: where each award's latest record is, its state, its
- * microcredential and its lease. One slot per award in flat typed columns, and a map from key to
- * slot: about 100 bytes an award (the key string and the map entry are most of it), no object per
- * award, so that 200,000 awards keep the heap small and its collections cheap. Leases are few at
- * a time (the awards in flight) and live in a map of their own.
+ * microcredential and its lease. One slot per award in flat typed columns, and a key table from
+ * key to slot (key-table.ts): about 50 bytes an award, none of it a JavaScript object or string,
+ * so that 200,000 awards keep the heap small and its collections cheap. Leases are few at a time
+ * (the awards in flight) and live in a map of their own.
  */
 export class AwardIndex {
-  readonly #slots = new Map<string, number>();
+  readonly #slots = new KeyTable();
   #offsets = new Float64Array(1024);
   #lengths = new Uint32Array(1024);
   #states = new Uint8Array(1024);
@@ -37,9 +38,14 @@ export class AwardIndex {
     return this.#slots.has(key);
   }
 
+  /** The award's slot, or -1. Slots count up from 0 in the order awards were first indexed. */
+  slotOf(key: string): number {
+    return this.#slots.slotOf(key);
+  }
+
   get(key: string): IndexedAward | undefined {
-    const slot = this.#slots.get(key);
-    return slot === undefined ? undefined : this.at(slot);
+    const slot = this.#slots.slotOf(key);
+    return slot < 0 ? undefined : this.at(slot);
   }
 
   /** The award in a slot, as a short-lived view. */
@@ -53,13 +59,9 @@ export class AwardIndex {
     };
   }
 
-  keys(): IterableIterator<string> {
-    return this.#slots.keys();
-  }
-
-  /** Keys and slots, in insertion order (slots count up from 0). */
-  entries(): IterableIterator<[string, number]> {
-    return this.#slots.entries();
+  /** The award's key (a new string: read it only for the awards a caller needs). */
+  keyAt(slot: number): string {
+    return this.#slots.keyAt(slot);
   }
 
   state(slot: number): AwardState {
@@ -76,11 +78,10 @@ export class AwardIndex {
 
   /** Records where the award's latest record is and what it says. */
   set(key: string, award: IndexedAward): void {
-    let slot = this.#slots.get(key);
-    if (slot === undefined) {
-      slot = this.#slots.size;
+    let slot = this.#slots.slotOf(key);
+    if (slot < 0) {
+      slot = this.#slots.add(key);
       this.#grow(slot + 1);
-      this.#slots.set(key, slot);
       this.#micros[slot] = this.#microCode(award.microcredentialId);
     }
     this.#offsets[slot] = award.offset;

@@ -377,13 +377,14 @@ export class FileLedger implements Ledger {
     const wanted = query.state === undefined ? null : new Set(typeof query.state === 'string' ? [query.state] : query.state);
     const matches = awardMatcher(query);
     let count = 0;
-    // The keys as they are now (a consumer may write while it reads); one pointer each.
-    for (const key of [...this.#awards.keys()]) {
+    // The awards as they are now (a consumer may write while it reads): slots only grow, and a
+    // key keeps its slot, so the slots below today's size are today's awards.
+    const size = this.#awards.size;
+    for (let slot = 0; slot < size; slot += 1) {
       if (query.limit !== undefined && count >= query.limit) return;
-      const entry = this.#awards.get(key)!;
-      if (wanted && !wanted.has(entry.state)) continue;
-      if (query.microcredentialId !== undefined && entry.microcredentialId !== query.microcredentialId) continue;
-      const record = this.#readAward(key, entry);
+      if (wanted && !wanted.has(this.#awards.state(slot))) continue;
+      if (query.microcredentialId !== undefined && this.#awards.microcredentialId(slot) !== query.microcredentialId) continue;
+      const record = this.#readAward(this.#awards.keyAt(slot), this.#awards.at(slot));
       if (!matches(record)) continue;
       count += 1;
       yield record;
@@ -433,11 +434,13 @@ export class FileLedger implements Ledger {
     this.#writable();
     const now = this.#now().getTime();
     let planned: string | undefined;
-    for (const [key, slot] of this.#awards.entries()) {
+    for (let slot = 0; slot < this.#awards.size; slot += 1) {
       const state = this.#awards.state(slot);
       if (state !== 'issuing' && (state !== 'planned' || planned !== undefined)) continue;
       if (options.microcredentialId !== undefined && this.#awards.microcredentialId(slot) !== options.microcredentialId) continue;
       if (this.#awards.leaseUntil(slot) > now) continue;
+      // The key is read only for a candidate: a scan of 200,000 settled awards makes no strings.
+      const key = this.#awards.keyAt(slot);
       if (options.exclude?.has(key)) continue;
       if (state === 'issuing') return this.claimAward(key, options);
       planned = key;
@@ -602,9 +605,8 @@ export class FileLedger implements Ledger {
     try {
       emit(JSON.stringify({ type: 'header', format: LEDGER_FORMAT, version: LEDGER_VERSION, createdAt: now.toISOString(), compactedFrom: bytesBefore }));
       for (const record of this.#templates.values()) emit(JSON.stringify({ type: 'template', ...record }));
-      for (const [key, slot] of this.#awards.entries()) {
-        if (slot >= awardCount) break;
-        const record = this.#readAward(key, this.#awards.at(slot));
+      for (let slot = 0; slot < awardCount; slot += 1) {
+        const record = this.#readAward(this.#awards.keyAt(slot), this.#awards.at(slot));
         const at = emit(JSON.stringify({ type: 'award', ...record }));
         newOffsets[slot] = at.offset;
         newLengths[slot] = at.length;
