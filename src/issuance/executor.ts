@@ -11,6 +11,7 @@ import { afterLookup, afterSend, firstStep, type AwardPolicy, type AwardStep, ty
 import { Pacer } from './pacer.js';
 import { planRow, rowKey, type MicrocredentialEntry, type PlanContext, type RowPlan } from './plan.js';
 import { RowsSeen } from './rows-seen.js';
+import { SendSlots } from './send-slots.js';
 import { ReportBuilder, type AwardOutcome, type IssuanceReport, type Outcome } from './report.js';
 import type { RosterRow } from './roster.js';
 
@@ -168,6 +169,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     duplicateBehavior: options.duplicateBehavior,
   };
 
+  const sendSlots = new SendSlots(concurrency);
+
   // ---- claims held by this worker, renewed while their requests are in flight.
   const held = new Map<string, Claim>();
   const renewal = dryRun
@@ -217,6 +220,15 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     if (claim.takenOver) report.reconciled += 1;
     let step: AwardStep = firstStep(claim.takenOver);
     let lastAction: 'send' | 'look-up' | undefined;
+    let holdsSlot = false;
+    /** Waits for a slot to talk to Credly; false when the run stopped meanwhile (nothing more is sent). */
+    const takeSlot = async (): Promise<boolean> => {
+      if (!holdsSlot) {
+        await sendSlots.acquire();
+        holdsSlot = true;
+      }
+      return !stop;
+    };
     try {
       for (;;) {
         switch (step.do) {
@@ -225,8 +237,15 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
               step = { do: 'failed', reason: 'no request was recorded for this award: run its roster again' };
               break;
             }
-            // Step 2: the intent is durable before anything is sent.
+            // Step 2: the intent is durable before anything is sent. It is written before this
+            // award has a slot, while others' requests are in flight, so that a slot never waits
+            // for the disk.
             record = await write(claim, { state: 'issuing', attempts: record.attempts + 1, request, lastError: null });
+            if (!(await takeSlot())) {
+              // Not sent, and known not to be: "failed" lets the next run send it without a look-up.
+              step = { do: 'failed', reason: `not sent: the run stopped (${stop!.message})` };
+              break;
+            }
             lastAction = 'send';
             await pace();
             let result: SendResult;
@@ -241,6 +260,11 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             break;
           }
           case 'look-up': {
+            if (!(await takeSlot())) {
+              // It may have been sent before: it stays "issuing", for the next run to look up.
+              step = { do: 'leave-issuing', reason: `not looked up: the run stopped (${stop!.message})` };
+              break;
+            }
             lastAction = 'look-up';
             await pace();
             let found;
@@ -308,13 +332,16 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       throw fatal(error);
     } finally {
       held.delete(claim.key);
+      if (holdsSlot) sendSlots.release();
     }
   };
 
-  // ---- bounded concurrency without queueing the roster: the reader waits for a free slot.
+  // ---- bounded concurrency without queueing the roster: the reader waits for a free place.
+  // Twice `concurrency` awards are under way: `concurrency` talk to Credly (sendSlots), as many
+  // more are planned, claimed and have their intent made durable meanwhile.
   const inFlight = new Set<Promise<void>>();
   const launch = async (task: () => Promise<void>) => {
-    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    while (inFlight.size >= 2 * concurrency) await Promise.race(inFlight);
     const promise: Promise<void> = task()
       .catch((error: unknown) => {
         fatal(error);

@@ -280,6 +280,10 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
   };
 
   const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // The latency is the API's response time, counted from the request's arrival: the fake's own
+    // work is part of it, as a real server's is part of its response time.
+    const arrived = performance.now();
+    const untilDue = (ms: number) => (ms > 0 ? Math.max(0, ms - (performance.now() - arrived)) : 0);
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -327,7 +331,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
       const waitMs = limiter.take(clock.now());
       if (waitMs !== null) {
         const headers: Record<string, string> = limiter.retryAfter ? { 'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))) } : {};
-        return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, headers }, delay);
+        return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, headers }, untilDue(delay));
       }
     }
 
@@ -335,20 +339,20 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     if (fault?.kind === 'error-5xx') {
       const status = fault.status ?? (random() < 0.5 ? 500 : 503);
       const headers = fault.retryAfterHeader !== undefined ? { 'Retry-After': fault.retryAfterHeader } : undefined;
-      return respond(res, { status, body: { data: { message: status === 503 ? 'Service Unavailable' : 'Internal Server Error' } }, ...(headers ? { headers } : {}) }, delay);
+      return respond(res, { status, body: { data: { message: status === 503 ? 'Service Unavailable' : 'Internal Server Error' } }, ...(headers ? { headers } : {}) }, untilDue(delay));
     }
-    if (fault?.kind === 'reset-before') return destroy(req, delay);
+    if (fault?.kind === 'reset-before') return destroy(req, untilDue(delay));
     if (fault?.kind === 'rate-limit') {
       const retryAfter = fault.retryAfterHeader ?? (fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds);
-      return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, ...(retryAfter === null ? {} : { headers: { 'Retry-After': String(retryAfter) } }) }, delay);
+      return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, ...(retryAfter === null ? {} : { headers: { 'Retry-After': String(retryAfter) } }) }, untilDue(delay));
     }
 
     const body = text ? parseBody(text, req.headers['content-type']) : {};
     const result = route.handle({ params: match.params, query: url.searchParams, body, credentialOrganization: credential.organizationId, credentialWrite: credential.write });
 
     // Faults after the change took effect: the client cannot tell what happened.
-    if (fault?.kind === 'reset-after-commit') return destroy(req, delay);
-    if (fault?.kind === 'slow') return respond(res, result, delay + (fault.delayMs ?? 60_000));
+    if (fault?.kind === 'reset-after-commit') return destroy(req, untilDue(delay));
+    if (fault?.kind === 'slow') return respond(res, result, untilDue(delay + (fault.delayMs ?? 60_000)));
     if (fault?.kind === 'malformed-json') {
       const full = JSON.stringify(result.body ?? {});
       const send = () => {
@@ -357,7 +361,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
         res.writeHead(result.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(cut) });
         res.end(cut);
       };
-      if (delay > 0) setTimeout(send, delay);
+      if (delay > 0) setTimeout(send, untilDue(delay));
       else send();
       return;
     }
@@ -367,11 +371,11 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
         res.writeHead(fault.status ?? 502, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(HTML_ERROR_PAGE) });
         res.end(HTML_ERROR_PAGE);
       };
-      if (delay > 0) setTimeout(send, delay);
+      if (delay > 0) setTimeout(send, untilDue(delay));
       else send();
       return;
     }
-    respond(res, result, delay);
+    respond(res, result, untilDue(delay));
   };
 
   const server: Server = createServer((req, res) => {
