@@ -249,7 +249,18 @@ function parseRecord(text: string, delimiter: string): { cells?: string[]; probl
  * around it are read. An empty file, a header naming a column twice, or bytes that are not UTF-8
  * refuse the roster (RosterFormatError); a header alone is a roster of no rows.
  */
-export async function* readCsvRoster(input: Readable, options: RosterReadOptions = {}): AsyncGenerator<RosterRow> {
+export function readCsvRoster(input: Readable, options: RosterReadOptions = {}): AsyncGenerator<RosterRow> {
+  return csvRoster(input, options, false);
+}
+
+/** A row of a check: the check reads records, not their values. */
+const CHECKED: RosterRow = { ok: false, row: 0, problems: [] };
+
+/**
+ * The CSV reader; with `checkOnly`, every record is read (encoding, quotes, line breaks) but not
+ * its values: each yields the same placeholder, so that a pre-flight pass costs little.
+ */
+async function* csvRoster(input: Readable, options: RosterReadOptions, checkOnly: boolean): AsyncGenerator<RosterRow> {
   const encoding = options.encoding ?? 'utf8';
   let header: Array<Column | undefined> | undefined;
   let names: string[] = [];
@@ -260,6 +271,10 @@ export async function* readCsvRoster(input: Readable, options: RosterReadOptions
 
   function* emit(text: string): Generator<RosterRow> {
     row += 1;
+    if (checkOnly) {
+      yield CHECKED;
+      return;
+    }
     const parsed = parseRecord(text, delimiter);
     if (!parsed.cells) {
       yield { ok: false, row, problems: [{ field: (parsed.field !== undefined && names[parsed.field]) || '(row)', message: parsed.problem! }] };
@@ -383,6 +398,19 @@ export async function* readJsonLinesRoster(input: Readable): AsyncGenerator<Rost
 export class RosterFormatError extends Error {
   override readonly name = 'RosterFormatError';
   readonly code = 'ROSTER_FORMAT';
+}
+
+/**
+ * Reads a whole roster file as `readRosterFile` would, for what refuses a roster (a header without
+ * the columns, bytes that are not UTF-8, an empty file: RosterFormatError), and counts its rows,
+ * without reading the rows' values (those are judged row by row when the roster is issued).
+ */
+export async function checkRosterFile(path: string, options: RosterReadOptions = {}): Promise<number> {
+  let rows = 0;
+  const stream = createReadStream(path);
+  const records = /\.(jsonl|ndjson)$/i.test(path) ? readJsonLinesRoster(stream) : csvRoster(stream, options, true);
+  for await (const _row of records) rows += 1;
+  return rows;
 }
 
 /** Reads a roster file, CSV or JSON Lines by its extension (`.jsonl`, `.ndjson` are JSON Lines). */

@@ -4,7 +4,7 @@ import { stopReasonOf, type CliContext } from '../runtime.js';
 import type { DuplicateBehavior } from '../../credly/schemas/requests.js';
 import { issueBadges } from '../../issuance/executor.js';
 import { formatReport, reportSucceeded, type AwardOutcome } from '../../issuance/report.js';
-import { readRosterFile, RosterFormatError } from '../../issuance/roster.js';
+import { checkRosterFile, readRosterFile, RosterFormatError } from '../../issuance/roster.js';
 import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
 import { announceTarget, clientFrom, ledgerTarget, openLedger, verifyCredentials, withCredlyOptions, withLedgerOptions, type CredlyFlags, type LockFlags } from '../context.js';
 import { CliError, EXIT, EXIT_SIGNAL } from '../errors.js';
@@ -89,18 +89,31 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       }
       const entries = [];
       for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
+      // Credentials are checked while the roster is read (a round trip saved), but a roster that
+      // cannot be read is reported first.
+      let client: ReturnType<typeof clientFrom> | undefined;
+      let configError: unknown;
+      try {
+        client = clientFrom(opts, ctx.env, ctx);
+      } catch (error) {
+        configError = error;
+      }
+      const verified = client && !opts.dryRun ? verifyCredentials(client).then(() => undefined, (error: unknown) => error ?? new Error('credentials refused')) : Promise.resolve(undefined);
       // A first pass: the roster's format (header, encoding) is checked, and its rows counted, before anything is sent.
-      let total = 0;
+      let total: number;
       const rosterOptions = { encoding: opts.encoding ?? 'utf8' } as const;
       try {
-        for await (const _row of readRosterFile(ctx.path(opts.roster), { ...rosterOptions, onWarning: (m) => ctx.stderr.write(`warning: ${opts.roster}: ${m}\n`) })) total += 1;
+        total = await checkRosterFile(ctx.path(opts.roster), { ...rosterOptions, onWarning: (m) => ctx.stderr.write(`warning: ${opts.roster}: ${m}\n`) });
       } catch (error) {
+        client?.close();
+        await verified;
         if (error instanceof RosterFormatError) throw new CliError(`${opts.roster}: ${error.message}`, EXIT.couldNotRun, error.code);
         const code = (error as NodeJS.ErrnoException).code;
         throw new CliError(`${opts.roster}: cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}): check the --roster path`, EXIT.couldNotRun, 'ROSTER_UNREADABLE');
       }
-      const client = clientFrom(opts, ctx.env, ctx);
-      if (!opts.dryRun) await verifyCredentials(client);
+      if (!client) throw configError;
+      const refused = await verified;
+      if (refused) throw refused;
       const ledger = await openLedger(ledgerTarget(ctx, opts.ledger), opts).catch((error: unknown) => {
         client.close();
         throw error;

@@ -1,6 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readCsvRoster, RosterFormatError, type RosterRow } from '../../../src/index.js';
+import { readCsvRoster, readRosterFile, RosterFormatError, type RosterRow } from '../../../src/index.js';
+// Internal: the CLI's pre-flight pass.
+import { checkRosterFile } from '../../../src/issuance/roster.js';
 
 const HEADER = 'Microcredential,Recipient Email,First Name,Last Name';
 const good = (k: number, sep = ',') => ['coding-in-sql', `learner${k}@example.edu`, 'Ada', `Number${k}`].join(sep);
@@ -62,5 +67,40 @@ describe('roster format problems', () => {
     const rows = await read([`${HEADER},Grade,Advisor`, `${good(1)},A,Smith`, `${good(2)},B,Jones`].join('\n'), { onWarning: (m) => warnings.push(m) });
     expect(rows).toHaveLength(2);
     expect(warnings).toEqual(['the roster\'s column(s) "Grade", "Advisor" are not read (the columns read are listed in docs/issuance.md)']);
+  });
+});
+
+describe('checkRosterFile (the pre-flight pass of `issue`)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'roster-check-'));
+  const file = (name: string, content: string | Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('counts the rows readRosterFile reads, through quotes, line breaks, bad rows and blank lines', async () => {
+    const text =
+      'Microcredential,Recipient Email,First Name,Last Name\n' +
+      'sql,a@example.edu,Ann,Lee\n' +
+      '\n' +
+      'sql,"b@example.edu",Bo,"Line one\nline two"\n' +
+      'sql,c@example.edu,C"hris,Dee\n' +
+      'sql,d@example.edu,"Dana,Ng\n' +
+      'sql,e@example.edu,Eve,Orr\n' +
+      'sql,not-an-email,Fay,Poe';
+    const path = file('mixed.csv', text);
+    let rows = 0;
+    for await (const _row of readRosterFile(path)) rows += 1;
+    expect(rows).toBe(5); // the two lines with one stray quote each close each other: one (bad) row
+    expect(await checkRosterFile(path)).toBe(rows);
+    expect(await checkRosterFile(file('rows.jsonl', '{"microcredential":"sql"}\n\n{"microcredential":"sql"}\n'))).toBe(2);
+  });
+
+  it('refuses what readRosterFile refuses: bytes that are not UTF-8 anywhere, a header without the learner columns, an empty file', async () => {
+    const latin1 = Buffer.concat([Buffer.from('Microcredential,Recipient Email,First Name,Last Name\nsql,a@example.edu,Ann,Lee\nsql,z@example.edu,Zo'), Buffer.from([0xeb]), Buffer.from(',Ray\n')]);
+    await expect(checkRosterFile(file('latin1.csv', latin1))).rejects.toThrow(/line 3 \(row 2\) is not UTF-8/);
+    expect(await checkRosterFile(file('latin1-ok.csv', latin1), { encoding: 'latin1' })).toBe(2);
+    await expect(checkRosterFile(file('header.csv', 'Microcredential,Email\nsql,a@example.edu\n'))).rejects.toBeInstanceOf(RosterFormatError);
+    await expect(checkRosterFile(file('empty.csv', ''))).rejects.toThrow(/the roster is empty/);
   });
 });
