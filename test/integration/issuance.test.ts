@@ -242,3 +242,57 @@ describe('issuance against the fake Credly', () => {
     expect(waited).toBeGreaterThan(100);
   });
 });
+
+describe('awards prepared ahead of their slot', () => {
+  it('talks to Credly with at most `concurrency` requests, while more awards have their intent durable and wait', async () => {
+    ctx = await issuanceSetup({ fake: { latencyMs: 10 } });
+    const ledger = ctx.ledger;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let mostWaiting = 0;
+    const issue = ctx.client.badges.issue.bind(ctx.client.badges);
+    ctx.client.badges.issue = async (params, options) => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      // Awards whose intent is durable ("issuing") but whose request is not out yet: prepared.
+      let intents = 0;
+      for await (const _award of ledger.queryAwards({ state: 'issuing' })) intents += 1;
+      mostWaiting = Math.max(mostWaiting, intents - inFlight);
+      try {
+        return await issue(params, options);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const report = await issueBadges(csvRows(sqlRosterCsv(30)), { ...ctx.base, concurrency: 3 });
+    expect(report.totals.issued).toBe(30);
+    expect(maxInFlight).toBe(3);
+    expect(mostWaiting).toBeGreaterThanOrEqual(1);
+    issuedOnce(30);
+  });
+
+  it('a run that stops sends none of its prepared awards; they are recorded not sent, and the next run issues them once', async () => {
+    ctx = await issuanceSetup({ fake: { latencyMs: 5 } });
+    const report = await issueBadges(csvRows(sqlRosterCsv(40)), {
+      ...ctx.base,
+      concurrency: 4,
+      onProgress: (event) => {
+        // Credly starts refusing the credentials once 8 awards are done: the run must stop.
+        if (event.done === 8) ctx.fake.injectFault({ route: 'POST /badges', kind: 'error-5xx', status: 401, count: 100 });
+      },
+    });
+    expect(report.stoppedBecause).toMatch(/Credly refused the credentials/);
+    const notSent = report.awards.filter((a) => /not sent: the run stopped/.test(a.reason ?? ''));
+    expect(notSent.length).toBeGreaterThanOrEqual(1);
+    // Sent: the issued ones and those refused in flight (at most `concurrency`), never a prepared one.
+    const posts = ctx.fake.stats().requests['POST /badges'] ?? 0;
+    expect(posts).toBeLessThanOrEqual(report.totals.issued + 4);
+    const byKey = new Map((await allAwards(ctx.ledger)).map((a) => [a.key, a]));
+    for (const award of notSent) expect(byKey.get(award.key!)?.state).toBe('failed');
+    expect([...byKey.values()].filter((a) => a.state === 'issuing')).toEqual([]);
+    ctx.fake.clearFaults();
+    const rest = await issueBadges(csvRows(sqlRosterCsv(40)), ctx.base);
+    expect(rest.totals.issued + rest.totals['already-issued']).toBe(40);
+    issuedOnce(40);
+  });
+});
