@@ -15,13 +15,18 @@ const library = {
   minify: false,
 } as const;
 
-// Library entry points ship as ESM and CJS with declarations for both; the CLI is ESM only.
+// Library entry points ship as ESM and CJS with declarations for both. The CLI is one CommonJS
+// file: Node loads its dependencies (axios, zod, commander) about 0.1 s faster through require()
+// than as ES modules, and a scheduled job starts it many times a day.
 export default defineConfig([
   { ...library, format: ['esm'], clean: true },
   { ...library, format: ['cjs'], clean: false, noExternal: ESM_ONLY_DEPENDENCIES },
   {
     entry: { cli: 'src/cli/main.ts' },
-    format: ['esm'],
+    format: ['cjs'],
+    // import.meta.url (the demo finds its example files) in CommonJS.
+    shims: true,
+    noExternal: ESM_ONLY_DEPENDENCIES,
     dts: false,
     sourcemap: true,
     clean: false,

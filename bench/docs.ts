@@ -40,7 +40,7 @@ function durability(): string {
     ['benchmark', 'figure', 'measured', 'target'],
     [
       [
-        `6. The whole \`issue\` job (\`node dist/cli.js issue\`, process start included, file ledger on disk) against a bare \`CredlyClient\` loop (also a whole process) issuing the same ${n(a.awards)} badges, concurrency ${a.concurrency}, no latency`,
+        `6. The whole \`issue\` job (\`node dist/cli.cjs issue\`, process start included, file ledger on disk) against a bare \`CredlyClient\` loop (also a whole process) issuing the same ${n(a.awards)} badges, concurrency ${a.concurrency}, no latency`,
         `\`throughputVsBareLoop\`: ${n(a.jobAwardsPerSecond, 0)} ÷ ${n(a.bareLoopAwardsPerSecond, 0)} badges/s (${n(a.jobSeconds, 2)} s against ${n(a.bareLoopSeconds, 2)} s); CPU ${a.jobCpuMsPerAward} against ${a.bareLoopCpuMsPerAward} ms a badge`,
         `**${a.throughputVsBareLoop}**`,
         `≥ ${a.target}`,

@@ -12,7 +12,7 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 export const CLI = join(ROOT, 'src/cli/main.ts');
 /** The built CLI, as users run it (`npm run bench` builds it first). */
-export const BUILT_CLI = join(ROOT, 'dist/cli.js');
+export const BUILT_CLI = join(ROOT, 'dist/cli.cjs');
 export const quick = process.argv.includes('--quick');
 
 export function tempDir(prefix: string): string {

@@ -29,7 +29,7 @@ const WORKERS = 4;
 const RATE = 20;
 const RATE_N = quick ? 100 : 400;
 const BIG_N = quick ? 1000 : 10_000;
-const CLI = join(ROOT, 'dist/cli.js');
+const CLI = join(ROOT, 'dist/cli.cjs');
 const PROBE = join(ROOT, 'bench/rss-probe.mjs');
 
 const dir = tempDir('credly-bench-workers-');

@@ -27,9 +27,14 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   }
 });
 
-const code = await runCli({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), signal: controller.signal });
-running = false;
-process.removeListener('SIGINT', onSignal);
-process.removeListener('SIGTERM', onSignal);
-if (pipeClosed && code === 0) process.stderr.write(PIPE_CLOSED);
-process.exitCode = pipeClosed ? 1 : code;
+async function main(): Promise<void> {
+  const code = await runCli({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), signal: controller.signal });
+  running = false;
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  if (pipeClosed && code === 0) process.stderr.write(PIPE_CLOSED);
+  process.exitCode = pipeClosed ? 1 : code;
+}
+
+// No top-level await: the CLI is built as CommonJS, which Node loads faster than ES modules.
+void main();

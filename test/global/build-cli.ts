@@ -2,7 +2,7 @@ import { build, type Options } from 'tsup';
 import configs from '../../tsup.config.js';
 
 /**
- * Builds dist/cli.js once per test run, with the project's own tsup settings, for the few tests
+ * Builds dist/cli.cjs once per test run, with the project's own tsup settings, for the few tests
  * that need the CLI as a real process (signals, EPIPE, SIGKILL). The rest run it in-process.
  */
 export default async function buildCli(): Promise<void> {

@@ -7,7 +7,7 @@ import type { StopReason } from '../../src/cli/runtime.js';
 
 export const CLI_SOURCE = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** The CLI built once per test run by test/global/build-cli.ts. */
-export const CLI_BUILT = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const CLI_BUILT = fileURLToPath(new URL('../../dist/cli.cjs', import.meta.url));
 /** tsx's loader, for the child scripts that run from source. */
 export const TSX = createRequire(import.meta.url).resolve('tsx');
 /** node arguments that start the built CLI as a process. */

@@ -8,7 +8,7 @@ import { exampleProposalJson } from '../helpers/examples.js';
 import { sqlRosterCsv } from '../helpers/issuance.js';
 
 // What only a real process shows: the signals an operator or a scheduler sends, and a closed pipe.
-// These start dist/cli.js (built once by test/global/build-cli.ts).
+// These start dist/cli.cjs (built once by test/global/build-cli.ts).
 let fake: FakeCredly;
 let dir: string;
 let env: Record<string, string | undefined>;
