@@ -47,7 +47,7 @@ function durability(): string {
       ],
       [
         `7. The whole \`issue\` job, ${n(b.awards)} awards, ${b.latencyMs} ms per request, concurrency ${b.concurrency}`,
-        `\`efficiency\` = ideal (${n(b.idealSeconds, 1)} s) ÷ wall time of the process (${n(b.jobSeconds, 2)} s)`,
+        `\`efficiency\` = ideal (${n(b.idealSeconds, 1)} s) ÷ wall time of the process (${n(b.jobSeconds, 2)} s)${b.bareLoopEfficiency === undefined ? '' : `; a bare \`CredlyClient\` loop process in the same setting: ${b.bareLoopEfficiency} (${n(b.bareLoopSeconds, 2)} s)`}`,
         `**${b.efficiency}**`,
         `≥ ${b.target}`,
       ],

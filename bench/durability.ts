@@ -75,21 +75,42 @@ export async function versusBareLoop(awards: number, runs: number, concurrency =
   };
 }
 
-/** (b): whole-job efficiency at a latency where Credly, not the job, should set the pace. */
+/**
+ * (b): whole-job efficiency at a latency where Credly, not the job, should set the pace; beside
+ * it, the bare client loop's (also a whole process) in the same setting, alternating which goes
+ * first: what the machine allows a process that only issues.
+ */
 export async function wholeJobEfficiency(awards: number, runs: number, latencyMs = 20, concurrency = 8) {
   const dir = tempDir('credly-durability-');
   const fake = await startFakeProcess(['--latency-ms', String(latencyMs)], { built: true });
   const seconds: number[] = [];
+  const bare: number[] = [];
   try {
     const roster = await writeRoster(join(dir, 'roster.csv'), awards);
-    for (let run = 0; run < runs; run += 1) seconds.push((await issueJob(fake, dir, roster, awards, concurrency)).seconds);
+    for (let run = 0; run < runs; run += 1) {
+      for (const side of run % 2 ? (['bare', 'job'] as const) : (['job', 'bare'] as const)) {
+        if (side === 'job') seconds.push((await issueJob(fake, dir, roster, awards, concurrency)).seconds);
+        else bare.push((await bareLoop(fake, dir, awards, concurrency)).seconds);
+      }
+    }
   } finally {
     await fake.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   const measured = median(seconds);
   const ideal = (awards * latencyMs) / concurrency / 1000;
-  return { awards, concurrency, latencyMs, idealSeconds: round(ideal), jobSeconds: round(measured), efficiency: round(ideal / measured), target: DURABILITY_TARGETS.efficiency, met: ideal / measured >= DURABILITY_TARGETS.efficiency };
+  return {
+    awards,
+    concurrency,
+    latencyMs,
+    idealSeconds: round(ideal),
+    jobSeconds: round(measured),
+    efficiency: round(ideal / measured),
+    bareLoopSeconds: round(median(bare)),
+    bareLoopEfficiency: round(ideal / median(bare)),
+    target: DURABILITY_TARGETS.efficiency,
+    met: ideal / measured >= DURABILITY_TARGETS.efficiency,
+  };
 }
 
 export async function durability(runs: number) {
