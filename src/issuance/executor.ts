@@ -5,6 +5,7 @@ import { classifyFailure } from '../credly/failure.js';
 import type { Logger } from '../credly/logger.js';
 import type { DuplicateBehavior, IssueBadgeParams } from '../credly/schemas/requests.js';
 import type { AwardPatch, AwardRecord, Claim, Ledger, TemplateRecord } from '../ledger/contract.js';
+import { claimBatch, planAwards } from '../ledger/batch.js';
 import { LeaseLostError, LedgerError } from '../ledger/errors.js';
 import type { TextEvidenceType } from '../mapping/issue-payload.js';
 import { afterLookup, afterSend, firstStep, type AwardPolicy, type AwardStep, type SendResult } from './award.js';
@@ -108,6 +109,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   const dryRun = options.dryRun ?? false;
   const log = options.logger;
   const report = new ReportBuilder(now, options.keepOutcomes ?? 10_000);
+  const runStartedAt = now().getTime();
   const signal = options.signal;
   const cancelled = () => signal?.aborted === true;
   const stamp = () => now().toISOString();
@@ -211,11 +213,14 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     const base = { row, microcredentialId: record.microcredentialId, email: record.email, key: record.key };
     const lost = () => {
       handled.add(claim.key);
+      released.add(claim.key);
       settle({ ...base, outcome: 'skipped', reason: 'another worker took this award over after this worker lost its lease: it is in that worker\'s report', attempts: record.attempts });
     };
     if (claim.takenOver) report.reconciled += 1;
     let step: AwardStep = firstStep(claim.takenOver);
     let lastAction: 'send' | 'look-up' | undefined;
+    // A batch claim may have recorded the first send's intent already (durable before it returned).
+    let intentRecorded = claim.intent === true;
     try {
       for (;;) {
         switch (step.do) {
@@ -225,7 +230,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
               break;
             }
             // Step 2: the intent is durable before anything is sent.
-            record = await write(claim, { state: 'issuing', attempts: record.attempts + 1, request, lastError: null });
+            if (intentRecorded) intentRecorded = false;
+            else record = await write(claim, { state: 'issuing', attempts: record.attempts + 1, request, lastError: null });
             lastAction = 'send';
             await pace();
             let result: SendResult;
@@ -295,6 +301,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           case 'leave-issuing':
             // Release the lease: the next run (or another worker) takes it over and looks it up.
             handled.add(claim.key);
+            released.add(claim.key);
             track(ledger.writeAward(claim.key, { lastError: step.reason }, { claim, release: true }), lost);
             settle({ ...base, outcome: 'failed', reason: step.reason, attempts: record.attempts });
             return;
@@ -312,14 +319,23 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
 
   // ---- bounded concurrency without queueing the roster: the reader waits for a free slot.
   const inFlight = new Set<Promise<void>>();
-  const launch = async (task: () => Promise<void>) => {
-    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+  const start = (task: () => Promise<void>) => {
     const promise: Promise<void> = task()
       .catch((error: unknown) => {
         fatal(error);
       })
-      .finally(() => inFlight.delete(promise));
+      .finally(() => {
+        inFlight.delete(promise);
+        if (batched) {
+          startReady();
+          void refill();
+        }
+      });
     inFlight.add(promise);
+  };
+  const launch = async (task: () => Promise<void>) => {
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    start(task);
   };
 
   /**
@@ -329,7 +345,112 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
    * claim takes, and this set stays as small as the leftovers.
    */
   const handled = new Set<string>();
+  /** Awards this run let go of while they stay claimable (left "issuing", or lost): no claim of this run takes them again. */
+  const released = new Set<string>();
+
+  // ---- batches, on a ledger shared by several workers that plans and claims many awards per
+  // round trip (PostgreSQL): the reader plans rows a batch at a time and never waits for a slot;
+  // slots are filled from the claimable awards, a few at a time, each claim recording the first
+  // send's intent in the same durable write, so that a slot that frees starts its next award at
+  // once. A few claims wait ready beyond the slots, so that claiming is not on any award's path.
+  const batched = !dryRun && typeof ledger.planAwards === 'function' && typeof ledger.claimBatch === 'function';
+  const ready: Claim[] = [];
+  const readyAhead = Math.max(1, Math.ceil(concurrency / 2));
+  /** False once a claim found fewer awards than it asked for, until the reader plans the next batch. */
+  let claimable = true;
+  let planned = 0; // batches planned, so that a claim that raced a batch does not stop the claims
+  let claiming: Promise<void> | undefined;
+  /** Set once the run winds down: nothing more is claimed or started. */
+  let windingDown = false;
+  /** Awards of this run's roster rows: those this worker claimed, and all of them. */
+  let rosterClaims = 0;
+  let rosterAwards = 0;
+  const startReady = () => {
+    while (ready.length > 0 && inFlight.size < concurrency && !windingDown && !stop && !cancelled()) {
+      const claim = ready.shift()!;
+      start(() => runClaim(claim, claim.record.row ?? null));
+    }
+  };
+  const claimLoop = async () => {
+    try {
+        while (claimable && !windingDown && !stop && !cancelled()) {
+          const room = concurrency + readyAhead - inFlight.size - ready.length;
+          // Claim when the ready ones run low, a few at a time, not one per award that settles.
+          if (room <= 0 || (ready.length > 0 && room < readyAhead)) return;
+          const batch = planned;
+          const claims = await claimBatch(ledger, { owner, leaseMs, limit: room, intent: true, ...(released.size ? { exclude: released } : {}) });
+          if (claims.length < room && batch === planned) claimable = false;
+          for (const claim of claims) {
+            handled.add(claim.key);
+            held.set(claim.key, claim);
+            if (seen.has(claim.key)) rosterClaims += 1;
+            ready.push(claim);
+          }
+          startReady();
+        }
+    } catch (error) {
+      fatal(error);
+    }
+  };
+  /** Claims in the background (one claim in flight at a time) until the slots and the ready ones are full. */
+  const refill = (): Promise<void> => (claiming ??= claimLoop().finally(() => (claiming = undefined)));
+  /** Claims and runs whatever is claimable until nothing is left and nothing runs. */
+  const drainBatched = async () => {
+    while (!stop && !cancelled()) {
+      claimable = true;
+      await refill();
+      if (ready.length === 0 && inFlight.size === 0) return;
+      if (inFlight.size > 0) await Promise.race(inFlight);
+    }
+  };
+  const pending: Array<{ row: RosterRow; plan: Extract<RowPlan, { do: 'issue' }> }> = [];
+  let batchSize = concurrency + readyAhead;
+  /** Plans the rows read so far in one round trip; what the ledger held already is decided again from its record. */
+  const planPending = async () => {
+    const items = pending.splice(0);
+    if (items.length === 0) return;
+    batchSize = Math.min(500, batchSize * 2);
+    const results = await planAwards(ledger, items.map((item) => item.plan.award));
+    for (const [index, { row, plan }] of items.entries()) {
+      const result = results[index]!;
+      if (result.created) {
+        rosterAwards += 1;
+        continue;
+      }
+      const existing = result.existing;
+      const again = planRow(row, context, existing, undefined);
+      if (again.do === 'already-issued' && Date.parse(existing.updatedAt) >= runStartedAt) {
+        // Settled since this run started: by another worker of this job (judged by the ledger's clock against this host's).
+        settle({ row: again.row, outcome: 'already-issued', microcredentialId: again.microcredentialId, email: again.email, key: again.key, badgeId: again.badgeId ?? undefined, attempts: again.attempts, reason: 'issued by another worker' });
+        continue;
+      }
+      if (again.do !== 'issue') {
+        settlePlan(again);
+        continue;
+      }
+      rosterAwards += 1;
+      if (existing.state === 'failed' || (existing.state === 'planned' && existing.request === null)) {
+        // Seen again after a failure: send this row's request (its evidence may have been fixed).
+        await ledger
+          .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: existing.version })
+          .catch(() => undefined);
+      }
+    }
+    planned += 1;
+    claimable = true;
+    void refill();
+  };
+  /** Claims that never started (the run stopped): their intents are taken back, as nothing was sent, and their leases end. */
+  const releaseReady = async () => {
+    for (const claim of ready.splice(0)) {
+      held.delete(claim.key);
+      const patch: AwardPatch = claim.intent ? { state: 'planned', attempts: claim.record.attempts - 1 } : {};
+      await ledger.writeAward(claim.key, patch, { claim, release: true }).catch(() => undefined);
+    }
+  };
+
   const drain = async () => {
+    if (batched) return drainBatched();
     while (!stop && !cancelled()) {
       // Not the awards this run settled already (one left "issuing" after a failed look-up waits for the next run).
       const claim = await ledger.claimNext({ owner, leaseMs, exclude: handled });
@@ -368,13 +489,29 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     await runClaim(claim, plan.row);
   };
 
+  /** Reports a row that asks for no request. */
+  const settlePlan = (plan: Exclude<RowPlan, { do: 'issue' }>) => {
+    switch (plan.do) {
+      case 'invalid':
+        return settle({ row: plan.row, outcome: 'invalid', ...(plan.microcredentialId ? { microcredentialId: plan.microcredentialId } : {}), ...(plan.email ? { email: plan.email } : {}), ...(plan.key ? { key: plan.key } : {}), problems: plan.problems });
+      case 'skip':
+        return settle({ row: plan.row, outcome: 'skipped', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId, reason: plan.reason });
+      case 'fail':
+        return settle({ row: plan.row, outcome: 'failed', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, reason: plan.reason });
+      case 'already-issued':
+        return settle({ row: plan.row, outcome: 'already-issued', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId ?? undefined, attempts: plan.attempts, reason: 'issued in an earlier run' });
+    }
+  };
+
   const seen = new Map<string, number>();
   /** An award in flight under another worker's live lease. */
   const heldByAnother = (record: AwardRecord | undefined): boolean =>
     !!record?.lease && record.lease.owner !== owner && (record.state === 'planned' || record.state === 'issuing') && Date.parse(record.lease.until) > now().getTime();
   try {
-    // Step 7: what earlier runs or dead workers left, before anything new.
-    if (!dryRun) await drain();
+    // Step 7: what earlier runs or dead workers left, before anything new. (Batches claim taken-over
+    // awards first, then planned ones in load order: the first claims start now, the others as slots free.)
+    if (batched) await refill();
+    else if (!dryRun) await drain();
     try {
       for await (const row of rows) {
         if (stop) break;
@@ -386,7 +523,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           seen.set(key, row.row);
           continue;
         }
-        const existing = key ? await ledger.getAward(key) : undefined;
+        // Batches learn what the ledger holds when they are planned, not one read per row.
+        const existing = key && !batched ? await ledger.getAward(key) : undefined;
         if (key && !dryRun && !seen.has(key) && heldByAnother(existing)) {
           // Another worker holds it (several workers on one shared ledger): its report has it. Not
           // planned or claimed here, so each worker's time goes to the awards no one holds yet.
@@ -398,21 +536,15 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         const plan = planRow(row, context, existing, key ? seen.get(key) : undefined);
         // The plan's key is the string the ledger's index keeps: one copy per award, not two.
         if (key && !seen.has(key)) seen.set(plan.do === 'issue' ? plan.key : key, row.row);
-        switch (plan.do) {
-          case 'invalid':
-            settle({ row: plan.row, outcome: 'invalid', ...(plan.microcredentialId ? { microcredentialId: plan.microcredentialId } : {}), ...(plan.email ? { email: plan.email } : {}), ...(plan.key ? { key: plan.key } : {}), problems: plan.problems });
-            continue;
-          case 'skip':
-            settle({ row: plan.row, outcome: 'skipped', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId, reason: plan.reason });
-            continue;
-          case 'fail':
-            settle({ row: plan.row, outcome: 'failed', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, reason: plan.reason });
-            continue;
-          case 'already-issued':
-            settle({ row: plan.row, outcome: 'already-issued', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId ?? undefined, attempts: plan.attempts, reason: 'issued in an earlier run' });
-            continue;
-          case 'issue':
-            break;
+        if (plan.do !== 'issue') {
+          settlePlan(plan);
+          continue;
+        }
+        if (batched) {
+          // Planned with the rows around it; the awards are claimed as slots free up.
+          pending.push({ row, plan });
+          if (pending.length >= batchSize) await planPending();
+          continue;
         }
         const base = { row: plan.row, microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key };
         if (dryRun) {
@@ -423,19 +555,25 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         // and the reader must not wait for them one row at a time.
         await launch(() => planAndRun(plan, base));
       }
+      if (batched && !stop && !cancelled()) await planPending();
     } catch (error) {
       // The ledger could not be read or written (a full disk, a lost lease): stop, and say why.
       if (!(error instanceof LedgerError)) throw error;
       fatal(error);
     }
-    await Promise.all(inFlight);
+    if (!batched) await Promise.all(inFlight);
     // Awards planned by workers that died before claiming them.
     if (!dryRun && !stop) await drain();
   } finally {
+    windingDown = true;
+    await claiming;
     await Promise.all(inFlight);
+    await releaseReady();
     await Promise.all(outcomeWrites);
     if (renewal) clearInterval(renewal);
   }
+  // The awards of this worker's rows that another worker issued (or holds): in that worker's report.
+  if (batched) report.heldElsewhere += Math.max(0, rosterAwards - rosterClaims);
   if (stop) report.stoppedBecause = stop.message;
   if (cancelled()) report.cancelled = true;
   const built = report.build(dryRun);

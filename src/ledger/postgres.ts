@@ -6,10 +6,12 @@ import type {
   AwardQuery,
   AwardRecord,
   Claim,
+  ClaimBatchOptions,
   ClaimOptions,
   EventRecord,
   Ledger,
   NewAward,
+  PlannedAward,
   RunRecord,
   TemplateRecord,
   WriteGuard,
@@ -230,6 +232,74 @@ export class PgLedger implements Ledger, PgLedgerInternals {
     return { created: false, record: existing };
   }
 
+  /**
+   * Plans a batch in one statement: one `INSERT … SELECT` from the batch sent as one JSON
+   * parameter, `ON CONFLICT (key) DO NOTHING`, and the existing record of every award that was
+   * there already. Only rows another worker inserted while this statement ran (invisible to its
+   * snapshot) are read again, one by one.
+   */
+  async planAwards(awards: readonly NewAward[]): Promise<readonly PlannedAward[]> {
+    if (awards.length === 0) return [];
+    const first = new Map<string, number>();
+    const input: object[] = [];
+    awards.forEach((award, index) => {
+      if (first.has(award.key)) return;
+      first.set(award.key, index);
+      input.push({
+        ord: index,
+        key: award.key,
+        microcredential_id: award.microcredentialId,
+        template_id: award.templateId,
+        email: award.email,
+        earner_id: award.earnerId,
+        state: award.state ?? 'planned',
+        badge_id: award.badgeId ?? null,
+        how: award.how ?? null,
+        roster_row: award.row ?? null,
+        request: award.request ?? null,
+        snapshot: award.snapshot ?? null,
+        issued_at: award.issuedAt ?? null,
+        credly: award.credly ?? null,
+      });
+    });
+    const now = PgLedger.#nowSql(2);
+    const rows = await this.#query<AwardRow & { ord: number; created: boolean; found: boolean }>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(ord integer, key text, microcredential_id text, template_id text, email text,
+           earner_id text, state text, badge_id text, how text, roster_row integer, request jsonb, snapshot jsonb, issued_at text, credly jsonb)
+       ),
+       inserted AS (
+         INSERT INTO ${this.#t}.awards (key, microcredential_id, template_id, email, earner_id, state, version, fence, attempts,
+           badge_id, how, roster_row, request, snapshot, issued_at, credly, created_at, updated_at)
+         SELECT key, microcredential_id, template_id, email, earner_id, state, 1, 0, 0,
+           badge_id, how, roster_row, request, snapshot, issued_at, credly, ${now}, ${now}
+         FROM input ORDER BY ord
+         ON CONFLICT (key) DO NOTHING
+         RETURNING key
+       )
+       SELECT i.ord, ins.key IS NOT NULL AS created, a.key IS NOT NULL AS found, ${prefixed('a')}
+       FROM input i
+       LEFT JOIN inserted ins ON ins.key = i.key
+       LEFT JOIN ${this.#t}.awards a ON a.key = i.key AND ins.key IS NULL`,
+      [JSON.stringify(input), this.#now()],
+      true,
+    );
+    const out: PlannedAward[] = new Array<PlannedAward>(awards.length);
+    for (const row of rows) {
+      if (row.created) out[row.ord] = { created: true };
+      else if (row.found) out[row.ord] = { created: false, existing: awardFromRow(row) };
+    }
+    for (let index = 0; index < awards.length; index += 1) {
+      if (out[index]) continue;
+      // A key given twice, or inserted by another worker while the statement ran: read it now.
+      const key = awards[index]!.key;
+      const existing = await this.getAward(key);
+      if (!existing) throw new LedgerWriteError(`award ${key} was neither inserted nor found in ${this.location}`);
+      out[index] = { created: false, existing };
+    }
+    return out;
+  }
+
   /** The SQL condition "this award may be claimed now" (records.ts `claimability`), `now` at `$param`. */
   static #claimable(param: number): string {
     const now = PgLedger.#nowSql(param);
@@ -278,11 +348,51 @@ export class PgLedger implements Ledger, PgLedgerInternals {
        )
        UPDATE ${this.#t}.awards AS a SET ${PgLedger.#claimSet(1, 2, 3)}
        FROM next WHERE a.key = next.key
-       RETURNING ${AWARD_COLUMNS.split(', ').map((column) => `a.${column}`).join(', ')}`,
+       RETURNING ${prefixed('a')}`,
       [options.owner, Math.round(options.leaseMs), this.#now(), options.microcredentialId ?? null, options.exclude?.size ? [...options.exclude] : null],
       true,
     );
     return rows[0] ? toClaim(awardFromRow(rows[0]), options.owner) : null;
+  }
+
+  /**
+   * Claims up to `limit` awards in one statement (claimNext's order, FOR UPDATE SKIP LOCKED), and
+   * with `intent`, records in the same write the intent of each planned award's first send: the
+   * statement commits before it returns, so the intent is durable before anything is sent.
+   */
+  async claimBatch(options: ClaimBatchOptions): Promise<readonly Claim[]> {
+    const limit = Math.floor(options.limit);
+    if (!(limit > 0)) return [];
+    const rows = await this.#query<AwardRow & { prior: string; intent: boolean; seq: string }>(
+      `WITH next AS (
+         SELECT key, seq, state AS prior, ($7::boolean AND state = 'planned' AND request IS NOT NULL) AS intent
+         FROM ${this.#t}.awards
+         WHERE state IN ('planned', 'issuing') AND (lease_until IS NULL OR lease_until <= ${PgLedger.#nowSql(3)})
+           AND ($4::text IS NULL OR microcredential_id = $4)
+           AND ($5::text[] IS NULL OR key <> ALL($5::text[]))
+         ORDER BY (state <> 'issuing'), seq
+         LIMIT $6
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE ${this.#t}.awards AS a SET ${PgLedger.#claimSet(1, 2, 3)},
+         state = CASE WHEN next.intent THEN 'issuing' ELSE a.state END,
+         attempts = CASE WHEN next.intent THEN a.attempts + 1 ELSE a.attempts END,
+         last_error = CASE WHEN next.intent THEN NULL ELSE a.last_error END
+       FROM next WHERE a.key = next.key
+       RETURNING ${prefixed('a')}, next.prior, next.intent, next.seq`,
+      [
+        options.owner,
+        Math.round(options.leaseMs),
+        this.#now(),
+        options.microcredentialId ?? null,
+        options.exclude?.size ? [...options.exclude] : null,
+        limit,
+        options.intent === true,
+      ],
+      true,
+    );
+    rows.sort((x, y) => Number(x.prior !== 'issuing') - Number(y.prior !== 'issuing') || Number(x.seq) - Number(y.seq));
+    return rows.map((row) => ({ ...toClaim(awardFromRow(row), options.owner, row.prior === 'issuing'), ...(row.intent ? { intent: true } : {}) }));
   }
 
   async renewClaims(claims: readonly Claim[], leaseMs: number): Promise<readonly string[]> {
@@ -512,9 +622,14 @@ function statementName(sql: string): string {
   return `credly_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
 }
 
-function toClaim(record: AwardRecord, owner: string): Claim {
-  // A claim never changes the state: `issuing` after it means an earlier holder left it so.
-  return { key: record.key, owner, fence: record.fence, record, takenOver: record.state === 'issuing' };
+function toClaim(record: AwardRecord, owner: string, takenOver = record.state === 'issuing'): Claim {
+  // A claim without an intent never changes the state: `issuing` after it means an earlier holder left it so.
+  return { key: record.key, owner, fence: record.fence, record, takenOver };
+}
+
+/** The award columns, each qualified by a table alias. */
+function prefixed(alias: string): string {
+  return AWARD_COLUMNS.split(', ').map((column) => `${alias}.${column}`).join(', ');
 }
 
 function messageOf(error: unknown): string {
