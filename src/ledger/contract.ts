@@ -181,8 +181,9 @@ export type WriteGuard =
       /**
        * Resolve once written, not once durable: for an outcome whose loss is harmless (the award
        * stays `issuing` and is looked up before anything is sent again). It becomes durable with
-       * the next record that is waited for, or at `close`. Backends that commit every write
-       * (PostgreSQL) ignore it.
+       * the next record that is waited for, or at `close`. PostgreSQL, which commits every write,
+       * writes lazy writes together (one statement for those queued within a few milliseconds) and
+       * resolves each once its statement has committed.
        */
       readonly lazy?: boolean;
     }

@@ -23,7 +23,7 @@ import type { OpenLedgerOptions } from './open.js';
 import { checkGuard, emptyCounts } from './records.js';
 import { lockKey, migrate } from './postgres/migrations.js';
 import type { AwardRow, EventRow, RunRow, TemplateRow } from './postgres/rows.js';
-import { AWARD_COLUMNS, awardFromRow, eventFromRow, eventParams, json, patchAssignments, runFromRow, templateFromRow } from './postgres/rows.js';
+import { AWARD_COLUMNS, awardFromRow, eventFromRow, eventParams, json, jsonPatchAssignments, patchAssignments, runFromRow, templateFromRow } from './postgres/rows.js';
 import { parsePgUrl, quoteIdent, scrub } from './postgres/url.js';
 
 /**
@@ -39,6 +39,24 @@ import { parsePgUrl, quoteIdent, scrub } from './postgres/url.js';
 const PAGE = 500;
 
 type NowParam = string | null;
+
+/**
+ * Lazy writes (outcomes whose loss is harmless) wait this long for others, and are then written
+ * together in one statement (sooner when this many are waiting): an outcome costs a fraction of a
+ * round trip, and one batch is written at a time, so that batches grow with the load.
+ */
+const LAZY_DELAY_MS = 25;
+const LAZY_MAX = 64;
+
+interface LazyWrite {
+  readonly key: string;
+  readonly patch: AwardPatch;
+  readonly claim: Claim;
+  readonly release: boolean;
+  readonly now: NowParam;
+  readonly resolve: (record: AwardRecord) => void;
+  readonly reject: (error: unknown) => void;
+}
 
 export interface PgLedgerInternals {
   /** How many migrations this open applied (0 when another worker had already migrated). */
@@ -95,6 +113,11 @@ export class PgLedger implements Ledger, PgLedgerInternals {
   readonly #clock: (() => Date) | undefined;
   readonly #templateLock = new Mutex();
   #closed = false;
+  /** Lazy writes waiting for their batch, their keys, the timer that writes them, and the batch being written. */
+  #lazy: LazyWrite[] = [];
+  readonly #lazyKeys = new Set<string>();
+  #lazyTimer: NodeJS.Timeout | undefined;
+  #lazyWriting: Promise<void> = Promise.resolve();
 
   constructor(pool: Pool, settings: PgLedgerSettings) {
     this.#pool = pool;
@@ -410,6 +433,9 @@ export class PgLedger implements Ledger, PgLedgerInternals {
   }
 
   async writeAward(key: string, patch: AwardPatch, guard: WriteGuard): Promise<AwardRecord> {
+    if ('claim' in guard && guard.lazy === true) return this.#writeLazily(key, patch, guard);
+    // A write after a lazy one of the same award waits for it: writes of one award keep their order.
+    if (this.#lazyKeys.has(key)) await this.#flushLazy();
     const now = this.#now();
     const { sql: sets, params } = patchAssignments(patch, 3);
     const base = params.length + 3;
@@ -432,16 +458,84 @@ export class PgLedger implements Ledger, PgLedgerInternals {
       true,
     );
     if (rows[0]) return awardFromRow(rows[0]);
-    // Nothing written: say why, by the same rules the other backends apply.
-    const current = await this.#query<AwardRow & { now: Date }>(
-      `SELECT ${AWARD_COLUMNS}, ${PgLedger.#nowSql(2)} AS now FROM ${this.#t}.awards WHERE key = $1`,
-      [key, now],
-      false,
-    );
-    if (!current[0]) throw new UnknownAwardError(key);
-    checkGuard(awardFromRow(current[0]), guard, current[0].now);
+    throw await this.#refusal(key, guard, now);
+  }
+
+  /** Why a guarded write wrote nothing, by the same rules the other backends apply. */
+  async #refusal(key: string, guard: WriteGuard, now: NowParam): Promise<Error> {
+    try {
+      const current = await this.#query<AwardRow & { now: Date }>(
+        `SELECT ${AWARD_COLUMNS}, ${PgLedger.#nowSql(2)} AS now FROM ${this.#t}.awards WHERE key = $1`,
+        [key, now],
+        false,
+      );
+      if (!current[0]) return new UnknownAwardError(key);
+      checkGuard(awardFromRow(current[0]), guard, current[0].now);
+    } catch (error) {
+      return error instanceof Error ? error : new LedgerWriteError(String(error));
+    }
     // The guard holds now but did not a moment ago (a renewal in between): the caller may retry.
-    throw new LedgerWriteError(`award ${key} changed while it was being written; nothing was written`);
+    return new LedgerWriteError(`award ${key} changed while it was being written; nothing was written`);
+  }
+
+  /**
+   * A lazy write under a claim: queued, and written with the others queued with it in one
+   * statement (the same fence, owner and live-lease conditions, each judged at its own instant);
+   * it resolves once that statement has committed, or rejects as the single write would.
+   */
+  #writeLazily(key: string, patch: AwardPatch, guard: { readonly claim: Claim; readonly release?: boolean }): Promise<AwardRecord> {
+    if (this.#closed) return Promise.reject(new LedgerClosedError(`the PostgreSQL ledger at ${this.location} is closed`));
+    if (this.#readOnly) return Promise.reject(new LedgerClosedError(`the PostgreSQL ledger at ${this.location} was opened read-only`));
+    // Two writes of one award never share a statement: the one queued first goes first.
+    if (this.#lazyKeys.has(key)) void this.#flushLazy();
+    const release = guard.release === true || (patch.state !== undefined && patch.state !== 'issuing');
+    return new Promise<AwardRecord>((resolve, reject) => {
+      this.#lazy.push({ key, patch, claim: guard.claim, release, now: this.#now(), resolve, reject });
+      this.#lazyKeys.add(key);
+      if (this.#lazy.length >= LAZY_MAX) void this.#flushLazy();
+      else this.#lazyTimer ??= setTimeout(() => void this.#flushLazy(), LAZY_DELAY_MS);
+    });
+  }
+
+  /** Writes the queued lazy writes (after the batch being written, if any); resolves when every queued one is settled. */
+  #flushLazy(): Promise<void> {
+    clearTimeout(this.#lazyTimer);
+    this.#lazyTimer = undefined;
+    const batch = this.#lazy;
+    if (batch.length > 0) {
+      this.#lazy = [];
+      this.#lazyKeys.clear();
+      this.#lazyWriting = this.#lazyWriting.then(() => this.#writeBatch(batch));
+    }
+    return this.#lazyWriting;
+  }
+
+  async #writeBatch(batch: readonly LazyWrite[]): Promise<void> {
+    try {
+      const input = batch.map((w) => ({ key: w.key, fence: w.claim.fence, owner: w.claim.owner, release: w.release, at: w.now, patch: w.patch }));
+      const rows = await this.#query<AwardRow>(
+        `WITH v AS (
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(key text, fence integer, owner text, release boolean, at timestamptz, patch jsonb)
+         )
+         UPDATE ${this.#t}.awards AS a SET ${jsonPatchAssignments('a', 'v.patch').join(', ')},
+           version = a.version + 1, updated_at = coalesce(v.at, statement_timestamp()),
+           lease_owner = CASE WHEN v.release THEN NULL ELSE a.lease_owner END,
+           lease_until = CASE WHEN v.release THEN NULL ELSE a.lease_until END
+         FROM v
+         WHERE a.key = v.key AND a.fence = v.fence AND a.lease_owner = v.owner AND a.lease_until > coalesce(v.at, statement_timestamp())
+         RETURNING ${prefixed('a')}`,
+        [JSON.stringify(input)],
+        true,
+      );
+      const written = new Map(rows.map((row) => [row.key, row]));
+      for (const w of batch) {
+        const row = written.get(w.key);
+        if (row) w.resolve(awardFromRow(row));
+        else w.reject(await this.#refusal(w.key, { claim: w.claim }, w.now));
+      }
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    }
   }
 
   // Templates.
@@ -602,6 +696,7 @@ export class PgLedger implements Ledger, PgLedgerInternals {
   /** Ends this handle's leases (its awards go to the next worker at once) and closes. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    await this.#flushLazy();
     if (!this.#readOnly) {
       await this.#pool
         .query(`UPDATE ${this.#t}.awards SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1`, [this.owner])
@@ -614,6 +709,8 @@ export class PgLedger implements Ledger, PgLedgerInternals {
   async abandon(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#lazyTimer);
+    for (const w of this.#lazy.splice(0)) w.reject(new LedgerClosedError(`the PostgreSQL ledger at ${this.location} is closed`));
     await this.#pool.end().catch(() => undefined);
   }
 }
