@@ -250,6 +250,11 @@ function parseRecord(text: string, delimiter: string): { cells?: string[]; probl
  * refuse the roster (RosterFormatError); a header alone is a roster of no rows.
  */
 export async function* readCsvRoster(input: Readable, options: RosterReadOptions = {}): AsyncGenerator<RosterRow> {
+  yield* csvRoster(input, options, false);
+}
+
+/** The CSV reader; with `structureOnly`, each row is yielded without being read (see `scanRosterFile`). */
+async function* csvRoster(input: Readable, options: RosterReadOptions, structureOnly: boolean): AsyncGenerator<RosterRow> {
   const encoding = options.encoding ?? 'utf8';
   let header: Array<Column | undefined> | undefined;
   let names: string[] = [];
@@ -260,6 +265,10 @@ export async function* readCsvRoster(input: Readable, options: RosterReadOptions
 
   function* emit(text: string): Generator<RosterRow> {
     row += 1;
+    if (structureOnly) {
+      yield { ok: false, row, problems: [] };
+      return;
+    }
     const parsed = parseRecord(text, delimiter);
     if (!parsed.cells) {
       yield { ok: false, row, problems: [{ field: (parsed.field !== undefined && names[parsed.field]) || '(row)', message: parsed.problem! }] };
@@ -383,6 +392,22 @@ export async function* readJsonLinesRoster(input: Readable): AsyncGenerator<Rost
 export class RosterFormatError extends Error {
   override readonly name = 'RosterFormatError';
   readonly code = 'ROSTER_FORMAT';
+}
+
+/**
+ * The rows a roster file holds, counted as `readRosterFile` would yield them, and the errors it
+ * would raise for the file as a whole (an empty file, a header without the columns read, bytes
+ * that are not UTF-8), without reading the rows themselves: a first pass, before anything is sent,
+ * costs a fraction of reading the roster.
+ */
+export async function scanRosterFile(path: string, options: RosterReadOptions = {}): Promise<number> {
+  let rows = 0;
+  if (/\.(jsonl|ndjson)$/i.test(path)) {
+    for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) if (line.trim() !== '') rows += 1;
+    return rows;
+  }
+  for await (const _row of csvRoster(createReadStream(path), options, true)) rows += 1;
+  return rows;
 }
 
 /** Reads a roster file, CSV or JSON Lines by its extension (`.jsonl`, `.ndjson` are JSON Lines). */

@@ -4,7 +4,7 @@ import { stopReasonOf, type CliContext } from '../runtime.js';
 import type { DuplicateBehavior } from '../../credly/schemas/requests.js';
 import { issueBadges } from '../../issuance/executor.js';
 import { formatReport, reportSucceeded, type AwardOutcome } from '../../issuance/report.js';
-import { readRosterFile, RosterFormatError } from '../../issuance/roster.js';
+import { readRosterFile, RosterFormatError, scanRosterFile } from '../../issuance/roster.js';
 import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
 import { announceTarget, clientFrom, ledgerTarget, openLedger, verifyCredentials, withCredlyOptions, withLedgerOptions, type CredlyFlags, type LockFlags } from '../context.js';
 import { CliError, EXIT, EXIT_SIGNAL } from '../errors.js';
@@ -89,19 +89,29 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       }
       const entries = [];
       for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
-      // A first pass: the roster's format (header, encoding) is checked, and its rows counted, before anything is sent.
+      // A first pass: the roster's format (header, encoding) is checked, and its rows counted, before
+      // anything is sent. The rows themselves are read once, by the run.
       let total = 0;
       const rosterOptions = { encoding: opts.encoding ?? 'utf8' } as const;
       try {
-        for await (const _row of readRosterFile(ctx.path(opts.roster), { ...rosterOptions, onWarning: (m) => ctx.stderr.write(`warning: ${opts.roster}: ${m}\n`) })) total += 1;
+        total = await scanRosterFile(ctx.path(opts.roster), { ...rosterOptions, onWarning: (m) => ctx.stderr.write(`warning: ${opts.roster}: ${m}\n`) });
       } catch (error) {
         if (error instanceof RosterFormatError) throw new CliError(`${opts.roster}: ${error.message}`, EXIT.couldNotRun, error.code);
         const code = (error as NodeJS.ErrnoException).code;
         throw new CliError(`${opts.roster}: cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}): check the --roster path`, EXIT.couldNotRun, 'ROSTER_UNREADABLE');
       }
       const client = clientFrom(opts, ctx.env, ctx);
-      if (!opts.dryRun) await verifyCredentials(client);
-      const ledger = await openLedger(ledgerTarget(ctx, opts.ledger), opts).catch((error: unknown) => {
+      const target = ledgerTarget(ctx, opts.ledger);
+      // A shared ledger (a round trip; no lock to wait for) opens while Credly checks the credentials.
+      const opening = /^postgres(ql)?:\/\//i.test(target) ? openLedger(target, opts) : undefined;
+      opening?.catch(() => undefined); // a failure to open is reported below, after the credentials'
+      if (!opts.dryRun) {
+        await verifyCredentials(client).catch(async (error: unknown) => {
+          await opening?.then((opened) => opened.close()).catch(() => undefined);
+          throw error;
+        });
+      }
+      const ledger = await (opening ?? openLedger(target, opts)).catch((error: unknown) => {
         client.close();
         throw error;
       });
