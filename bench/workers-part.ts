@@ -4,7 +4,7 @@
 // prints each worker's wall and CPU time, and the load average before and after.
 // `npm run build` first. Needs DATABASE_URL; without it, it starts a throwaway server (fsync on).
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -27,7 +27,7 @@ const flag = (name: string, fallback: string): string => {
 const DATABASE_URL = process.env.DATABASE_URL;
 const RUNS = Number(flag('runs', '1'));
 const CPU_PROF = flag('cpu-prof', '');
-const CLI = join(ROOT, 'dist/cli.js');
+const CLI = process.env.CREDLY_BENCH_CLI ?? join(ROOT, 'dist/cli.js');
 const dir = tempDir('credly-bench-part-');
 const microcredentialFile = join(dir, 'sql.json');
 writeFileSync(
@@ -85,6 +85,7 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
     const sync = await run(['sync-templates', microcredentialFile], fake, url.toString());
     if (sync.code !== 0) throw new Error(`sync-templates failed: ${sync.stderr}`);
     const before = await fake.control('stats');
+    const cpuBefore = fakeAndPgCpu();
     const started = performance.now();
     const node = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
     const results = await Promise.all(
@@ -92,6 +93,7 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
     );
     const seconds = (performance.now() - started) / 1000;
     const after = await fake.control('stats');
+    const cpuAfter = fakeAndPgCpu();
     for (const result of results) if (result.code !== 0) throw new Error(`a worker exited ${result.code}: ${result.stderr.slice(-500)}`);
     for (const [i, r] of results.entries()) {
       const timing = r.stderr.split('\n').filter((l) => l.startsWith('TIMING ')).map((l) => l.slice(7));
@@ -109,6 +111,8 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
       issued,
       workerSeconds: results.map((r) => round(r.seconds, 2)),
       workerCpu: results.map((r) => round(r.cpuSeconds, 2)),
+      fakeCpu: round(cpuAfter.fake - cpuBefore.fake, 2),
+      postgresCpu: round(cpuAfter.postgres - cpuBefore.postgres, 2),
       requests: byRoute,
       share429: round((after.rateLimited - before.rateLimited) / (requests(after) - requests(before)), 4),
     };
@@ -117,11 +121,51 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
   }
 }
 
+/** CPU seconds (user + system, reaped children included) of a process and its live children. */
+function cpuOfTree(root: number): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(pid) !== root && Number(fields[1]) !== root) continue;
+      ticks += Number(fields[11]) + Number(fields[12]) + (Number(pid) === root ? Number(fields[13]) + Number(fields[14]) : 0);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / 100;
+}
+const postmaster = (() => {
+  const port = new URL(DATABASE_URL).port;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(`-p ${port} `)) return Number(pid);
+    } catch {
+      // gone
+    }
+  }
+  return 0;
+})();
+let fakePid = 0;
+/** The fake Credly this process started (a child of ours). */
+function findFake(): number {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      if (ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('fake-credly')) return Number(pid);
+    } catch {
+      // gone
+    }
+  }
+  return 0;
+}
+const fakeAndPgCpu = () => ({ fake: fakePid ? cpuOfTree(fakePid) : NaN, postgres: postmaster ? cpuOfTree(postmaster) : NaN });
 const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
 console.log(`load average before: ${load()}`);
 if (part === 'scaling') {
   const n = Number(flag('n', '2000'));
   const fake = await startFakeProcess(['--latency-ms', flag('latency', '100')]);
+  fakePid = findFake();
   const roster = await writeRoster(join(dir, `roster-${n}.csv`), n);
   const one: number[] = [];
   const four: number[] = [];
@@ -132,6 +176,7 @@ if (part === 'scaling') {
         console.log('1 worker ', JSON.stringify(a));
         one.push(a.seconds);
       }
+      if (argv.includes('--one-only')) continue;
       const b = await job(fake, roster, n, 4);
       console.log('4 workers', JSON.stringify(b));
       four.push(b.seconds);
@@ -139,11 +184,12 @@ if (part === 'scaling') {
   } finally {
     await fake.stop();
   }
-  if (one.length) console.log(`speedup (medians of ${RUNS}): ${round(median(one) / median(four), 2)} (1 worker ${round(median(one))} s, 4 workers ${round(median(four))} s)`);
+  if (one.length && four.length) console.log(`speedup (medians of ${RUNS}): ${round(median(one) / median(four), 2)} (1 worker ${round(median(one))} s, 4 workers ${round(median(four))} s)`);
 } else {
   const n = Number(flag('n', '400'));
   const paced = flag('rate', '20');
   const fake = await startFakeProcess(['--rate-limit', '20/s']);
+  fakePid = findFake();
   const roster = await writeRoster(join(dir, `roster-${n}.csv`), n);
   const shares: number[] = [];
   try {
