@@ -4,12 +4,13 @@ import { NotFoundError } from '../credly/errors.js';
 import { classifyFailure } from '../credly/failure.js';
 import type { Logger } from '../credly/logger.js';
 import type { DuplicateBehavior, IssueBadgeParams } from '../credly/schemas/requests.js';
+import type { RequestOptions } from '../credly/transport.js';
 import type { AwardPatch, AwardRecord, Claim, Ledger, TemplateRecord } from '../ledger/contract.js';
 import { claimBatch, planAwards } from '../ledger/batch.js';
 import { LeaseLostError, LedgerError } from '../ledger/errors.js';
 import type { TextEvidenceType } from '../mapping/issue-payload.js';
 import { afterLookup, afterSend, firstStep, type AwardPolicy, type AwardStep, type SendResult } from './award.js';
-import { Pacer } from './pacer.js';
+import { Pacer, pacedRate, rateBucket } from './pacer.js';
 import { planRow, rowKey, type MicrocredentialEntry, type PlanContext, type RowPlan } from './plan.js';
 import { ReportBuilder, type AwardOutcome, type IssuanceReport, type Outcome } from './report.js';
 import type { RosterRow } from './roster.js';
@@ -33,7 +34,8 @@ export interface IssuanceOptions {
   readonly concurrency?: number;
   /**
    * Requests to Credly per second (none by default). On a ledger that shares a rate between
-   * workers (PostgreSQL) it is the rate of the whole job, not of this worker.
+   * workers (PostgreSQL) it is the rate of the whole job, not of this worker. Every request the run
+   * makes waits for its turn, retries included, and requests are paced 3 % under it (RATE_MARGIN).
    */
   readonly ratePerSecond?: number;
   /** Validate and plan without sending anything or writing the ledger. */
@@ -116,11 +118,15 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   // A stop (SIGTERM) ends the client's waits (429s, Retry-After), never a request in flight.
   const waits = signal ? { waitSignal: signal } : {};
 
-  // Pacing: a rate shared through the ledger by every worker, or this process's own.
-  const localPacer = new Pacer(options.ratePerSecond, (ms) => sleep(ms));
-  const rate = options.ratePerSecond;
-  const pace = (): Promise<void> =>
-    rate && ledger.takeRateSlot ? ledger.takeRateSlot(`credly:${client.organizationId}`, rate, signal) : localPacer.wait();
+  // Pacing: a rate shared through the ledger by every worker, or this process's own. Every request
+  // the run makes to Credly waits for its turn (issues, look-ups and their pages, the template
+  // checks, and the client's own retries after a 429), through the client's beforeAttempt hook.
+  // Paced a little under the rate (RATE_MARGIN), so that late timers do not put one request too many in a window.
+  const rate = options.ratePerSecond ? pacedRate(options.ratePerSecond) : undefined;
+  const localPacer = new Pacer(rate, (ms) => sleep(ms));
+  const pace = (wait?: AbortSignal): Promise<void> =>
+    rate && ledger.takeRateSlot ? ledger.takeRateSlot(rateBucket(client.organizationId), rate, wait ?? signal) : localPacer.wait();
+  const requestOptions: RequestOptions = { ...waits, ...(rate ? { beforeAttempt: ({ signal: wait }) => pace(wait) } : {}) };
 
   let done = 0;
   const settle = (outcome: AwardOutcome) => {
@@ -139,7 +145,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     if (!template || template.state !== 'active') continue;
     let reason: string | undefined;
     try {
-      const live = await client.badgeTemplates.get(template.templateId);
+      const live = await client.badgeTemplates.get(template.templateId, requestOptions);
       if (live.state === 'archived') reason = 'archived in Credly';
     } catch (error) {
       if (error instanceof NotFoundError) reason = 'deleted in Credly';
@@ -233,12 +239,12 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             if (intentRecorded) intentRecorded = false;
             else record = await write(claim, { state: 'issuing', attempts: record.attempts + 1, request, lastError: null });
             lastAction = 'send';
-            await pace();
             let result: SendResult;
             try {
-              const badge = await client.badges.issue(request, waits);
+              const badge = await client.badges.issue(request, requestOptions);
               result = { ok: true, badgeId: badge.id };
             } catch (error) {
+              if (error instanceof LedgerError) throw error; // the rate slot could not be taken: nothing was sent
               const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
               result = { ok: false, failure: classifyFailure(error), message: describe(error), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
             }
@@ -247,12 +253,12 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           }
           case 'look-up': {
             lastAction = 'look-up';
-            await pace();
             let found;
             try {
-              const badge = await client.badges.findExisting(record.templateId, { issuerEarnerId: record.earnerId, email: record.email }, waits);
+              const badge = await client.badges.findExisting(record.templateId, { issuerEarnerId: record.earnerId, email: record.email }, requestOptions);
               found = badge ? ({ found: true, badgeId: badge.id } as const) : ({ found: false } as const);
             } catch (error) {
+              if (error instanceof LedgerError) throw error;
               if (classifyFailure(error) === 'credentials') {
                 step = { do: 'stop-run', reason: `Credly refused the credentials (${describe(error)}); check the token and the environment` };
                 break;

@@ -118,6 +118,8 @@ export class PgLedger implements Ledger, PgLedgerInternals {
   readonly #lazyKeys = new Set<string>();
   #lazyTimer: NodeJS.Timeout | undefined;
   #lazyWriting: Promise<void> = Promise.resolve();
+  /** The session rate slots are reserved on (see `reserveRateSlot`), opened on first use. */
+  #rateSession: Promise<PoolClient> | undefined;
 
   constructor(pool: Pool, settings: PgLedgerSettings) {
     this.#pool = pool;
@@ -676,15 +678,52 @@ export class PgLedger implements Ledger, PgLedgerInternals {
    */
   async reserveRateSlot(bucket: string, perSecond: number): Promise<number> {
     if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new LedgerError('LEDGER_RATE', `rate ${perSecond}/s for ${bucket} is not a positive number`);
-    const rows = await this.#query<{ wait_ms: number }>(
+    const rows = await this.#rateQuery<{ wait_ms: number }>(
       `WITH t AS (SELECT ${PgLedger.#nowSql(2)} AS now, $3::float8 * interval '1 millisecond' AS gap)
        INSERT INTO ${this.#t}.rate_slots AS r (bucket, next_at) SELECT $1, t.now + t.gap FROM t
        ON CONFLICT (bucket) DO UPDATE SET next_at = greatest(r.next_at, (SELECT now FROM t)) + (SELECT gap FROM t)
        RETURNING (extract(epoch FROM (r.next_at - (SELECT gap FROM t) - (SELECT now FROM t))) * 1000)::float8 AS wait_ms`,
       [bucket, this.#now(), 1000 / perSecond],
-      true,
     );
     return Math.max(0, rows[0]?.wait_ms ?? 0);
+  }
+
+  /**
+   * A statement on the rate session: a connection of its own, so that a reservation never queues
+   * behind the pool's other statements, with `synchronous_commit` off, so that its commit does
+   * not wait for the disk. The wait it returns is counted from the statement's instant: any delay
+   * before the answer arrives would move the request off its slot. (A rate slot need not survive
+   * a database crash: at worst a few requests after it are spaced from an earlier slot.)
+   */
+  async #rateQuery<R extends QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
+    if (this.#closed) throw new LedgerClosedError(`the PostgreSQL ledger at ${this.location} is closed`);
+    if (this.#readOnly) throw new LedgerClosedError(`the PostgreSQL ledger at ${this.location} was opened read-only`);
+    const session = (this.#rateSession ??= (async () => {
+      const client = await this.#pool.connect();
+      try {
+        await client.query('SET synchronous_commit TO off');
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+      return client;
+    })());
+    try {
+      return (await (await session).query<R>({ text: sql, values: params, name: statementName(sql) })).rows;
+    } catch (error) {
+      // A broken session is dropped; the next reservation opens another.
+      if (this.#rateSession === session) {
+        this.#rateSession = undefined;
+        session.then((client) => client.release(true), () => undefined);
+      }
+      throw this.#wrap(error, true);
+    }
+  }
+
+  #releaseRateSession(): void {
+    const session = this.#rateSession;
+    this.#rateSession = undefined;
+    session?.then((client) => client.release(), () => undefined);
   }
 
   async takeRateSlot(bucket: string, perSecond: number, signal?: AbortSignal): Promise<void> {
@@ -697,6 +736,7 @@ export class PgLedger implements Ledger, PgLedgerInternals {
   async close(): Promise<void> {
     if (this.#closed) return;
     await this.#flushLazy();
+    this.#releaseRateSession();
     if (!this.#readOnly) {
       await this.#pool
         .query(`UPDATE ${this.#t}.awards SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1`, [this.owner])
@@ -711,6 +751,7 @@ export class PgLedger implements Ledger, PgLedgerInternals {
     this.#closed = true;
     clearTimeout(this.#lazyTimer);
     for (const w of this.#lazy.splice(0)) w.reject(new LedgerClosedError(`the PostgreSQL ledger at ${this.location} is closed`));
+    this.#releaseRateSession();
     await this.#pool.end().catch(() => undefined);
   }
 }

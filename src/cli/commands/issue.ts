@@ -2,7 +2,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { stopReasonOf, type CliContext } from '../runtime.js';
 import type { DuplicateBehavior } from '../../credly/schemas/requests.js';
+import type { BeforeAttempt } from '../../credly/transport.js';
 import { issueBadges } from '../../issuance/executor.js';
+import { pacedRate, rateBucket } from '../../issuance/pacer.js';
 import { formatReport, reportSucceeded, type AwardOutcome } from '../../issuance/report.js';
 import { readRosterFile, RosterFormatError, scanRosterFile } from '../../issuance/roster.js';
 import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
@@ -91,7 +93,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
       // A first pass: the roster's format (header, encoding) is checked, and its rows counted, before
       // anything is sent. The rows themselves are read once, by the run.
-      let total = 0;
+      let total: number;
       const rosterOptions = { encoding: opts.encoding ?? 'utf8' } as const;
       try {
         total = await scanRosterFile(ctx.path(opts.roster), { ...rosterOptions, onWarning: (m) => ctx.stderr.write(`warning: ${opts.roster}: ${m}\n`) });
@@ -106,7 +108,9 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       const opening = /^postgres(ql)?:\/\//i.test(target) ? openLedger(target, opts) : undefined;
       opening?.catch(() => undefined); // a failure to open is reported below, after the credentials'
       if (!opts.dryRun) {
-        await verifyCredentials(client).catch(async (error: unknown) => {
+        // With a rate shared through the ledger, this request waits for its slot like every other.
+        const paced = opening && ratePerSecond ? { beforeAttempt: async ({ signal }: BeforeAttempt) => (await opening).takeRateSlot?.(rateBucket(client.organizationId), pacedRate(ratePerSecond), signal) } : {};
+        await verifyCredentials(client, paced).catch(async (error: unknown) => {
           await opening?.then((opened) => opened.close()).catch(() => undefined);
           throw error;
         });
