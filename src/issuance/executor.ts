@@ -70,6 +70,9 @@ export interface IssuanceOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+/** The longest pause of a reader that trails another worker's (see `planPending`). */
+const TRAILING_PAUSE_MS = 250;
+
 /** The run cannot go on (credentials refused, the ledger cannot be written, its lease was lost). */
 class StopRun extends Error {}
 
@@ -361,7 +364,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   // once. A few claims wait ready beyond the slots, so that claiming is not on any award's path.
   const batched = !dryRun && typeof ledger.planAwards === 'function' && typeof ledger.claimBatch === 'function';
   const ready: Claim[] = [];
-  const readyAhead = Math.max(1, Math.ceil(concurrency / 2));
+  const readyAhead = Math.max(2, concurrency);
   /** False once a claim found fewer awards than it asked for, until the reader plans the next batch. */
   let claimable = true;
   let planned = 0; // batches planned, so that a claim that raced a batch does not stop the claims
@@ -381,8 +384,9 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     try {
         while (claimable && !windingDown && !stop && !cancelled()) {
           const room = concurrency + readyAhead - inFlight.size - ready.length;
-          // Claim when the ready ones run low, a few at a time, not one per award that settles.
-          if (room <= 0 || (ready.length > 0 && room < readyAhead)) return;
+          // Claim when half the ready ones are gone, several at a time (not one per award that
+          // settles), while the other half covers the claim's round trip.
+          if (room <= 0 || ready.length * 2 > readyAhead) return;
           const batch = planned;
           const claims = await claimBatch(ledger, { owner, leaseMs, limit: room, intent: true, ...(released.size ? { exclude: released } : {}) });
           if (claims.length < room && batch === planned) claimable = false;
@@ -417,19 +421,25 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     if (items.length === 0) return;
     batchSize = Math.min(500, batchSize * 2);
     const results = await planAwards(ledger, items.map((item) => item.plan.award));
+    let created = 0;
     for (const [index, { row, plan }] of items.entries()) {
       const result = results[index]!;
       if (result.created) {
         rosterAwards += 1;
+        created += 1;
         continue;
       }
       const existing = result.existing;
-      const again = planRow(row, context, existing, undefined);
-      if (again.do === 'already-issued' && Date.parse(existing.updatedAt) >= runStartedAt) {
-        // Settled since this run started: by another worker of this job (judged by the ledger's clock against this host's).
-        settle({ row: again.row, outcome: 'already-issued', microcredentialId: again.microcredentialId, email: again.email, key: again.key, badgeId: again.badgeId ?? undefined, attempts: again.attempts, reason: 'issued by another worker' });
+      // Only a settled award makes the row's plan another one (planRow's rule); planned, issuing
+      // and failed awards keep it, which spares planning the row twice.
+      const settled = existing.state === 'issued' || existing.state === 'replaced' || existing.state === 'revoked';
+      if (settled && existing.state !== 'revoked' && Date.parse(existing.updatedAt) >= runStartedAt) {
+        // Issued since this run started, by another worker of this job (judged by the ledger's
+        // clock against this host's): in that worker's report, as if it had held it.
+        rosterAwards += 1;
         continue;
       }
+      const again = settled ? planRow(row, context, existing, undefined) : plan;
       if (again.do !== 'issue') {
         settlePlan(again);
         continue;
@@ -445,6 +455,11 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     planned += 1;
     claimable = true;
     void refill();
+    // Another worker planned every row of this batch: it reads ahead of this one, and this reader
+    // adds nothing to what can be claimed. It goes on at about a row a millisecond, so that its
+    // reading is spread over the job instead of taking the processor while every worker starts.
+    // (Should that worker stop, the next batch this one plans is new, and it reads at full speed.)
+    if (created === 0 && !stop && !cancelled()) await sleep(Math.min(TRAILING_PAUSE_MS, items.length), signal);
   };
   /** Claims that never started (the run stopped): their intents are taken back, as nothing was sent, and their leases end. */
   const releaseReady = async () => {
