@@ -87,11 +87,24 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
     const before = await fake.control('stats');
     const cpuBefore = fakeAndPgCpu();
     const started = performance.now();
+    // The machine's CPU use (both cores, every process) through the job, in tenths of a second.
+    const busy: number[] = [];
+    const stat = () => readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+    let last = stat();
+    const sampler = setInterval(() => {
+      const now = stat();
+      const d = now.map((v, i) => v - last[i]!);
+      const total = d.reduce((a, b) => a + b, 0);
+      busy.push(total ? 1 - (d[3]! + d[4]!) / total : 0);
+      last = now;
+    }, 100);
     const node = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
     const results = await Promise.all(
       Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', '8', '--json', ...extra], fake, url.toString(), node)),
     );
     const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    if (argv.includes('--cpu-timeline')) console.log(`  CPU use per 0.5 s (2 cores = 100): ${Array.from({ length: Math.ceil(busy.length / 5) }, (_, i) => Math.round((100 * busy.slice(i * 5, i * 5 + 5).reduce((a, b) => a + b, 0)) / busy.slice(i * 5, i * 5 + 5).length)).join(' ')}`);
     const after = await fake.control('stats');
     const cpuAfter = fakeAndPgCpu();
     for (const result of results) if (result.code !== 0) throw new Error(`a worker exited ${result.code}: ${result.stderr.slice(-500)}`);
