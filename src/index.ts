@@ -124,7 +124,7 @@ export { LOG_LEVELS, type Logger, type LogLevel } from './credly/logger.js';
 export { DEFAULT_RETRY_TIMING, type RetryTiming } from './credly/retry.js';
 export type { PagePromise, Page } from './credly/pagination.js';
 export type { FilterValue } from './credly/filters.js';
-export type { RequestOptions } from './credly/transport.js';
+export type { BeforeAttempt, RequestOptions } from './credly/transport.js';
 export type { BadgeListParams, FindExistingParams, HighVolumeSearchParams } from './credly/resources/badges.js';
 export type { BadgeTemplateListParams } from './credly/resources/badge-templates.js';
 export type { PageMetadata, Open, UnknownFields } from './credly/schemas/common.js';

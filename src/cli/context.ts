@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { config as loadDotenv } from 'dotenv';
 import { CredlyClient } from '../credly/client.js';
+import type { RequestOptions } from '../credly/transport.js';
 import { AuthenticationError, CredlyConfigError, PermissionDeniedError } from '../credly/errors.js';
 import type { Logger, LogLevel } from '../credly/logger.js';
 import type { Ledger } from '../ledger/contract.js';
@@ -49,9 +50,9 @@ export function clientFrom(flags: CredlyFlags, env: Record<string, string | unde
  * Refuses to go on when Credly refuses the credentials (401/403): one line, exit 1, before any
  * award or template is touched.
  */
-export async function verifyCredentials(client: CredlyClient): Promise<void> {
+export async function verifyCredentials(client: CredlyClient, options?: RequestOptions): Promise<void> {
   try {
-    await client.organizations.get();
+    await client.organizations.get(undefined, options);
   } catch (error) {
     if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
       client.close();

@@ -39,7 +39,25 @@ export interface RequestOptions {
   readonly waitSignal?: AbortSignal;
   /** Let POST retry on 5xx and connection errors. Only for callers that reconcile (the badge may exist). */
   readonly retryUnsafe?: boolean;
+  /**
+   * Called before every attempt of this call, retries included (after the client's own waits:
+   * a Retry-After, the pause after a 429), and before each page of a list; the attempt is sent
+   * when it resolves. For a caller that paces every request it makes, such as a rate shared by
+   * several workers (the issuance engine takes a rate slot here). A rejection ends the call at
+   * once, with that error (`CredlyAbortError` when `signal` or `waitSignal` fired meanwhile).
+   */
+  readonly beforeAttempt?: (attempt: BeforeAttempt) => Promise<void>;
   readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** What `beforeAttempt` is told about the attempt it precedes. */
+export interface BeforeAttempt {
+  readonly method: string;
+  readonly path: string;
+  /** 1 for the first attempt of the call, 2 for its first retry, … */
+  readonly attempt: number;
+  /** Fires when the call's `signal` or `waitSignal` does: a wait in the hook should end then. */
+  readonly signal: AbortSignal | undefined;
 }
 
 export type QueryValue = string | number | boolean | undefined;
@@ -169,9 +187,24 @@ export class Transport {
     let rateLimited = 0;
     let rateLimitWaitedMs = 0;
     let waitedUntil = 0; // the run-wide pause this request already sat out
+    const beforeAttempt = async (attemptNumber: number): Promise<void> => {
+      if (!options.beforeAttempt) return;
+      try {
+        await options.beforeAttempt({ method: request.method, path: request.path, attempt: attemptNumber, signal: waitSignal });
+      } catch (error) {
+        // The caller's own error, final (p-retry rethrows what AbortError wraps).
+        const final = waitSignal?.aborted ? new CredlyAbortError(`${request.method} ${request.path}: aborted by the caller`) : error instanceof Error ? error : new Error(String(error));
+        throw new AbortError(final);
+      }
+    };
     const attempt = async (attemptNumber: number): Promise<TransportResponse> => {
       try {
         await this.#gate.beforeAttempt(waitSignal, waitedUntil); // an abort here is final (not retried)
+      } catch (error) {
+        throw this.#classify(request, error, options);
+      }
+      await beforeAttempt(attemptNumber);
+      try {
         const response = await this.#attempt(request, options, attemptNumber);
         this.#gate.onSuccess();
         return response;
@@ -181,6 +214,7 @@ export class Transport {
         if (error instanceof AuthenticationError && error.path === request.path && this.#auth.kind === 'oauth' && !authRefreshed) {
           authRefreshed = true;
           this.#auth.invalidate();
+          await beforeAttempt(attemptNumber);
           try {
             return await this.#attempt(request, options, attemptNumber);
           } catch (second) {

@@ -4,11 +4,13 @@ import { NotFoundError } from '../credly/errors.js';
 import { classifyFailure } from '../credly/failure.js';
 import type { Logger } from '../credly/logger.js';
 import type { DuplicateBehavior, IssueBadgeParams } from '../credly/schemas/requests.js';
+import type { RequestOptions } from '../credly/transport.js';
 import type { AwardPatch, AwardRecord, Claim, Ledger, TemplateRecord } from '../ledger/contract.js';
+import { claimBatch, planAwards } from '../ledger/batch.js';
 import { LeaseLostError, LedgerError } from '../ledger/errors.js';
 import type { TextEvidenceType } from '../mapping/issue-payload.js';
 import { afterLookup, afterSend, firstStep, type AwardPolicy, type AwardStep, type SendResult } from './award.js';
-import { Pacer } from './pacer.js';
+import { Pacer, pacedRate, rateBucket } from './pacer.js';
 import { planRow, rowKey, type MicrocredentialEntry, type PlanContext, type RowPlan } from './plan.js';
 import { RowsSeen } from './rows-seen.js';
 import { SendSlots } from './send-slots.js';
@@ -34,7 +36,8 @@ export interface IssuanceOptions {
   readonly concurrency?: number;
   /**
    * Requests to Credly per second (none by default). On a ledger that shares a rate between
-   * workers (PostgreSQL) it is the rate of the whole job, not of this worker.
+   * workers (PostgreSQL) it is the rate of the whole job, not of this worker. Every request the run
+   * makes waits for its turn, retries included, and requests are paced 3 % under it (RATE_MARGIN).
    */
   readonly ratePerSecond?: number;
   /** Validate and plan without sending anything or writing the ledger. */
@@ -68,6 +71,9 @@ export interface IssuanceOptions {
   /** @internal Test seam: waits. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+/** The longest pause of a reader that trails another worker's (see `planPending`). */
+const TRAILING_PAUSE_MS = 250;
 
 /** The run cannot go on (credentials refused, the ledger cannot be written, its lease was lost). */
 class StopRun extends Error {}
@@ -110,17 +116,22 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   const dryRun = options.dryRun ?? false;
   const log = options.logger;
   const report = new ReportBuilder(now, options.keepOutcomes ?? 10_000);
+  const runStartedAt = now().getTime();
   const signal = options.signal;
   const cancelled = () => signal?.aborted === true;
   const stamp = () => now().toISOString();
   // A stop (SIGTERM) ends the client's waits (429s, Retry-After), never a request in flight.
   const waits = signal ? { waitSignal: signal } : {};
 
-  // Pacing: a rate shared through the ledger by every worker, or this process's own.
-  const localPacer = new Pacer(options.ratePerSecond, (ms) => sleep(ms));
-  const rate = options.ratePerSecond;
-  const pace = (): Promise<void> =>
-    rate && ledger.takeRateSlot ? ledger.takeRateSlot(`credly:${client.organizationId}`, rate, signal) : localPacer.wait();
+  // Pacing: a rate shared through the ledger by every worker, or this process's own. Every request
+  // the run makes to Credly waits for its turn (issues, look-ups and their pages, the template
+  // checks, and the client's own retries after a 429), through the client's beforeAttempt hook.
+  // Paced a little under the rate (RATE_MARGIN), so that late timers do not put one request too many in a window.
+  const rate = options.ratePerSecond ? pacedRate(options.ratePerSecond) : undefined;
+  const localPacer = new Pacer(rate, (ms) => sleep(ms));
+  const pace = (wait?: AbortSignal): Promise<void> =>
+    rate && ledger.takeRateSlot ? ledger.takeRateSlot(rateBucket(client.organizationId), rate, wait ?? signal) : localPacer.wait();
+  const requestOptions: RequestOptions = { ...waits, ...(rate ? { beforeAttempt: ({ signal: wait }) => pace(wait) } : {}) };
 
   let done = 0;
   const settle = (outcome: AwardOutcome) => {
@@ -139,7 +150,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     if (!template || template.state !== 'active') continue;
     let reason: string | undefined;
     try {
-      const live = await client.badgeTemplates.get(template.templateId);
+      const live = await client.badgeTemplates.get(template.templateId, requestOptions);
       if (live.state === 'archived') reason = 'archived in Credly';
     } catch (error) {
       if (error instanceof NotFoundError) reason = 'deleted in Credly';
@@ -215,11 +226,14 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     const base = { row, microcredentialId: record.microcredentialId, email: record.email, key: record.key };
     const lost = () => {
       handled.add(claim.key);
+      released.add(claim.key);
       settle({ ...base, outcome: 'skipped', reason: 'another worker took this award over after this worker lost its lease: it is in that worker\'s report', attempts: record.attempts });
     };
     if (claim.takenOver) report.reconciled += 1;
     let step: AwardStep = firstStep(claim.takenOver);
     let lastAction: 'send' | 'look-up' | undefined;
+    // A batch claim may have recorded the first send's intent already (durable before it returned).
+    let intentRecorded = claim.intent === true;
     let holdsSlot = false;
     /** Waits for a slot to talk to Credly; false when the run stopped meanwhile (nothing more is sent). */
     const takeSlot = async (): Promise<boolean> => {
@@ -237,22 +251,23 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
               step = { do: 'failed', reason: 'no request was recorded for this award: run its roster again' };
               break;
             }
-            // Step 2: the intent is durable before anything is sent. It is written before this
-            // award has a slot, while others' requests are in flight, so that a slot never waits
-            // for the disk.
-            record = await write(claim, { state: 'issuing', attempts: record.attempts + 1, request, lastError: null });
+            // Step 2: the intent is durable before anything is sent.
+            // It is written before this award has a slot, while others' requests are in flight, so
+            // that a slot never waits for the disk.
+            if (intentRecorded) intentRecorded = false;
+            else record = await write(claim, { state: 'issuing', attempts: record.attempts + 1, request, lastError: null });
             if (!(await takeSlot())) {
               // Not sent, and known not to be: "failed" lets the next run send it without a look-up.
               step = { do: 'failed', reason: `not sent: the run stopped (${stop!.message})` };
               break;
             }
             lastAction = 'send';
-            await pace();
             let result: SendResult;
             try {
-              const badge = await client.badges.issue(request, waits);
+              const badge = await client.badges.issue(request, requestOptions);
               result = { ok: true, badgeId: badge.id };
             } catch (error) {
+              if (error instanceof LedgerError) throw error; // the rate slot could not be taken: nothing was sent
               const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
               result = { ok: false, failure: classifyFailure(error), message: describe(error), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
             }
@@ -266,12 +281,12 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
               break;
             }
             lastAction = 'look-up';
-            await pace();
             let found;
             try {
-              const badge = await client.badges.findExisting(record.templateId, { issuerEarnerId: record.earnerId, email: record.email }, waits);
+              const badge = await client.badges.findExisting(record.templateId, { issuerEarnerId: record.earnerId, email: record.email }, requestOptions);
               found = badge ? ({ found: true, badgeId: badge.id } as const) : ({ found: false } as const);
             } catch (error) {
+              if (error instanceof LedgerError) throw error;
               if (classifyFailure(error) === 'credentials') {
                 step = { do: 'stop-run', reason: `Credly refused the credentials (${describe(error)}); check the token and the environment` };
                 break;
@@ -320,6 +335,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           case 'leave-issuing':
             // Release the lease: the next run (or another worker) takes it over and looks it up.
             handled.add(claim.key);
+            released.add(claim.key);
             track(ledger.writeAward(claim.key, { lastError: step.reason }, { claim, release: true }), lost);
             settle({ ...base, outcome: 'failed', reason: step.reason, attempts: record.attempts });
             return;
@@ -337,17 +353,28 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   };
 
   // ---- bounded concurrency without queueing the roster: the reader waits for a free place.
-  // Twice `concurrency` awards are under way: `concurrency` talk to Credly (sendSlots), as many
-  // more are planned, claimed and have their intent made durable meanwhile.
+  // Row by row (memory and file ledgers), twice `concurrency` awards are under way: `concurrency`
+  // talk to Credly (sendSlots), as many more are planned, claimed and have their intent made
+  // durable meanwhile, so that a slot that frees sends at once. Batches (below) keep claims ready
+  // ahead of the slots instead.
   const inFlight = new Set<Promise<void>>();
-  const launch = async (task: () => Promise<void>) => {
-    while (inFlight.size >= 2 * concurrency) await Promise.race(inFlight);
+  const start = (task: () => Promise<void>) => {
     const promise: Promise<void> = task()
       .catch((error: unknown) => {
         fatal(error);
       })
-      .finally(() => inFlight.delete(promise));
+      .finally(() => {
+        inFlight.delete(promise);
+        if (batched) {
+          startReady();
+          void refill();
+        }
+      });
     inFlight.add(promise);
+  };
+  const launch = async (task: () => Promise<void>) => {
+    while (inFlight.size >= 2 * concurrency) await Promise.race(inFlight);
+    start(task);
   };
 
   /**
@@ -357,7 +384,124 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
    * claim takes, and this set stays as small as the leftovers.
    */
   const handled = new Set<string>();
+  /** Awards this run let go of while they stay claimable (left "issuing", or lost): no claim of this run takes them again. */
+  const released = new Set<string>();
+
+  // ---- batches, on a ledger shared by several workers that plans and claims many awards per
+  // round trip (PostgreSQL): the reader plans rows a batch at a time and never waits for a slot;
+  // slots are filled from the claimable awards, a few at a time, each claim recording the first
+  // send's intent in the same durable write, so that a slot that frees starts its next award at
+  // once. A few claims wait ready beyond the slots, so that claiming is not on any award's path.
+  const batched = !dryRun && typeof ledger.planAwards === 'function' && typeof ledger.claimBatch === 'function';
+  const ready: Claim[] = [];
+  const readyAhead = Math.max(2, concurrency);
+  /** False once a claim found fewer awards than it asked for, until the reader plans the next batch. */
+  let claimable = true;
+  let planned = 0; // batches planned, so that a claim that raced a batch does not stop the claims
+  let claiming: Promise<void> | undefined;
+  /** Set once the run winds down: nothing more is claimed or started. */
+  let windingDown = false;
+  /** Awards of this run's roster rows: those this worker claimed, and all of them. */
+  let rosterClaims = 0;
+  let rosterAwards = 0;
+  const startReady = () => {
+    while (ready.length > 0 && inFlight.size < concurrency && !windingDown && !stop && !cancelled()) {
+      const claim = ready.shift()!;
+      start(() => runClaim(claim, claim.record.row ?? null));
+    }
+  };
+  const claimLoop = async () => {
+    try {
+        while (claimable && !windingDown && !stop && !cancelled()) {
+          const room = concurrency + readyAhead - inFlight.size - ready.length;
+          // Claim when half the ready ones are gone, several at a time (not one per award that
+          // settles), while the other half covers the claim's round trip.
+          if (room <= 0 || ready.length * 2 > readyAhead) return;
+          const batch = planned;
+          const claims = await claimBatch(ledger, { owner, leaseMs, limit: room, intent: true, ...(released.size ? { exclude: released } : {}) });
+          if (claims.length < room && batch === planned) claimable = false;
+          for (const claim of claims) {
+            handled.add(claim.key);
+            held.set(claim.key, claim);
+            if (seen.has(claim.key)) rosterClaims += 1;
+            ready.push(claim);
+          }
+          startReady();
+        }
+    } catch (error) {
+      fatal(error);
+    }
+  };
+  /** Claims in the background (one claim in flight at a time) until the slots and the ready ones are full. */
+  const refill = (): Promise<void> => (claiming ??= claimLoop().finally(() => (claiming = undefined)));
+  /** Claims and runs whatever is claimable until nothing is left and nothing runs. */
+  const drainBatched = async () => {
+    while (!stop && !cancelled()) {
+      claimable = true;
+      await refill();
+      if (ready.length === 0 && inFlight.size === 0) return;
+      if (inFlight.size > 0) await Promise.race(inFlight);
+    }
+  };
+  const pending: Array<{ row: RosterRow; plan: Extract<RowPlan, { do: 'issue' }> }> = [];
+  let batchSize = concurrency + readyAhead;
+  /** Plans the rows read so far in one round trip; what the ledger held already is decided again from its record. */
+  const planPending = async () => {
+    const items = pending.splice(0);
+    if (items.length === 0) return;
+    batchSize = Math.min(500, batchSize * 2);
+    const results = await planAwards(ledger, items.map((item) => item.plan.award));
+    let created = 0;
+    for (const [index, { row, plan }] of items.entries()) {
+      const result = results[index]!;
+      if (result.created) {
+        rosterAwards += 1;
+        created += 1;
+        continue;
+      }
+      const existing = result.existing;
+      // Only a settled award makes the row's plan another one (planRow's rule); planned, issuing
+      // and failed awards keep it, which spares planning the row twice.
+      const settled = existing.state === 'issued' || existing.state === 'replaced' || existing.state === 'revoked';
+      if (settled && existing.state !== 'revoked' && Date.parse(existing.updatedAt) >= runStartedAt) {
+        // Issued since this run started, by another worker of this job (judged by the ledger's
+        // clock against this host's): in that worker's report, as if it had held it.
+        rosterAwards += 1;
+        continue;
+      }
+      const again = settled ? planRow(row, context, existing, undefined) : plan;
+      if (again.do !== 'issue') {
+        settlePlan(again);
+        continue;
+      }
+      rosterAwards += 1;
+      if (existing.state === 'failed' || (existing.state === 'planned' && existing.request === null)) {
+        // Seen again after a failure: send this row's request (its evidence may have been fixed).
+        await ledger
+          .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: existing.version })
+          .catch(() => undefined);
+      }
+    }
+    planned += 1;
+    claimable = true;
+    void refill();
+    // Another worker planned every row of this batch: it reads ahead of this one, and this reader
+    // adds nothing to what can be claimed. It goes on at about a row a millisecond, so that its
+    // reading is spread over the job instead of taking the processor while every worker starts.
+    // (Should that worker stop, the next batch this one plans is new, and it reads at full speed.)
+    if (created === 0 && !stop && !cancelled()) await sleep(Math.min(TRAILING_PAUSE_MS, items.length), signal);
+  };
+  /** Claims that never started (the run stopped): their intents are taken back, as nothing was sent, and their leases end. */
+  const releaseReady = async () => {
+    for (const claim of ready.splice(0)) {
+      held.delete(claim.key);
+      const patch: AwardPatch = claim.intent ? { state: 'planned', attempts: claim.record.attempts - 1 } : {};
+      await ledger.writeAward(claim.key, patch, { claim, release: true }).catch(() => undefined);
+    }
+  };
+
   const drain = async () => {
+    if (batched) return drainBatched();
     while (!stop && !cancelled()) {
       // Not the awards this run settled already (one left "issuing" after a failed look-up waits for the next run).
       const claim = await ledger.claimNext({ owner, leaseMs, exclude: handled });
@@ -396,13 +540,29 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     await runClaim(claim, plan.row);
   };
 
+  /** Reports a row that asks for no request. */
+  const settlePlan = (plan: Exclude<RowPlan, { do: 'issue' }>) => {
+    switch (plan.do) {
+      case 'invalid':
+        return settle({ row: plan.row, outcome: 'invalid', ...(plan.microcredentialId ? { microcredentialId: plan.microcredentialId } : {}), ...(plan.email ? { email: plan.email } : {}), ...(plan.key ? { key: plan.key } : {}), problems: plan.problems });
+      case 'skip':
+        return settle({ row: plan.row, outcome: 'skipped', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId, reason: plan.reason });
+      case 'fail':
+        return settle({ row: plan.row, outcome: 'failed', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, reason: plan.reason });
+      case 'already-issued':
+        return settle({ row: plan.row, outcome: 'already-issued', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId ?? undefined, attempts: plan.attempts, reason: 'issued in an earlier run' });
+    }
+  };
+
   const seen = new RowsSeen();
   /** An award in flight under another worker's live lease. */
   const heldByAnother = (record: AwardRecord | undefined): boolean =>
     !!record?.lease && record.lease.owner !== owner && (record.state === 'planned' || record.state === 'issuing') && Date.parse(record.lease.until) > now().getTime();
   try {
-    // Step 7: what earlier runs or dead workers left, before anything new.
-    if (!dryRun) await drain();
+    // Step 7: what earlier runs or dead workers left, before anything new. (Batches claim taken-over
+    // awards first, then planned ones in load order: the first claims start now, the others as slots free.)
+    if (batched) await refill();
+    else if (!dryRun) await drain();
     try {
       for await (const row of rows) {
         if (stop) break;
@@ -414,7 +574,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           seen.add(key, row.row);
           continue;
         }
-        const existing = key ? await ledger.getAward(key) : undefined;
+        // Batches learn what the ledger holds when they are planned, not one read per row.
+        const existing = key && !batched ? await ledger.getAward(key) : undefined;
         if (key && !dryRun && !seen.has(key) && heldByAnother(existing)) {
           // Another worker holds it (several workers on one shared ledger): its report has it. Not
           // planned or claimed here, so each worker's time goes to the awards no one holds yet.
@@ -425,21 +586,15 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         }
         const plan = planRow(row, context, existing, key ? seen.firstRow(key) : undefined);
         if (key) seen.add(key, row.row);
-        switch (plan.do) {
-          case 'invalid':
-            settle({ row: plan.row, outcome: 'invalid', ...(plan.microcredentialId ? { microcredentialId: plan.microcredentialId } : {}), ...(plan.email ? { email: plan.email } : {}), ...(plan.key ? { key: plan.key } : {}), problems: plan.problems });
-            continue;
-          case 'skip':
-            settle({ row: plan.row, outcome: 'skipped', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId, reason: plan.reason });
-            continue;
-          case 'fail':
-            settle({ row: plan.row, outcome: 'failed', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, reason: plan.reason });
-            continue;
-          case 'already-issued':
-            settle({ row: plan.row, outcome: 'already-issued', microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key, badgeId: plan.badgeId ?? undefined, attempts: plan.attempts, reason: 'issued in an earlier run' });
-            continue;
-          case 'issue':
-            break;
+        if (plan.do !== 'issue') {
+          settlePlan(plan);
+          continue;
+        }
+        if (batched) {
+          // Planned with the rows around it; the awards are claimed as slots free up.
+          pending.push({ row, plan });
+          if (pending.length >= batchSize) await planPending();
+          continue;
         }
         const base = { row: plan.row, microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key };
         if (dryRun) {
@@ -450,19 +605,25 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         // and the reader must not wait for them one row at a time.
         await launch(() => planAndRun(plan, base));
       }
+      if (batched && !stop && !cancelled()) await planPending();
     } catch (error) {
       // The ledger could not be read or written (a full disk, a lost lease): stop, and say why.
       if (!(error instanceof LedgerError)) throw error;
       fatal(error);
     }
-    await Promise.all(inFlight);
+    if (!batched) await Promise.all(inFlight);
     // Awards planned by workers that died before claiming them.
     if (!dryRun && !stop) await drain();
   } finally {
+    windingDown = true;
+    await claiming;
     await Promise.all(inFlight);
+    await releaseReady();
     await Promise.all(outcomeWrites);
     if (renewal) clearInterval(renewal);
   }
+  // The awards of this worker's rows that another worker issued (or holds): in that worker's report.
+  if (batched) report.heldElsewhere += Math.max(0, rosterAwards - rosterClaims);
   if (stop) report.stoppedBecause = stop.message;
   if (cancelled()) report.cancelled = true;
   const built = report.build(dryRun);

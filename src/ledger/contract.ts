@@ -131,6 +131,31 @@ export interface Claim {
    * run): the request may have been sent, so look the badge up before sending anything.
    */
   readonly takenOver: boolean;
+  /**
+   * True when the claim also recorded the intent of the award's first send (`claimBatch` with
+   * `intent`): the award is `issuing` under this claim, `attempts` counts the send, and the intent
+   * is durable, so the holder may send at once, without writing the intent again.
+   */
+  readonly intent?: boolean;
+}
+
+/** What `planAwards` did with one award: inserted it, or found the record already there. */
+export type PlannedAward = { readonly created: true } | { readonly created: false; readonly existing: AwardRecord };
+
+/** The options of `claimBatch`: those of `claimNext`, how many at most, and whether to record intents. */
+export interface ClaimBatchOptions extends ClaimOptions {
+  /** Claim at most this many awards. */
+  readonly limit: number;
+  readonly microcredentialId?: string;
+  readonly exclude?: ReadonlySet<string>;
+  /**
+   * Record the intent of the first send in the claim itself, for each `planned` award that has a
+   * request (step 2 of the protocol, in the same durable write): it becomes `issuing`, its
+   * `attempts` grows by one and its `lastError` is cleared, and its claim says `intent: true`.
+   * Awards taken over (`issuing` under an expired lease) are claimed without an intent: they are
+   * looked up first.
+   */
+  readonly intent?: boolean;
 }
 
 export interface ClaimOptions {
@@ -156,8 +181,9 @@ export type WriteGuard =
       /**
        * Resolve once written, not once durable: for an outcome whose loss is harmless (the award
        * stays `issuing` and is looked up before anything is sent again). It becomes durable with
-       * the next record that is waited for, or at `close`. Backends that commit every write
-       * (PostgreSQL) ignore it.
+       * the next record that is waited for, or at `close`. PostgreSQL, which commits every write,
+       * writes lazy writes together (one statement for those queued within a few milliseconds) and
+       * resolves each once its statement has committed.
        */
       readonly lazy?: boolean;
     }
@@ -263,6 +289,21 @@ export interface Ledger {
    * each award to one worker at a time (PostgreSQL: FOR UPDATE SKIP LOCKED).
    */
   claimNext(options: ClaimOptions & { readonly microcredentialId?: string; readonly exclude?: ReadonlySet<string> }): Promise<Claim | null>;
+  /**
+   * Optional, for backends shared by several workers (PostgreSQL): plans many awards in one round
+   * trip, as `planAward` does each (the same promise; results in the order given). A key given
+   * twice is planned once (the second is `created: false`). `planAwards(ledger, awards)` in
+   * `batch.ts` falls back to `planAward` one by one.
+   */
+  planAwards?(awards: readonly NewAward[]): Promise<readonly PlannedAward[]>;
+  /**
+   * Optional, for backends shared by several workers (PostgreSQL): claims up to `limit` awards in
+   * one round trip, by the rules and in the order of `claimNext`, with the intent of each first
+   * send when asked (`intent`). Each award goes to one worker at a time. Empty when nothing is
+   * left. `claimBatch(ledger, options)` in `batch.ts` falls back to `claimNext` one by one
+   * (without intents).
+   */
+  claimBatch?(options: ClaimBatchOptions): Promise<readonly Claim[]>;
   /** Extends the leases of these claims; returns the keys whose lease was lost (do not write them). */
   renewClaims(claims: readonly Claim[], leaseMs: number): Promise<readonly string[]>;
   /**

@@ -10,6 +10,8 @@ export {
   type NewAward,
   type Claim,
   type ClaimOptions,
+  type ClaimBatchOptions,
+  type PlannedAward,
   type WriteGuard,
   type CredlyBadgeStatus,
   type TemplateRecord,

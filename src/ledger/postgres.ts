@@ -6,10 +6,12 @@ import type {
   AwardQuery,
   AwardRecord,
   Claim,
+  ClaimBatchOptions,
   ClaimOptions,
   EventRecord,
   Ledger,
   NewAward,
+  PlannedAward,
   RunRecord,
   TemplateRecord,
   WriteGuard,
@@ -21,7 +23,7 @@ import type { OpenLedgerOptions } from './open.js';
 import { checkGuard, emptyCounts } from './records.js';
 import { lockKey, migrate } from './postgres/migrations.js';
 import type { AwardRow, EventRow, RunRow, TemplateRow } from './postgres/rows.js';
-import { AWARD_COLUMNS, awardFromRow, eventFromRow, eventParams, json, patchAssignments, runFromRow, templateFromRow } from './postgres/rows.js';
+import { AWARD_COLUMNS, awardFromRow, eventFromRow, eventParams, json, jsonPatchAssignments, patchAssignments, runFromRow, templateFromRow } from './postgres/rows.js';
 import { parsePgUrl, quoteIdent, scrub } from './postgres/url.js';
 
 /**
@@ -37,6 +39,24 @@ import { parsePgUrl, quoteIdent, scrub } from './postgres/url.js';
 const PAGE = 500;
 
 type NowParam = string | null;
+
+/**
+ * Lazy writes (outcomes whose loss is harmless) wait this long for others, and are then written
+ * together in one statement (sooner when this many are waiting): an outcome costs a fraction of a
+ * round trip, and one batch is written at a time, so that batches grow with the load.
+ */
+const LAZY_DELAY_MS = 25;
+const LAZY_MAX = 64;
+
+interface LazyWrite {
+  readonly key: string;
+  readonly patch: AwardPatch;
+  readonly claim: Claim;
+  readonly release: boolean;
+  readonly now: NowParam;
+  readonly resolve: (record: AwardRecord) => void;
+  readonly reject: (error: unknown) => void;
+}
 
 export interface PgLedgerInternals {
   /** How many migrations this open applied (0 when another worker had already migrated). */
@@ -93,6 +113,13 @@ export class PgLedger implements Ledger, PgLedgerInternals {
   readonly #clock: (() => Date) | undefined;
   readonly #templateLock = new Mutex();
   #closed = false;
+  /** Lazy writes waiting for their batch, their keys, the timer that writes them, and the batch being written. */
+  #lazy: LazyWrite[] = [];
+  readonly #lazyKeys = new Set<string>();
+  #lazyTimer: NodeJS.Timeout | undefined;
+  #lazyWriting: Promise<void> = Promise.resolve();
+  /** The session rate slots are reserved on (see `reserveRateSlot`), opened on first use. */
+  #rateSession: Promise<PoolClient> | undefined;
 
   constructor(pool: Pool, settings: PgLedgerSettings) {
     this.#pool = pool;
@@ -230,6 +257,74 @@ export class PgLedger implements Ledger, PgLedgerInternals {
     return { created: false, record: existing };
   }
 
+  /**
+   * Plans a batch in one statement: one `INSERT … SELECT` from the batch sent as one JSON
+   * parameter, `ON CONFLICT (key) DO NOTHING`, and the existing record of every award that was
+   * there already. Only rows another worker inserted while this statement ran (invisible to its
+   * snapshot) are read again, one by one.
+   */
+  async planAwards(awards: readonly NewAward[]): Promise<readonly PlannedAward[]> {
+    if (awards.length === 0) return [];
+    const first = new Map<string, number>();
+    const input: object[] = [];
+    awards.forEach((award, index) => {
+      if (first.has(award.key)) return;
+      first.set(award.key, index);
+      input.push({
+        ord: index,
+        key: award.key,
+        microcredential_id: award.microcredentialId,
+        template_id: award.templateId,
+        email: award.email,
+        earner_id: award.earnerId,
+        state: award.state ?? 'planned',
+        badge_id: award.badgeId ?? null,
+        how: award.how ?? null,
+        roster_row: award.row ?? null,
+        request: award.request ?? null,
+        snapshot: award.snapshot ?? null,
+        issued_at: award.issuedAt ?? null,
+        credly: award.credly ?? null,
+      });
+    });
+    const now = PgLedger.#nowSql(2);
+    const rows = await this.#query<AwardRow & { ord: number; created: boolean; found: boolean }>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(ord integer, key text, microcredential_id text, template_id text, email text,
+           earner_id text, state text, badge_id text, how text, roster_row integer, request jsonb, snapshot jsonb, issued_at text, credly jsonb)
+       ),
+       inserted AS (
+         INSERT INTO ${this.#t}.awards (key, microcredential_id, template_id, email, earner_id, state, version, fence, attempts,
+           badge_id, how, roster_row, request, snapshot, issued_at, credly, created_at, updated_at)
+         SELECT key, microcredential_id, template_id, email, earner_id, state, 1, 0, 0,
+           badge_id, how, roster_row, request, snapshot, issued_at, credly, ${now}, ${now}
+         FROM input ORDER BY ord
+         ON CONFLICT (key) DO NOTHING
+         RETURNING key
+       )
+       SELECT i.ord, ins.key IS NOT NULL AS created, a.key IS NOT NULL AS found, ${prefixed('a')}
+       FROM input i
+       LEFT JOIN inserted ins ON ins.key = i.key
+       LEFT JOIN ${this.#t}.awards a ON a.key = i.key AND ins.key IS NULL`,
+      [JSON.stringify(input), this.#now()],
+      true,
+    );
+    const out: PlannedAward[] = new Array<PlannedAward>(awards.length);
+    for (const row of rows) {
+      if (row.created) out[row.ord] = { created: true };
+      else if (row.found) out[row.ord] = { created: false, existing: awardFromRow(row) };
+    }
+    for (let index = 0; index < awards.length; index += 1) {
+      if (out[index]) continue;
+      // A key given twice, or inserted by another worker while the statement ran: read it now.
+      const key = awards[index]!.key;
+      const existing = await this.getAward(key);
+      if (!existing) throw new LedgerWriteError(`award ${key} was neither inserted nor found in ${this.location}`);
+      out[index] = { created: false, existing };
+    }
+    return out;
+  }
+
   /** The SQL condition "this award may be claimed now" (records.ts `claimability`), `now` at `$param`. */
   static #claimable(param: number): string {
     const now = PgLedger.#nowSql(param);
@@ -278,11 +373,51 @@ export class PgLedger implements Ledger, PgLedgerInternals {
        )
        UPDATE ${this.#t}.awards AS a SET ${PgLedger.#claimSet(1, 2, 3)}
        FROM next WHERE a.key = next.key
-       RETURNING ${AWARD_COLUMNS.split(', ').map((column) => `a.${column}`).join(', ')}`,
+       RETURNING ${prefixed('a')}`,
       [options.owner, Math.round(options.leaseMs), this.#now(), options.microcredentialId ?? null, options.exclude?.size ? [...options.exclude] : null],
       true,
     );
     return rows[0] ? toClaim(awardFromRow(rows[0]), options.owner) : null;
+  }
+
+  /**
+   * Claims up to `limit` awards in one statement (claimNext's order, FOR UPDATE SKIP LOCKED), and
+   * with `intent`, records in the same write the intent of each planned award's first send: the
+   * statement commits before it returns, so the intent is durable before anything is sent.
+   */
+  async claimBatch(options: ClaimBatchOptions): Promise<readonly Claim[]> {
+    const limit = Math.floor(options.limit);
+    if (!(limit > 0)) return [];
+    const rows = await this.#query<AwardRow & { prior: string; intent: boolean; seq: string }>(
+      `WITH next AS (
+         SELECT key, seq, state AS prior, ($7::boolean AND state = 'planned' AND request IS NOT NULL) AS intent
+         FROM ${this.#t}.awards
+         WHERE state IN ('planned', 'issuing') AND (lease_until IS NULL OR lease_until <= ${PgLedger.#nowSql(3)})
+           AND ($4::text IS NULL OR microcredential_id = $4)
+           AND ($5::text[] IS NULL OR key <> ALL($5::text[]))
+         ORDER BY (state <> 'issuing'), seq
+         LIMIT $6
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE ${this.#t}.awards AS a SET ${PgLedger.#claimSet(1, 2, 3)},
+         state = CASE WHEN next.intent THEN 'issuing' ELSE a.state END,
+         attempts = CASE WHEN next.intent THEN a.attempts + 1 ELSE a.attempts END,
+         last_error = CASE WHEN next.intent THEN NULL ELSE a.last_error END
+       FROM next WHERE a.key = next.key
+       RETURNING ${prefixed('a')}, next.prior, next.intent, next.seq`,
+      [
+        options.owner,
+        Math.round(options.leaseMs),
+        this.#now(),
+        options.microcredentialId ?? null,
+        options.exclude?.size ? [...options.exclude] : null,
+        limit,
+        options.intent === true,
+      ],
+      true,
+    );
+    rows.sort((x, y) => Number(x.prior !== 'issuing') - Number(y.prior !== 'issuing') || Number(x.seq) - Number(y.seq));
+    return rows.map((row) => ({ ...toClaim(awardFromRow(row), options.owner, row.prior === 'issuing'), ...(row.intent ? { intent: true } : {}) }));
   }
 
   async renewClaims(claims: readonly Claim[], leaseMs: number): Promise<readonly string[]> {
@@ -300,6 +435,9 @@ export class PgLedger implements Ledger, PgLedgerInternals {
   }
 
   async writeAward(key: string, patch: AwardPatch, guard: WriteGuard): Promise<AwardRecord> {
+    if ('claim' in guard && guard.lazy === true) return this.#writeLazily(key, patch, guard);
+    // A write after a lazy one of the same award waits for it: writes of one award keep their order.
+    if (this.#lazyKeys.has(key)) await this.#flushLazy();
     const now = this.#now();
     const { sql: sets, params } = patchAssignments(patch, 3);
     const base = params.length + 3;
@@ -322,16 +460,84 @@ export class PgLedger implements Ledger, PgLedgerInternals {
       true,
     );
     if (rows[0]) return awardFromRow(rows[0]);
-    // Nothing written: say why, by the same rules the other backends apply.
-    const current = await this.#query<AwardRow & { now: Date }>(
-      `SELECT ${AWARD_COLUMNS}, ${PgLedger.#nowSql(2)} AS now FROM ${this.#t}.awards WHERE key = $1`,
-      [key, now],
-      false,
-    );
-    if (!current[0]) throw new UnknownAwardError(key);
-    checkGuard(awardFromRow(current[0]), guard, current[0].now);
+    throw await this.#refusal(key, guard, now);
+  }
+
+  /** Why a guarded write wrote nothing, by the same rules the other backends apply. */
+  async #refusal(key: string, guard: WriteGuard, now: NowParam): Promise<Error> {
+    try {
+      const current = await this.#query<AwardRow & { now: Date }>(
+        `SELECT ${AWARD_COLUMNS}, ${PgLedger.#nowSql(2)} AS now FROM ${this.#t}.awards WHERE key = $1`,
+        [key, now],
+        false,
+      );
+      if (!current[0]) return new UnknownAwardError(key);
+      checkGuard(awardFromRow(current[0]), guard, current[0].now);
+    } catch (error) {
+      return error instanceof Error ? error : new LedgerWriteError(String(error));
+    }
     // The guard holds now but did not a moment ago (a renewal in between): the caller may retry.
-    throw new LedgerWriteError(`award ${key} changed while it was being written; nothing was written`);
+    return new LedgerWriteError(`award ${key} changed while it was being written; nothing was written`);
+  }
+
+  /**
+   * A lazy write under a claim: queued, and written with the others queued with it in one
+   * statement (the same fence, owner and live-lease conditions, each judged at its own instant);
+   * it resolves once that statement has committed, or rejects as the single write would.
+   */
+  #writeLazily(key: string, patch: AwardPatch, guard: { readonly claim: Claim; readonly release?: boolean }): Promise<AwardRecord> {
+    if (this.#closed) return Promise.reject(new LedgerClosedError(`the PostgreSQL ledger at ${this.location} is closed`));
+    if (this.#readOnly) return Promise.reject(new LedgerClosedError(`the PostgreSQL ledger at ${this.location} was opened read-only`));
+    // Two writes of one award never share a statement: the one queued first goes first.
+    if (this.#lazyKeys.has(key)) void this.#flushLazy();
+    const release = guard.release === true || (patch.state !== undefined && patch.state !== 'issuing');
+    return new Promise<AwardRecord>((resolve, reject) => {
+      this.#lazy.push({ key, patch, claim: guard.claim, release, now: this.#now(), resolve, reject });
+      this.#lazyKeys.add(key);
+      if (this.#lazy.length >= LAZY_MAX) void this.#flushLazy();
+      else this.#lazyTimer ??= setTimeout(() => void this.#flushLazy(), LAZY_DELAY_MS);
+    });
+  }
+
+  /** Writes the queued lazy writes (after the batch being written, if any); resolves when every queued one is settled. */
+  #flushLazy(): Promise<void> {
+    clearTimeout(this.#lazyTimer);
+    this.#lazyTimer = undefined;
+    const batch = this.#lazy;
+    if (batch.length > 0) {
+      this.#lazy = [];
+      this.#lazyKeys.clear();
+      this.#lazyWriting = this.#lazyWriting.then(() => this.#writeBatch(batch));
+    }
+    return this.#lazyWriting;
+  }
+
+  async #writeBatch(batch: readonly LazyWrite[]): Promise<void> {
+    try {
+      const input = batch.map((w) => ({ key: w.key, fence: w.claim.fence, owner: w.claim.owner, release: w.release, at: w.now, patch: w.patch }));
+      const rows = await this.#query<AwardRow>(
+        `WITH v AS (
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(key text, fence integer, owner text, release boolean, at timestamptz, patch jsonb)
+         )
+         UPDATE ${this.#t}.awards AS a SET ${jsonPatchAssignments('a', 'v.patch').join(', ')},
+           version = a.version + 1, updated_at = coalesce(v.at, statement_timestamp()),
+           lease_owner = CASE WHEN v.release THEN NULL ELSE a.lease_owner END,
+           lease_until = CASE WHEN v.release THEN NULL ELSE a.lease_until END
+         FROM v
+         WHERE a.key = v.key AND a.fence = v.fence AND a.lease_owner = v.owner AND a.lease_until > coalesce(v.at, statement_timestamp())
+         RETURNING ${prefixed('a')}`,
+        [JSON.stringify(input)],
+        true,
+      );
+      const written = new Map(rows.map((row) => [row.key, row]));
+      for (const w of batch) {
+        const row = written.get(w.key);
+        if (row) w.resolve(awardFromRow(row));
+        else w.reject(await this.#refusal(w.key, { claim: w.claim }, w.now));
+      }
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    }
   }
 
   // Templates.
@@ -472,15 +678,52 @@ export class PgLedger implements Ledger, PgLedgerInternals {
    */
   async reserveRateSlot(bucket: string, perSecond: number): Promise<number> {
     if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new LedgerError('LEDGER_RATE', `rate ${perSecond}/s for ${bucket} is not a positive number`);
-    const rows = await this.#query<{ wait_ms: number }>(
+    const rows = await this.#rateQuery<{ wait_ms: number }>(
       `WITH t AS (SELECT ${PgLedger.#nowSql(2)} AS now, $3::float8 * interval '1 millisecond' AS gap)
        INSERT INTO ${this.#t}.rate_slots AS r (bucket, next_at) SELECT $1, t.now + t.gap FROM t
        ON CONFLICT (bucket) DO UPDATE SET next_at = greatest(r.next_at, (SELECT now FROM t)) + (SELECT gap FROM t)
        RETURNING (extract(epoch FROM (r.next_at - (SELECT gap FROM t) - (SELECT now FROM t))) * 1000)::float8 AS wait_ms`,
       [bucket, this.#now(), 1000 / perSecond],
-      true,
     );
     return Math.max(0, rows[0]?.wait_ms ?? 0);
+  }
+
+  /**
+   * A statement on the rate session: a connection of its own, so that a reservation never queues
+   * behind the pool's other statements, with `synchronous_commit` off, so that its commit does
+   * not wait for the disk. The wait it returns is counted from the statement's instant: any delay
+   * before the answer arrives would move the request off its slot. (A rate slot need not survive
+   * a database crash: at worst a few requests after it are spaced from an earlier slot.)
+   */
+  async #rateQuery<R extends QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
+    if (this.#closed) throw new LedgerClosedError(`the PostgreSQL ledger at ${this.location} is closed`);
+    if (this.#readOnly) throw new LedgerClosedError(`the PostgreSQL ledger at ${this.location} was opened read-only`);
+    const session = (this.#rateSession ??= (async () => {
+      const client = await this.#pool.connect();
+      try {
+        await client.query('SET synchronous_commit TO off');
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+      return client;
+    })());
+    try {
+      return (await (await session).query<R>({ text: sql, values: params, name: statementName(sql) })).rows;
+    } catch (error) {
+      // A broken session is dropped; the next reservation opens another.
+      if (this.#rateSession === session) {
+        this.#rateSession = undefined;
+        session.then((client) => client.release(true), () => undefined);
+      }
+      throw this.#wrap(error, true);
+    }
+  }
+
+  #releaseRateSession(): void {
+    const session = this.#rateSession;
+    this.#rateSession = undefined;
+    session?.then((client) => client.release(), () => undefined);
   }
 
   async takeRateSlot(bucket: string, perSecond: number, signal?: AbortSignal): Promise<void> {
@@ -492,6 +735,8 @@ export class PgLedger implements Ledger, PgLedgerInternals {
   /** Ends this handle's leases (its awards go to the next worker at once) and closes. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    await this.#flushLazy();
+    this.#releaseRateSession();
     if (!this.#readOnly) {
       await this.#pool
         .query(`UPDATE ${this.#t}.awards SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1`, [this.owner])
@@ -504,6 +749,9 @@ export class PgLedger implements Ledger, PgLedgerInternals {
   async abandon(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#lazyTimer);
+    for (const w of this.#lazy.splice(0)) w.reject(new LedgerClosedError(`the PostgreSQL ledger at ${this.location} is closed`));
+    this.#releaseRateSession();
     await this.#pool.end().catch(() => undefined);
   }
 }
@@ -512,9 +760,14 @@ function statementName(sql: string): string {
   return `credly_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
 }
 
-function toClaim(record: AwardRecord, owner: string): Claim {
-  // A claim never changes the state: `issuing` after it means an earlier holder left it so.
-  return { key: record.key, owner, fence: record.fence, record, takenOver: record.state === 'issuing' };
+function toClaim(record: AwardRecord, owner: string, takenOver = record.state === 'issuing'): Claim {
+  // A claim without an intent never changes the state: `issuing` after it means an earlier holder left it so.
+  return { key: record.key, owner, fence: record.fence, record, takenOver };
+}
+
+/** The award columns, each qualified by a table alias. */
+function prefixed(alias: string): string {
+  return AWARD_COLUMNS.split(', ').map((column) => `${alias}.${column}`).join(', ');
 }
 
 function messageOf(error: unknown): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AwardRecord, Ledger, NewAward, TemplateRecord } from '../../src/ledger/contract.js';
+import { claimBatch, planAwards } from '../../src/ledger/batch.js';
 import { LeaseLostError, VersionConflictError } from '../../src/ledger/errors.js';
 import { TestClock } from '../helpers/clock.js';
 
@@ -179,6 +180,70 @@ export function describeLedgerContract(name: string, harness: LedgerHarness, opt
       await ledger.planAward(award(16));
       expect(await ledger.claimNext({ owner: 'w4', leaseMs: LEASE, exclude: new Set([award(16).key]) })).toBeNull();
       expect(await ledger.claimNext({ owner: 'w4', leaseMs: LEASE })).toMatchObject({ key: award(16).key });
+      await ledger.close();
+    });
+
+    it('plans a batch: new awards are created, known ones found as they are, a key given twice planned once', async () => {
+      const ledger = await fresh();
+      await ledger.planAward(award(20));
+      const claim = (await ledger.claimAward(award(20).key, { owner: 'w', leaseMs: LEASE }))!;
+      await ledger.writeAward(award(20).key, { state: 'issued', badgeId: 'b20' }, { claim });
+      const results = await planAwards(ledger, [award(21), award(20), award(22), { ...award(21), email: 'other@example.edu' }]);
+      expect(results.map((r) => r.created)).toEqual([true, false, true, false]);
+      expect(results[1]).toMatchObject({ created: false, existing: { key: award(20).key, state: 'issued', badgeId: 'b20' } });
+      expect(results[3]).toMatchObject({ created: false, existing: { key: award(21).key, email: 'Learner21@Example.edu', state: 'planned' } });
+      expect(await ledger.getAward(award(22).key)).toMatchObject({ state: 'planned', version: 1, fence: 0, row: 23, snapshot: { learner: { firstName: 'First22' } } });
+      expect(await planAwards(ledger, [])).toEqual([]);
+      await ledger.close();
+    });
+
+    it('claims a batch in claimNext’s order; an intent, when recorded, makes the award issuing with its attempt counted', async () => {
+      const ledger = await fresh();
+      for (const n of [23, 24, 25, 26, 27]) await ledger.planAward({ ...award(n), request: { badge_template_id: `tpl-${n}` } as never });
+      const stuck = (await ledger.claimAward(award(26).key, { owner: 'dead', leaseMs: LEASE }))!;
+      await ledger.writeAward(award(26).key, { state: 'issuing', attempts: 1 }, { claim: stuck });
+      const done = (await ledger.claimAward(award(24).key, { owner: 'w', leaseMs: LEASE }))!;
+      await ledger.writeAward(award(24).key, { state: 'failed', lastError: 'refused' }, { claim: done });
+      clock.advance(LEASE + 1);
+      const claims = await claimBatch(ledger, { owner: 'w2', leaseMs: LEASE, limit: 3, intent: true, exclude: new Set([award(27).key]) });
+      // The award left issuing first (taken over, no intent: it is looked up), then planned ones in load order; never the failed one.
+      expect(claims.map((c) => [c.key, c.takenOver])).toEqual([
+        [award(26).key, true],
+        [award(23).key, false],
+        [award(25).key, false],
+      ]);
+      expect(claims[0]!.intent).toBeUndefined();
+      for (const claim of claims.slice(1)) {
+        const stored = (await ledger.getAward(claim.key))!;
+        if (claim.intent) expect([claim.record.state, claim.record.attempts, stored.state, stored.attempts, stored.lastError]).toEqual(['issuing', 1, 'issuing', 1, null]);
+        else expect([claim.record.state, stored.state, stored.attempts]).toEqual(['planned', 'planned', 0]);
+        expect(stored.lease).toMatchObject({ owner: 'w2' });
+        expect(stored.fence).toBe(claim.fence);
+      }
+      // Everything claimable is held now: nothing more, until the excluded one is asked for.
+      expect(await claimBatch(ledger, { owner: 'w3', leaseMs: LEASE, limit: 5, exclude: new Set([award(27).key]) })).toEqual([]);
+      expect((await claimBatch(ledger, { owner: 'w3', leaseMs: LEASE, limit: 5 })).map((c) => c.key)).toEqual([award(27).key]);
+      // A batch claim fences like any other: the previous holder of the taken-over award writes nothing.
+      await expect(ledger.writeAward(award(26).key, { state: 'issued', badgeId: 'late' }, { claim: stuck })).rejects.toBeInstanceOf(LeaseLostError);
+      await ledger.writeAward(award(26).key, { state: 'issued', badgeId: 'b26' }, { claim: claims[0]! });
+      await ledger.close();
+    });
+
+    it('lazy writes under a claim: written once they resolve, refused like any other once the lease is lost', async () => {
+      const ledger = await fresh();
+      for (const n of [28, 29]) await ledger.planAward(award(n));
+      const c28 = (await ledger.claimAward(award(28).key, { owner: 'w', leaseMs: LEASE }))!;
+      const c29 = (await ledger.claimAward(award(29).key, { owner: 'w', leaseMs: LEASE }))!;
+      await ledger.writeAward(award(29).key, { state: 'issuing', attempts: 1 }, { claim: c29 });
+      const written = ledger.writeAward(award(28).key, { state: 'issued', badgeId: 'b28', lastError: null }, { claim: c28, lazy: true });
+      clock.advance(LEASE + 1);
+      const taken = (await ledger.claimAward(award(29).key, { owner: 'x', leaseMs: LEASE }))!;
+      const late = ledger.writeAward(award(29).key, { state: 'issued', badgeId: 'late' }, { claim: c29, lazy: true });
+      // The first was queued while its lease lived: it is judged at that instant.
+      expect(await written).toMatchObject({ state: 'issued', badgeId: 'b28', lease: null });
+      await expect(late).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await ledger.getAward(award(28).key)).toMatchObject({ state: 'issued', badgeId: 'b28', lease: null });
+      expect(await ledger.getAward(award(29).key)).toMatchObject({ state: 'issuing', badgeId: null, fence: taken.fence, lease: { owner: 'x' } });
       await ledger.close();
     });
 

@@ -1,9 +1,10 @@
 import { inspect } from 'node:util';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Claim, Ledger } from '../../src/ledger/contract.js';
 import { LedgerClosedError } from '../../src/ledger/errors.js';
 import { openLedger } from '../../src/ledger/open.js';
-import { openPostgresLedger } from '../../src/ledger/postgres.js';
+import { openPostgresLedger, type PgLedger } from '../../src/ledger/postgres.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/ledger/postgres/migrations.js';
 import { award } from '../contract/ledger-contract.js';
 import { TestClock } from '../helpers/clock.js';
@@ -58,6 +59,56 @@ suite(`PostgreSQL ledger on a real server${PG_SKIP_REASON ? ` (skipped: ${PG_SKI
     expect(await a.countAwards()).toMatchObject({ issued: 200, planned: 0 });
     await a.close();
     await b.close();
+  });
+
+  it('four handles claiming batches concurrently, intents included, never hand out the same award', async () => {
+    const name = schema('batches');
+    const handles = await Promise.all(Array.from({ length: 4 }, () => openPostgresLedger(DATABASE_URL!, { schema: name })));
+    const request = { badge_template_id: 'tpl', recipient_email: 'x@example.edu' } as never;
+    // Planned in batches by every handle at once, as four workers load one roster.
+    const all = Array.from({ length: 300 }, (_, n) => ({ ...award(n), request }));
+    const planned = await Promise.all(handles.map((ledger) => ledger.planAwards!(all)));
+    expect(planned.flat().filter((r) => r.created)).toHaveLength(300);
+    const claims: Claim[] = [];
+    const drain = async (ledger: PgLedger) => {
+      for (;;) {
+        const batch = await ledger.claimBatch!({ owner: ledger.owner, leaseMs: 60_000, limit: 7, intent: true });
+        if (batch.length === 0) return;
+        claims.push(...batch);
+        for (const claim of batch) await ledger.writeAward(claim.key, { state: 'issued', badgeId: `badge-${claim.key}` }, { claim, lazy: true });
+      }
+    };
+    await Promise.all(handles.flatMap((ledger) => [drain(ledger), drain(ledger)]));
+    expect(claims).toHaveLength(300);
+    expect(new Set(claims.map((c) => c.key)).size).toBe(300);
+    expect(claims.every((c) => c.intent === true && !c.takenOver && c.record.state === 'issuing' && c.record.attempts === 1)).toBe(true);
+    expect(new Set(claims.map((c) => c.owner)).size).toBeGreaterThan(1);
+    await Promise.all(handles.map((ledger) => ledger.close())); // writes the lazy outcomes
+    const rows = await adminQuery<{ fence: number; attempts: number; state: string; n: string }>(`SELECT fence, attempts, state, count(*) AS n FROM "${name}".awards GROUP BY fence, attempts, state`);
+    expect(rows).toEqual([{ fence: 1, attempts: 1, state: 'issued', n: '300' }]);
+  });
+
+  it('a batch claim steps over rows another worker is claiming at that instant instead of waiting for them', async () => {
+    const name = schema('skip');
+    const ledger = await openPostgresLedger(DATABASE_URL!, { schema: name });
+    await ledger.planAwards!(Array.from({ length: 12 }, (_, n) => award(n)));
+    // Another worker's claim in progress: the first five rows in load order, locked in an open transaction.
+    const other = new pg.Client({ connectionString: DATABASE_URL });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      const locked = (await other.query<{ key: string }>(`SELECT key FROM "${name}".awards ORDER BY seq LIMIT 5 FOR UPDATE`)).rows.map((r) => r.key);
+      const claims = await Promise.race([
+        ledger.claimBatch!({ owner: ledger.owner, leaseMs: 60_000, limit: 5 }),
+        new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('the batch claim waited for the locked rows')), 3000)),
+      ]);
+      expect(claims).toHaveLength(5);
+      expect(claims.filter((c) => locked.includes(c.key))).toEqual([]);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    await ledger.close();
   });
 
   it('leases are judged by the database clock when no clock is injected', async () => {

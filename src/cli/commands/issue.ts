@@ -2,7 +2,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { stopReasonOf, type CliContext } from '../runtime.js';
 import type { DuplicateBehavior } from '../../credly/schemas/requests.js';
+import type { BeforeAttempt } from '../../credly/transport.js';
 import { issueBadges } from '../../issuance/executor.js';
+import { pacedRate, rateBucket } from '../../issuance/pacer.js';
 import { formatReport, reportSucceeded, type AwardOutcome } from '../../issuance/report.js';
 import { checkRosterFile, readRosterFile, RosterFormatError } from '../../issuance/roster.js';
 import { parseRateLimit } from '../../testing/fake-credly/rate-limit.js';
@@ -89,35 +91,41 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       }
       const entries = [];
       for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
-      // Credentials are checked while the roster is read (a round trip saved), but a roster that
-      // cannot be read is reported first.
-      let client: ReturnType<typeof clientFrom> | undefined;
-      let configError: unknown;
-      try {
-        client = clientFrom(opts, ctx.env, ctx);
-      } catch (error) {
-        configError = error;
-      }
-      const verified = client && !opts.dryRun ? verifyCredentials(client).then(() => undefined, (error: unknown) => error ?? new Error('credentials refused')) : Promise.resolve(undefined);
-      // A first pass: the roster's format (header, encoding) is checked, and its rows counted, before anything is sent.
-      let total: number;
+      // A first pass: the roster's format (header, encoding) is checked, and its rows counted, before
+      // any award is attempted; its errors are reported before any other. The rows themselves are
+      // read once, by the run. The pass runs while Credly checks the credentials (a read) and a
+      // shared ledger opens.
       const rosterOptions = { encoding: opts.encoding ?? 'utf8' } as const;
-      try {
-        total = await checkRosterFile(ctx.path(opts.roster), { ...rosterOptions, onWarning: (m) => ctx.stderr.write(`warning: ${opts.roster}: ${m}\n`) });
-      } catch (error) {
-        client?.close();
-        await verified;
+      const scanning = checkRosterFile(ctx.path(opts.roster), { ...rosterOptions, onWarning: (m) => ctx.stderr.write(`warning: ${opts.roster}: ${m}\n`) }).catch((error: unknown) => {
         if (error instanceof RosterFormatError) throw new CliError(`${opts.roster}: ${error.message}`, EXIT.couldNotRun, error.code);
         const code = (error as NodeJS.ErrnoException).code;
         throw new CliError(`${opts.roster}: cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}): check the --roster path`, EXIT.couldNotRun, 'ROSTER_UNREADABLE');
-      }
-      if (!client) throw configError;
-      const refused = await verified;
-      if (refused) throw refused;
-      const ledger = await openLedger(ledgerTarget(ctx, opts.ledger), opts).catch((error: unknown) => {
-        client.close();
-        throw error;
       });
+      scanning.catch(() => undefined); // reported below, first
+      let client: ReturnType<typeof clientFrom>;
+      try {
+        client = clientFrom(opts, ctx.env, ctx);
+      } catch (error) {
+        await scanning;
+        throw error;
+      }
+      const target = ledgerTarget(ctx, opts.ledger);
+      // A shared ledger (a round trip; no lock to wait for) opens while Credly checks the credentials.
+      const opening = /^postgres(ql)?:\/\//i.test(target) ? openLedger(target, opts) : undefined;
+      opening?.catch(() => undefined); // a failure to open is reported below, after the roster's and the credentials'
+      const giveUp = async (error: unknown): Promise<never> => {
+        await opening?.then((opened) => opened.close()).catch(() => undefined);
+        client.close();
+        await scanning;
+        throw error;
+      };
+      if (!opts.dryRun) {
+        // With a rate shared through the ledger, this request waits for its slot like every other.
+        const paced = opening && ratePerSecond ? { beforeAttempt: async ({ signal }: BeforeAttempt) => (await opening).takeRateSlot?.(rateBucket(client.organizationId), pacedRate(ratePerSecond), signal) } : {};
+        await verifyCredentials(client, paced).catch(giveUp);
+      }
+      const total = await scanning.catch(giveUp);
+      const ledger = await (opening ?? openLedger(target, opts)).catch(giveUp);
       // An approved microcredential without a template in this ledger would fail on every row: say so once.
       const unsynced: string[] = [];
       for (const e of entries) if (e.approval.state === 'approved' && !(await ledger.getTemplate(e.microcredential.id))) unsynced.push(e.microcredential.id);

@@ -102,6 +102,25 @@ export function patchAssignments(patch: AwardPatch, firstParam: number): { sql: 
   return { sql, params };
 }
 
+/** The patchable columns that hold integers (the others are text or JSON). */
+const INTEGER_PATCH_FIELDS: ReadonlySet<keyof AwardPatch> = new Set(['attempts', 'row']);
+
+/**
+ * `SET` assignments that apply a patch held as a JSON object in `source` (a column of a row of
+ * patches): a field the object has is written (a JSON null clears it), a field it lacks is kept,
+ * as `patchAssignments` does for one patch. `target` is the updated table's alias.
+ */
+export function jsonPatchAssignments(target: string, source: string): string[] {
+  return Object.entries(PATCH_COLUMNS).map(([field, [column, isJson]]) => {
+    const value = isJson
+      ? `nullif(${source}->'${field}', 'null'::jsonb)`
+      : INTEGER_PATCH_FIELDS.has(field as keyof AwardPatch)
+        ? `(${source}->>'${field}')::integer`
+        : `${source}->>'${field}'`;
+    return `${column} = CASE WHEN ${source} ? '${field}' THEN ${value} ELSE ${target}.${column} END`;
+  });
+}
+
 export interface TemplateRow {
   microcredential_id: string;
   template_id: string;

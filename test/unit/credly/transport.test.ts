@@ -18,6 +18,7 @@ import {
   PermissionDeniedError,
   RateLimitError,
   UnprocessableEntityError,
+  type BeforeAttempt,
 } from '../../../src/index.js';
 import { ORG, SANDBOX, TEMPLATE_ID, testClient, TOKEN } from '../../helpers/credly.js';
 
@@ -354,6 +355,81 @@ describe('retries', () => {
     nock(SANDBOX).get(orgPath).reply(500, {}).get(orgPath).reply(200, okOrg);
     await client.organizations.get();
     expect(events).toEqual([{ attempt: 1, delayMs: 500, name: 'InternalServerError' }]);
+  });
+});
+
+describe('beforeAttempt: the caller paces every attempt', () => {
+  it('runs before every attempt, retries after 429s included, after the client’s own wait, and each attempt goes only once it resolves', async () => {
+    const { client, sleeps } = testClient();
+    const order: string[] = [];
+    const scope = nock(SANDBOX)
+      .post(`${orgPath}/badges`)
+      .reply(() => {
+        order.push('sent 1');
+        return [429, { data: { message: 'Too Many Requests' } }, { 'Retry-After': '1' }];
+      })
+      .post(`${orgPath}/badges`)
+      .reply(() => {
+        order.push('sent 2');
+        return [429, {}, { 'Retry-After': '2' }];
+      })
+      .post(`${orgPath}/badges`)
+      .reply(() => {
+        order.push('sent 3');
+        return [201, { data: { id: 'b1' }, metadata: {} }];
+      });
+    const beforeAttempt = vi.fn(async ({ attempt }: BeforeAttempt) => {
+      order.push(`slot ${attempt} after ${sleeps.length} waits`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+    expect((await client.badges.issue(issue, { beforeAttempt })).id).toBe('b1');
+    scope.done();
+    expect(order).toEqual(['slot 1 after 0 waits', 'sent 1', 'slot 2 after 1 waits', 'sent 2', 'slot 3 after 2 waits', 'sent 3']);
+    expect(beforeAttempt.mock.calls.map(([a]) => [a.method, a.path, a.attempt])).toEqual([1, 2, 3].map((n) => ['POST', `/organizations/${ORG}/badges`, n]));
+  });
+
+  it('runs before each page of a list (the look-ups of findExisting)', async () => {
+    const { client } = testClient();
+    const page = (n: number, next: string | null) => ({ data: [{ id: `b${n}`, state: 'pending' }], metadata: { current_page: n, total_pages: 2, next_page_url: next } });
+    nock(SANDBOX)
+      .get(`${orgPath}/badges`)
+      .query(true)
+      .reply(200, page(1, `${SANDBOX}/v1/organizations/${ORG}/badges?page=2`))
+      .get(`${orgPath}/badges`)
+      .query(true)
+      .reply(200, page(2, null));
+    const beforeAttempt = vi.fn(async () => undefined);
+    const ids: string[] = [];
+    for await (const badge of client.badges.list({}, { beforeAttempt })) ids.push(badge.id);
+    expect(ids).toEqual(['b1', 'b2']);
+    expect(beforeAttempt).toHaveBeenCalledTimes(2);
+  });
+
+  it('a rejection ends the call with the caller’s error: nothing is sent and nothing is retried', async () => {
+    const { client } = testClient();
+    const scope = nock(SANDBOX).get(orgPath).reply(200, okOrg);
+    const refusal = new Error('the rate slot could not be taken');
+    const beforeAttempt = vi.fn(async () => {
+      throw refusal;
+    });
+    await expect(client.organizations.get(ORG, { beforeAttempt })).rejects.toBe(refusal);
+    expect(beforeAttempt).toHaveBeenCalledTimes(1);
+    expect(scope.isDone()).toBe(false);
+    nock.cleanAll();
+  });
+
+  it('a wait in it ended by the waitSignal is a CredlyAbortError, before anything is sent', async () => {
+    const { client } = testClient();
+    const scope = nock(SANDBOX).get(orgPath).reply(200, okOrg);
+    const stop = new AbortController();
+    const beforeAttempt = ({ signal }: { signal: AbortSignal | undefined }) =>
+      new Promise<void>((_resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(signal.reason));
+        stop.abort();
+      });
+    await expect(client.organizations.get(ORG, { waitSignal: stop.signal, beforeAttempt })).rejects.toBeInstanceOf(CredlyAbortError);
+    expect(scope.isDone()).toBe(false);
+    nock.cleanAll();
   });
 });
 

@@ -1,0 +1,221 @@
+// `tsx bench/workers-part.ts scaling|rate [--n 2000] [--runs 1] [--rate 20] [--cpu-prof <dir>]`:
+// one part of bench/workers.ts, for iterating on it (the same job: the built CLI in each worker,
+// the fake Credly in its own process, one fresh PostgreSQL schema per job). Writes no results file;
+// prints each worker's wall and CPU time, and the load average before and after.
+// `npm run build` first. Needs DATABASE_URL; without it, it starts a throwaway server (fsync on).
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { median, ROOT, round, startFakeProcess, tempDir, writeRoster, type FakeProcess } from './lib.js';
+
+if (!process.env.DATABASE_URL) {
+  const result = spawnSync(join(ROOT, 'scripts/with-postgres.sh'), [process.execPath, '--import', 'tsx', ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, WITH_POSTGRES_DURABLE: '1' },
+  });
+  process.exit(result.status ?? 1);
+}
+
+const argv = process.argv.slice(2);
+const part = argv[0] ?? 'scaling';
+const flag = (name: string, fallback: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : fallback;
+};
+const DATABASE_URL = process.env.DATABASE_URL;
+const RUNS = Number(flag('runs', '1'));
+const CPU_PROF = flag('cpu-prof', '');
+const CLI = process.env.CREDLY_BENCH_CLI ?? join(ROOT, 'dist/cli.cjs');
+const dir = tempDir('credly-bench-part-');
+const microcredentialFile = join(dir, 'sql.json');
+writeFileSync(
+  microcredentialFile,
+  JSON.stringify({ proposal: JSON.parse(readFileSync(join(ROOT, 'fixtures/examples/non-credit.proposal.json'), 'utf8')), approval: { state: 'approved' } }),
+);
+let schemas = 0;
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+interface WorkerRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+  cpuSeconds: number;
+}
+
+function run(args: string[], fake: FakeProcess, ledger: string, node: string[] = []): Promise<WorkerRun> {
+  const timeFile = join(dir, `time-${Math.random().toString(36).slice(2)}`);
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: fake.token, CREDLY_BASE_URL: fake.baseUrl, CREDLY_LEDGER: ledger };
+    const started = performance.now();
+    const proc = spawn('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, process.execPath, ...node, CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (c) => (stdout += c));
+    proc.stderr.on('data', (c) => (stderr += c));
+    proc.on('error', reject);
+    proc.on('exit', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      let cpuSeconds = Number.NaN;
+      try {
+        const [user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+        cpuSeconds = user! + system!;
+      } catch {
+        // no figure
+      }
+      resolve({ code, stdout, stderr, seconds, cpuSeconds });
+    });
+  });
+}
+
+async function job(fake: FakeProcess, roster: string, n: number, workers: number, extra: string[] = []) {
+  const schema = `part_${process.pid}_${(schemas += 1)}`;
+  const url = new URL(DATABASE_URL);
+  url.searchParams.set('schema', schema);
+  try {
+    await fake.control('reset', {});
+    const sync = await run(['sync-templates', microcredentialFile], fake, url.toString());
+    if (sync.code !== 0) throw new Error(`sync-templates failed: ${sync.stderr}`);
+    const before = await fake.control('stats');
+    const cpuBefore = fakeAndPgCpu();
+    const started = performance.now();
+    // The machine's CPU use (both cores, every process) through the job, in tenths of a second.
+    const busy: number[] = [];
+    const stat = () => readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+    let last = stat();
+    const sampler = setInterval(() => {
+      const now = stat();
+      const d = now.map((v, i) => v - last[i]!);
+      const total = d.reduce((a, b) => a + b, 0);
+      busy.push(total ? 1 - (d[3]! + d[4]!) / total : 0);
+      last = now;
+    }, 100);
+    const node = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
+    const results = await Promise.all(
+      Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', '8', '--json', ...extra], fake, url.toString(), node)),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    if (argv.includes('--cpu-timeline')) console.log(`  CPU use per 0.5 s (2 cores = 100): ${Array.from({ length: Math.ceil(busy.length / 5) }, (_, i) => Math.round((100 * busy.slice(i * 5, i * 5 + 5).reduce((a, b) => a + b, 0)) / busy.slice(i * 5, i * 5 + 5).length)).join(' ')}`);
+    const after = await fake.control('stats');
+    const cpuAfter = fakeAndPgCpu();
+    for (const result of results) if (result.code !== 0) throw new Error(`a worker exited ${result.code}: ${result.stderr.slice(-500)}`);
+    for (const [i, r] of results.entries()) {
+      const timing = r.stderr.split('\n').filter((l) => l.startsWith('TIMING ')).map((l) => l.slice(7));
+      if (timing.length) console.log(`  worker ${i}: ${timing.join(' | ')}`);
+    }
+    const issued = results.map((r) => (JSON.parse(r.stdout) as { totals: { issued: number } }).totals.issued);
+    if (after.badges !== n || after.duplicates !== 0 || issued.reduce((a, b) => a + b, 0) !== n) {
+      throw new Error(`the fake holds ${after.badges} badges (${after.duplicates} duplicates), the workers issued ${issued.join('+')}, for ${n} awards`);
+    }
+    const requests = (stats: { requests: Record<string, number> }) => Object.values(stats.requests).reduce((a, b) => a + b, 0);
+    const byRoute: Record<string, number> = {};
+    for (const [route, count] of Object.entries(after.requests as Record<string, number>)) byRoute[route] = count - ((before.requests as Record<string, number>)[route] ?? 0);
+    return {
+      seconds: round(seconds),
+      issued,
+      workerSeconds: results.map((r) => round(r.seconds, 2)),
+      workerCpu: results.map((r) => round(r.cpuSeconds, 2)),
+      fakeCpu: round(cpuAfter.fake - cpuBefore.fake, 2),
+      postgresCpu: round(cpuAfter.postgres - cpuBefore.postgres, 2),
+      requests: byRoute,
+      share429: round((after.rateLimited - before.rateLimited) / (requests(after) - requests(before)), 4),
+    };
+  } finally {
+    await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  }
+}
+
+/** CPU seconds (user + system, reaped children included) of a process and its live children. */
+function cpuOfTree(root: number): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(pid) !== root && Number(fields[1]) !== root) continue;
+      ticks += Number(fields[11]) + Number(fields[12]) + (Number(pid) === root ? Number(fields[13]) + Number(fields[14]) : 0);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / 100;
+}
+const postmaster = (() => {
+  const port = new URL(DATABASE_URL).port;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(`-p ${port} `)) return Number(pid);
+    } catch {
+      // gone
+    }
+  }
+  return 0;
+})();
+let fakePid = 0;
+/** The fake Credly this process started (a child of ours). */
+function findFake(): number {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      if (ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('fake-credly')) return Number(pid);
+    } catch {
+      // gone
+    }
+  }
+  return 0;
+}
+const fakeAndPgCpu = () => ({ fake: fakePid ? cpuOfTree(fakePid) : NaN, postgres: postmaster ? cpuOfTree(postmaster) : NaN });
+const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
+console.log(`load average before: ${load()}`);
+if (part === 'scaling') {
+  const n = Number(flag('n', '2000'));
+  const fake = await startFakeProcess(['--latency-ms', flag('latency', '100')]);
+  fakePid = findFake();
+  const roster = await writeRoster(join(dir, `roster-${n}.csv`), n);
+  const one: number[] = [];
+  const four: number[] = [];
+  try {
+    for (let r = 0; r < RUNS; r += 1) {
+      if (!argv.includes('--four-only')) {
+        const a = await job(fake, roster, n, 1);
+        console.log('1 worker ', JSON.stringify(a));
+        one.push(a.seconds);
+      }
+      if (argv.includes('--one-only')) continue;
+      const b = await job(fake, roster, n, 4);
+      console.log('4 workers', JSON.stringify(b));
+      four.push(b.seconds);
+    }
+  } finally {
+    await fake.stop();
+  }
+  if (one.length && four.length) console.log(`speedup (medians of ${RUNS}): ${round(median(one) / median(four), 2)} (1 worker ${round(median(one))} s, 4 workers ${round(median(four))} s)`);
+} else {
+  const n = Number(flag('n', '400'));
+  const paced = flag('rate', '20');
+  const fake = await startFakeProcess(['--rate-limit', '20/s']);
+  fakePid = findFake();
+  const roster = await writeRoster(join(dir, `roster-${n}.csv`), n);
+  const shares: number[] = [];
+  try {
+    for (let r = 0; r < RUNS; r += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const result = await job(fake, roster, n, 4, ['--rate', `${paced}/s`]);
+      console.log(`--rate ${paced}/s`, JSON.stringify(result));
+      shares.push(result.share429);
+    }
+  } finally {
+    await fake.stop();
+  }
+  console.log(`share429 (median of ${RUNS}): ${median(shares)}`);
+}
+console.log(`load average after: ${load()}`);
+rmSync(dir, { recursive: true, force: true });

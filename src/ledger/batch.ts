@@ -1,0 +1,34 @@
+import type { Claim, ClaimBatchOptions, Ledger, NewAward, PlannedAward } from './contract.js';
+
+/**
+ * Plans many awards: in one round trip on a backend that offers `planAwards` (PostgreSQL), else
+ * one `planAward` after another. Results are in the order given.
+ */
+export async function planAwards(ledger: Ledger, awards: readonly NewAward[]): Promise<readonly PlannedAward[]> {
+  if (ledger.planAwards) return ledger.planAwards(awards);
+  const out: PlannedAward[] = [];
+  for (const award of awards) {
+    const { created, record } = await ledger.planAward(award);
+    out.push(created ? { created: true } : { created: false, existing: record });
+  }
+  return out;
+}
+
+/**
+ * Claims up to `limit` awards: in one round trip (with the intents, when asked) on a backend that
+ * offers `claimBatch`, else `claimNext` one after another, without intents (the caller writes each
+ * intent itself: a claim says `intent: true` only when the intent is recorded).
+ */
+export async function claimBatch(ledger: Ledger, options: ClaimBatchOptions): Promise<readonly Claim[]> {
+  if (ledger.claimBatch) return ledger.claimBatch(options);
+  const { limit, intent: _intent, ...next } = options;
+  const out: Claim[] = [];
+  const exclude = new Set(options.exclude ?? []);
+  while (out.length < limit) {
+    const claim = await ledger.claimNext({ ...next, exclude });
+    if (!claim) break;
+    out.push(claim);
+    exclude.add(claim.key);
+  }
+  return out;
+}

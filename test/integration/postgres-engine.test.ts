@@ -1,0 +1,75 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { issueBadges } from '../../src/index.js';
+import { openPostgresLedger, type PgLedger } from '../../src/ledger/postgres.js';
+import { allAwards, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
+import { DATABASE_URL, PG_SKIP_REASON, dropSchema, freshSchema } from '../helpers/postgres.js';
+
+// The issuance engine in this process on a PostgreSQL ledger, where it plans the roster in batches
+// and claims awards in batches, each claim recording the first send's intent.
+const suite = PG_SKIP_REASON ? describe.skip : describe;
+const schemas: string[] = [];
+let ctx: Awaited<ReturnType<typeof issuanceSetup>> | undefined;
+const handles: PgLedger[] = [];
+
+async function ledgerIn(schema: string): Promise<PgLedger> {
+  const ledger = await openPostgresLedger(DATABASE_URL!, { schema });
+  handles.push(ledger);
+  return ledger;
+}
+
+afterEach(async () => {
+  for (const ledger of handles.splice(0)) await ledger.close();
+  await ctx?.close();
+  ctx = undefined;
+});
+afterAll(async () => {
+  if (DATABASE_URL) for (const name of schemas) await dropSchema(name);
+});
+
+suite(`the engine on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP_REASON})` : ''}`, () => {
+  it('two engines on one roster: each award issued once, and each report adds up to the roster (issued, already issued, held elsewhere)', async () => {
+    const schema = freshSchema('engine');
+    schemas.push(schema);
+    ctx = await issuanceSetup({ fake: { latencyMs: 10 }, ledger: await ledgerIn(schema) });
+    const other = await ledgerIn(schema);
+    const n = 120;
+    const reports = await Promise.all(
+      [ctx.ledger, other].map((ledger) => issueBadges(csvRows(sqlRosterCsv(n)), { ...ctx!.base, ledger, concurrency: 4 })),
+    );
+    expect(reports[0]!.totals.issued + reports[1]!.totals.issued).toBe(n);
+    for (const report of reports) {
+      expect(report.rows).toBe(n);
+      expect(report.totals.issued + report.totals['already-issued'] + report.heldElsewhere).toBe(n);
+      expect(report.totals.failed + report.totals.invalid + report.totals.skipped).toBe(0);
+    }
+    expect(ctx.fake.badges()).toHaveLength(n);
+    expect(ctx.fake.duplicateCount()).toBe(0);
+    const awards = await allAwards(ctx.ledger);
+    expect(awards.every((a) => a.state === 'issued' && a.attempts === 1 && a.fence === 1 && a.lease === null)).toBe(true);
+  });
+
+  it('a run stopped while claimed awards wait for a free slot takes their intents back: attempts count only requests sent', async () => {
+    const schema = freshSchema('enginestop');
+    schemas.push(schema);
+    ctx = await issuanceSetup({ fake: { latencyMs: 40 }, ledger: await ledgerIn(schema) });
+    const controller = new AbortController();
+    const poll = setInterval(() => {
+      if (ctx!.fake.badges().length >= 3) {
+        clearInterval(poll);
+        controller.abort();
+      }
+    }, 2);
+    // One award in flight at a time, and one more claimed (its intent recorded) waiting for the slot.
+    const report = await issueBadges(csvRows(sqlRosterCsv(40)), { ...ctx.base, concurrency: 1, signal: controller.signal }).finally(() => clearInterval(poll));
+    expect(report.cancelled).toBe(true);
+    const awards = await allAwards(ctx.ledger);
+    const posts = ctx.fake.stats().requests['POST /badges'] ?? 0;
+    expect(posts).toBeLessThan(40);
+    expect(awards.filter((a) => a.state === 'issuing')).toEqual([]);
+    expect(awards.reduce((sum, a) => sum + a.attempts, 0)).toBe(posts);
+    // Claimed, never sent, given back as planned: the claim's fence stays, the attempt does not.
+    const givenBack = awards.filter((a) => a.state === 'planned' && a.fence > 0);
+    expect(givenBack.length).toBeGreaterThanOrEqual(1);
+    expect(givenBack.every((a) => a.attempts === 0 && a.lease === null)).toBe(true);
+  });
+});
