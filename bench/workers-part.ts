@@ -1,7 +1,11 @@
-// `tsx bench/workers-part.ts scaling|rate [--n 2000] [--runs 1] [--rate 20] [--cpu-prof <dir>]`:
-// one part of bench/workers.ts, for iterating on it (the same job: the built CLI in each worker,
-// the fake Credly in its own process, one fresh PostgreSQL schema per job). Writes no results file;
-// prints each worker's wall and CPU time, and the load average before and after.
+// `tsx bench/workers-part.ts scaling|rate [options]`: one part of bench/workers.ts, for iterating
+// on it (the same job: the built CLI in each worker, the fake Credly in its own process, one fresh
+// PostgreSQL schema per job). Writes no results file; prints each job's wall time, each worker's
+// wall and CPU time, the CPU of the fake Credly and of PostgreSQL, and the load average before and
+// after. Options: --n <awards>, --runs <n>, --latency <ms> (scaling), --rate <N> (rate: --rate N/s
+// against a limit of 20/s), --one-only, --four-only, --cpu-prof <dir> (each worker profiled),
+// --cpu-timeline (the machine's CPU use per half second); CREDLY_BENCH_CLI=<file> times another
+// build of the CLI. Lines a worker writes to stderr starting with "TIMING " are printed too.
 // `npm run build` first. Needs DATABASE_URL; without it, it starts a throwaway server (fsync on).
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -127,6 +127,8 @@ export class Transport {
       validateStatus: () => true,
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
+      // The body is sent as the JSON text we made: axios would parse it again to check it.
+      transformRequest: [(data: unknown) => data],
       maxRedirects: 0,
       // axios's own proxy support would send the whole request, Authorization included, to the
       // proxy; ours tunnels (see proxy.ts), and is configured by the `proxy` option.

@@ -30,10 +30,13 @@ export type ResponseObject<S extends z.ZodRawShape> = z.output<z.ZodObject<S>> &
 export function responseObject<S extends z.ZodRawShape>(shape: S): z.ZodType<ResponseObject<S>> {
   const known = new Set(Object.keys(shape));
   return z.looseObject(shape).transform((value) => {
+    // Every response object of every call goes through here: one pass, no copies.
+    const fields = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     const unknownFields: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(value)) (known.has(key) ? out : unknownFields)[key] = field;
-    return { ...out, unknownFields } as ResponseObject<S>;
+    for (const key of Object.keys(fields)) (known.has(key) ? out : unknownFields)[key] = fields[key];
+    out.unknownFields = unknownFields;
+    return out as ResponseObject<S>;
   }) as unknown as z.ZodType<ResponseObject<S>>;
 }
 
