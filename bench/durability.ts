@@ -37,10 +37,13 @@ async function bareLoop(fake: FakeProcess, dir: string, awards: number, concurre
   return run;
 }
 
-/** (a): whole job against the bare loop, alternating which goes first, medians of `runs`. */
-export async function versusBareLoop(awards: number, runs: number, concurrency = 32) {
+/**
+ * The job and the bare loop `runs` times each against one fake (`fakeArgs`), alternating which goes
+ * first, so that a drift in the machine's load touches both alike.
+ */
+async function jobAndBareLoop(fakeArgs: string[], awards: number, runs: number, concurrency: number): Promise<{ job: ProcessRun[]; bare: ProcessRun[] }> {
   const dir = tempDir('credly-durability-');
-  const fake = await startFakeProcess([], { built: true });
+  const fake = await startFakeProcess(fakeArgs, { built: true });
   const job: ProcessRun[] = [];
   const bare: ProcessRun[] = [];
   try {
@@ -55,6 +58,12 @@ export async function versusBareLoop(awards: number, runs: number, concurrency =
     await fake.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+  return { job, bare };
+}
+
+/** (a): whole job against the bare loop, medians of `runs`. */
+export async function versusBareLoop(awards: number, runs: number, concurrency = 32) {
+  const { job, bare } = await jobAndBareLoop([], awards, runs, concurrency);
   const jobPerSecond = awards / median(job.map((r) => r.seconds));
   const barePerSecond = awards / median(bare.map((r) => r.seconds));
   const ratio = jobPerSecond / barePerSecond;
@@ -81,22 +90,9 @@ export async function versusBareLoop(awards: number, runs: number, concurrency =
  * first: what the machine allows a process that only issues.
  */
 export async function wholeJobEfficiency(awards: number, runs: number, latencyMs = 20, concurrency = 8) {
-  const dir = tempDir('credly-durability-');
-  const fake = await startFakeProcess(['--latency-ms', String(latencyMs)], { built: true });
-  const seconds: number[] = [];
-  const bare: number[] = [];
-  try {
-    const roster = await writeRoster(join(dir, 'roster.csv'), awards);
-    for (let run = 0; run < runs; run += 1) {
-      for (const side of run % 2 ? (['bare', 'job'] as const) : (['job', 'bare'] as const)) {
-        if (side === 'job') seconds.push((await issueJob(fake, dir, roster, awards, concurrency)).seconds);
-        else bare.push((await bareLoop(fake, dir, awards, concurrency)).seconds);
-      }
-    }
-  } finally {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const runsOf = await jobAndBareLoop(['--latency-ms', String(latencyMs)], awards, runs, concurrency);
+  const seconds = runsOf.job.map((r) => r.seconds);
+  const bare = runsOf.bare.map((r) => r.seconds);
   const measured = median(seconds);
   const ideal = (awards * latencyMs) / concurrency / 1000;
   return {

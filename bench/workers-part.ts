@@ -8,10 +8,10 @@
 // build of the CLI. Lines a worker writes to stderr starting with "TIMING " are printed too.
 // `npm run build` first. Needs DATABASE_URL; without it, it starts a throwaway server (fsync on).
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { freshLedger, writeApprovedMicrocredential } from './pg-lib.js';
 import { median, ROOT, round, startFakeProcess, tempDir, writeRoster, type FakeProcess } from './lib.js';
 
 if (!process.env.DATABASE_URL) {
@@ -33,19 +33,7 @@ const RUNS = Number(flag('runs', '1'));
 const CPU_PROF = flag('cpu-prof', '');
 const CLI = process.env.CREDLY_BENCH_CLI ?? join(ROOT, 'dist/cli.cjs');
 const dir = tempDir('credly-bench-part-');
-const microcredentialFile = join(dir, 'sql.json');
-writeFileSync(
-  microcredentialFile,
-  JSON.stringify({ proposal: JSON.parse(readFileSync(join(ROOT, 'fixtures/examples/non-credit.proposal.json'), 'utf8')), approval: { state: 'approved' } }),
-);
-let schemas = 0;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
+const microcredentialFile = writeApprovedMicrocredential(dir);
 
 interface WorkerRun {
   code: number | null;
@@ -81,12 +69,10 @@ function run(args: string[], fake: FakeProcess, ledger: string, node: string[] =
 }
 
 async function job(fake: FakeProcess, roster: string, n: number, workers: number, extra: string[] = []) {
-  const schema = `part_${process.pid}_${(schemas += 1)}`;
-  const url = new URL(DATABASE_URL);
-  url.searchParams.set('schema', schema);
+  const { url, drop } = freshLedger(DATABASE_URL, 'part');
   try {
     await fake.control('reset', {});
-    const sync = await run(['sync-templates', microcredentialFile], fake, url.toString());
+    const sync = await run(['sync-templates', microcredentialFile], fake, url);
     if (sync.code !== 0) throw new Error(`sync-templates failed: ${sync.stderr}`);
     const before = await fake.control('stats');
     const cpuBefore = fakeAndPgCpu();
@@ -104,7 +90,7 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
     }, 100);
     const node = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
     const results = await Promise.all(
-      Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', '8', '--json', ...extra], fake, url.toString(), node)),
+      Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', '8', '--json', ...extra], fake, url, node)),
     );
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
@@ -134,7 +120,7 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
       share429: round((after.rateLimited - before.rateLimited) / (requests(after) - requests(before)), 4),
     };
   } finally {
-    await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await drop();
   }
 }
 

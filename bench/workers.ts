@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freshLedger, writeApprovedMicrocredential } from './pg-lib.js';
 import { median, quick, ROOT, round, startFakeProcess, table, tempDir, writeRoster, type FakeProcess } from './lib.js';
 import { renderWorkersSection, replaceWorkersSection, type WorkersResults } from './workers-doc.js';
 
@@ -33,27 +34,7 @@ const CLI = join(ROOT, 'dist/cli.cjs');
 const PROBE = join(ROOT, 'bench/rss-probe.mjs');
 
 const dir = tempDir('credly-bench-workers-');
-const microcredentialFile = join(dir, 'sql.json');
-writeFileSync(
-  microcredentialFile,
-  JSON.stringify({ proposal: JSON.parse(readFileSync(join(ROOT, 'fixtures/examples/non-credit.proposal.json'), 'utf8')), approval: { state: 'approved' } }),
-);
-let schemaCount = 0;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
-
-/** A ledger URL in a fresh schema: every run starts from an empty job. */
-async function freshLedger(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const schema = `bench_${process.pid}_${(schemaCount += 1)}`;
-  const url = new URL(DATABASE_URL);
-  url.searchParams.set('schema', schema);
-  return { url: url.toString(), drop: () => admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`) };
-}
+const microcredentialFile = writeApprovedMicrocredential(dir);
 
 function run(args: string[], fake: FakeProcess, ledger: string, rssDir?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -70,7 +51,7 @@ function run(args: string[], fake: FakeProcess, ledger: string, rssDir?: string)
 
 /** `workers` issue processes at once on one roster and one fresh ledger; the wall time from the first start to the last exit. */
 async function job(fake: FakeProcess, roster: string, n: number, workers: number, extra: string[] = []) {
-  const { url, drop } = await freshLedger();
+  const { url, drop } = freshLedger(DATABASE_URL, 'bench');
   try {
     await fake.control('reset', {});
     const sync = await run(['sync-templates', microcredentialFile], fake, url);
