@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { CredlyClient } from '../credly/client.js';
-import { NotFoundError } from '../credly/errors.js';
 import { classifyFailure } from '../credly/failure.js';
 import type { Logger } from '../credly/logger.js';
 import type { DuplicateBehavior, IssueBadgeParams } from '../credly/schemas/requests.js';
 import type { RequestOptions } from '../credly/transport.js';
-import type { AwardPatch, AwardRecord, Claim, Ledger, TemplateRecord } from '../ledger/contract.js';
+import type { AwardPatch, AwardRecord, Claim, Ledger } from '../ledger/contract.js';
 import { claimBatch, planAwards } from '../ledger/batch.js';
 import { LeaseLostError, LedgerError } from '../ledger/errors.js';
 import type { TextEvidenceType } from '../mapping/issue-payload.js';
@@ -14,6 +13,7 @@ import { Pacer, pacedRate, rateBucket } from './pacer.js';
 import { planRow, rowKey, type MicrocredentialEntry, type PlanContext, type RowPlan } from './plan.js';
 import { RowsSeen } from './rows-seen.js';
 import { SendSlots } from './send-slots.js';
+import { checkTemplates, type TemplateCheck } from './template-check.js';
 import { ReportBuilder, type AwardOutcome, type IssuanceReport, type Outcome } from './report.js';
 import type { RosterRow } from './roster.js';
 
@@ -66,6 +66,12 @@ export interface IssuanceOptions {
    */
   readonly duplicateBehavior?: DuplicateBehavior;
   readonly logger?: Logger;
+  /**
+   * The templates' check (`checkTemplates`), when the caller started it already, e.g. beside its
+   * credentials check, so that the run does not wait for one round trip after the other. Without
+   * it the run checks them first (with `record: !dryRun` and this run's request options).
+   */
+  readonly templateCheck?: Promise<TemplateCheck>;
   /** @internal Test seam: the clock. */
   readonly now?: () => Date;
   /** @internal Test seam: waits. */
@@ -142,32 +148,13 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   };
 
   // ---- templates: refuse those archived or deleted in Credly since the last run, with a reason.
-  const templates = new Map<string, TemplateRecord>();
-  for (const template of await ledger.listTemplates()) templates.set(template.microcredentialId, template);
-  const unusable = new Map<string, string>();
-  for (const { microcredential: micro } of options.microcredentials) {
-    const template = templates.get(micro.id);
-    if (!template || template.state !== 'active') continue;
-    let reason: string | undefined;
-    try {
-      const live = await client.badgeTemplates.get(template.templateId, requestOptions);
-      if (live.state === 'archived') reason = 'archived in Credly';
-    } catch (error) {
-      if (error instanceof NotFoundError) reason = 'deleted in Credly';
-      else if (classifyFailure(error) === 'credentials') {
-        // Nothing else will work either: stop before any award is attempted.
-        report.stoppedBecause = `Credly refused the credentials (${describe(error)}); check the token and the environment`;
-        return report.build(dryRun);
-      }
-      // Anything else: go on; the issue requests will say what is wrong.
-    }
-    if (!reason) continue;
-    unusable.set(micro.id, reason);
-    if (!dryRun) {
-      const updated: TemplateRecord = { ...template, state: 'unusable', unusableReason: reason, updatedAt: stamp() };
-      await ledger.putTemplate(updated);
-      templates.set(micro.id, updated);
-    }
+  // (A caller may have started the check already, beside its credentials check.)
+  const { templates, unusable, credentialsRefused } = await (options.templateCheck ??
+    checkTemplates({ client, ledger, microcredentials: options.microcredentials, requestOptions, record: !dryRun, now }));
+  if (credentialsRefused !== undefined) {
+    // Nothing else will work either: stop before any award is attempted.
+    report.stoppedBecause = `Credly refused the credentials (${credentialsRefused}); check the token and the environment`;
+    return report.build(dryRun);
   }
   const context: PlanContext = {
     microcredentials: new Map(options.microcredentials.map((entry) => [entry.microcredential.id, entry])),
@@ -475,7 +462,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         continue;
       }
       rosterAwards += 1;
-      if (existing.state === 'failed' || (existing.state === 'planned' && existing.request === null)) {
+      if (existing.state === 'failed' || (existing.state === 'planned' && !existing.hasRequest)) {
         // Seen again after a failure: send this row's request (its evidence may have been fixed).
         await ledger
           .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: existing.version })

@@ -1,5 +1,6 @@
 export { issueBadges, type IssuanceOptions, type MicrocredentialEntry, type ProgressEvent } from './executor.js';
 export { planRow, type RowPlan } from './plan.js';
+export { checkTemplates, type TemplateCheck, type TemplateCheckOptions } from './template-check.js';
 export { syncTemplates, reactivateTemplate, type TemplateSyncAction, type TemplateSyncOptions, type TemplateSyncResult } from './template-sync.js';
 export { revokeAward, replaceAward, findAward, type AwardActionOptions } from './revoke-replace.js';
 export { readCsvRoster, readJsonLinesRoster, readRosterFile, RosterFormatError, ROSTER_COLUMNS, type RosterRow, type RosterProblem } from './roster.js';

@@ -46,7 +46,7 @@ export function rowKey(row: RosterRow, context: Pick<PlanContext, 'microcredenti
  * Decides what to do with one row. `existing` is the ledger's record for the row's award;
  * `earlierRow` the row of this run that already named the same award.
  */
-export function planRow(row: RosterRow, context: PlanContext, existing: AwardRecord | undefined, earlierRow: number | undefined): RowPlan {
+export function planRow(row: RosterRow, context: PlanContext, existing: Pick<AwardRecord, 'state' | 'badgeId' | 'attempts' | 'revocationReason'> | undefined, earlierRow: number | undefined): RowPlan {
   if (!row.ok) return { do: 'invalid', row: row.row, problems: row.problems };
   const microcredentialId = row.microcredentialId ?? (row.templateId ? context.microcredentialByTemplate.get(row.templateId) : undefined);
   const entry = microcredentialId ? context.microcredentials.get(microcredentialId) : undefined;

@@ -1,4 +1,19 @@
-import type { Claim, ClaimBatchOptions, Ledger, NewAward, PlannedAward } from './contract.js';
+import type { AwardRecord, Claim, ClaimBatchOptions, ExistingAward, Ledger, NewAward, PlannedAward } from './contract.js';
+
+/** The part of a record `planAwards` reports of an award that was there already. */
+export function existingAward(record: AwardRecord): ExistingAward {
+  return {
+    key: record.key,
+    email: record.email,
+    state: record.state,
+    version: record.version,
+    attempts: record.attempts,
+    badgeId: record.badgeId,
+    ...(record.revocationReason !== undefined ? { revocationReason: record.revocationReason } : {}),
+    updatedAt: record.updatedAt,
+    hasRequest: record.request !== null,
+  };
+}
 
 /**
  * Plans many awards: in one round trip on a backend that offers `planAwards` (PostgreSQL), else
@@ -9,7 +24,7 @@ export async function planAwards(ledger: Ledger, awards: readonly NewAward[]): P
   const out: PlannedAward[] = [];
   for (const award of awards) {
     const { created, record } = await ledger.planAward(award);
-    out.push(created ? { created: true } : { created: false, existing: record });
+    out.push(created ? { created: true } : { created: false, existing: existingAward(record) });
   }
   return out;
 }

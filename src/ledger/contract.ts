@@ -139,8 +139,18 @@ export interface Claim {
   readonly intent?: boolean;
 }
 
-/** What `planAwards` did with one award: inserted it, or found the record already there. */
-export type PlannedAward = { readonly created: true } | { readonly created: false; readonly existing: AwardRecord };
+/**
+ * What `planAwards` reports of an award that was there already: what planning decides by (its
+ * state, version, badge and attempts, whether it holds a request), not its request or snapshot,
+ * which a worker loading a roster another worker loaded first would read back for nothing.
+ */
+export type ExistingAward = Pick<AwardRecord, 'key' | 'email' | 'state' | 'version' | 'attempts' | 'badgeId' | 'revocationReason' | 'updatedAt'> & {
+  /** False for an award planned without a request (`request: null`). */
+  readonly hasRequest: boolean;
+};
+
+/** What `planAwards` did with one award: inserted it, or found one already there. */
+export type PlannedAward = { readonly created: true } | { readonly created: false; readonly existing: ExistingAward };
 
 /** The options of `claimBatch`: those of `claimNext`, how many at most, and whether to record intents. */
 export interface ClaimBatchOptions extends ClaimOptions {

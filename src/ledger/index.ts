@@ -11,6 +11,7 @@ export {
   type Claim,
   type ClaimOptions,
   type ClaimBatchOptions,
+  type ExistingAward,
   type PlannedAward,
   type WriteGuard,
   type CredlyBadgeStatus,

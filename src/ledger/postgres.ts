@@ -19,6 +19,7 @@ import type {
 import { AWARD_STATES } from './contract.js';
 import { LedgerClosedError, LedgerError, LedgerUrlError, LedgerWriteError, UnknownAwardError } from './errors.js';
 import { Mutex } from './mutex.js';
+import { existingAward } from './batch.js';
 import type { OpenLedgerOptions } from './open.js';
 import { checkGuard, emptyCounts } from './records.js';
 import { lockKey, migrate } from './postgres/migrations.js';
@@ -288,7 +289,7 @@ export class PgLedger implements Ledger, PgLedgerInternals {
       });
     });
     const now = PgLedger.#nowSql(2);
-    const rows = await this.#query<AwardRow & { ord: number; created: boolean; found: boolean }>(
+    const rows = await this.#query<Pick<AwardRow, 'key' | 'email' | 'state' | 'version' | 'attempts' | 'badge_id' | 'revocation_reason' | 'updated_at'> & { ord: number; created: boolean; found: boolean; has_request: boolean }>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(ord integer, key text, microcredential_id text, template_id text, email text,
            earner_id text, state text, badge_id text, how text, roster_row integer, request jsonb, snapshot jsonb, issued_at text, credly jsonb)
@@ -302,7 +303,8 @@ export class PgLedger implements Ledger, PgLedgerInternals {
          ON CONFLICT (key) DO NOTHING
          RETURNING key
        )
-       SELECT i.ord, ins.key IS NOT NULL AS created, a.key IS NOT NULL AS found, ${prefixed('a')}
+       SELECT i.ord, ins.key IS NOT NULL AS created, a.key IS NOT NULL AS found, a.key, a.email, a.state, a.version, a.attempts,
+         a.badge_id, a.revocation_reason, a.updated_at, a.request IS NOT NULL AS has_request
        FROM input i
        LEFT JOIN inserted ins ON ins.key = i.key
        LEFT JOIN ${this.#t}.awards a ON a.key = i.key AND ins.key IS NULL`,
@@ -312,7 +314,23 @@ export class PgLedger implements Ledger, PgLedgerInternals {
     const out: PlannedAward[] = new Array<PlannedAward>(awards.length);
     for (const row of rows) {
       if (row.created) out[row.ord] = { created: true };
-      else if (row.found) out[row.ord] = { created: false, existing: awardFromRow(row) };
+      else if (row.found) {
+        // Its state, not its request and snapshot: what a worker loading a roster another worker loaded needs.
+        out[row.ord] = {
+          created: false,
+          existing: {
+            key: row.key,
+            email: row.email,
+            state: row.state,
+            version: row.version,
+            attempts: row.attempts,
+            badgeId: row.badge_id,
+            ...(row.revocation_reason !== null ? { revocationReason: row.revocation_reason } : {}),
+            updatedAt: row.updated_at.toISOString(),
+            hasRequest: row.has_request,
+          },
+        };
+      }
     }
     for (let index = 0; index < awards.length; index += 1) {
       if (out[index]) continue;
@@ -320,7 +338,7 @@ export class PgLedger implements Ledger, PgLedgerInternals {
       const key = awards[index]!.key;
       const existing = await this.getAward(key);
       if (!existing) throw new LedgerWriteError(`award ${key} was neither inserted nor found in ${this.location}`);
-      out[index] = { created: false, existing };
+      out[index] = { created: false, existing: existingAward(existing) };
     }
     return out;
   }

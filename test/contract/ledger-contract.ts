@@ -191,7 +191,11 @@ export function describeLedgerContract(name: string, harness: LedgerHarness, opt
       const results = await planAwards(ledger, [award(21), award(20), award(22), { ...award(21), email: 'other@example.edu' }]);
       expect(results.map((r) => r.created)).toEqual([true, false, true, false]);
       expect(results[1]).toMatchObject({ created: false, existing: { key: award(20).key, state: 'issued', badgeId: 'b20' } });
-      expect(results[3]).toMatchObject({ created: false, existing: { key: award(21).key, email: 'Learner21@Example.edu', state: 'planned' } });
+      expect(results[3]).toMatchObject({ created: false, existing: { key: award(21).key, email: 'Learner21@Example.edu', state: 'planned', version: 1, attempts: 0, hasRequest: false } });
+      // What planning decides by, not the request or snapshot a worker would read back for nothing.
+      expect(Object.keys((results[1] as { existing: object }).existing).sort()).toEqual(['attempts', 'badgeId', 'email', 'hasRequest', 'key', 'state', 'updatedAt', 'version']);
+      await ledger.planAward({ ...award(23), request: { badge_template_id: 'tpl-odd' } as never });
+      expect(await planAwards(ledger, [award(23)])).toMatchObject([{ created: false, existing: { key: award(23).key, hasRequest: true } }]);
       expect(await ledger.getAward(award(22).key)).toMatchObject({ state: 'planned', version: 1, fence: 0, row: 23, snapshot: { learner: { firstName: 'First22' } } });
       expect(await planAwards(ledger, [])).toEqual([]);
       await ledger.close();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatReport, issueBadges, MemoryLedger, reportSucceeded } from '../../src/index.js';
+import { checkTemplates, formatReport, issueBadges, MemoryLedger, reportSucceeded } from '../../src/index.js';
 import { approvedEntry, csvRows, issuanceSetup, sqlRosterCsv, allAwards } from '../helpers/issuance.js';
 
 let ctx: Awaited<ReturnType<typeof issuanceSetup>>;
@@ -157,6 +157,30 @@ describe('issuance against the fake Credly', () => {
     expect(report.awards.find((a) => a.microcredentialId === 'geospatial-data-analysis')?.reason).toMatch(/template of geospatial-data-analysis is unusable \(archived in Credly\)/);
     expect(await ctx.ledger.getTemplate('geospatial-data-analysis')).toMatchObject({ state: 'unusable', unusableReason: 'archived in Credly' });
     expect(ctx.fake.stats().requests['POST /badges']).toBe(3);
+  });
+
+  it('takes a template check started earlier (checkTemplates): both templates asked at once, none asked again', async () => {
+    const credit = approvedEntry('credit-bearing');
+    const sql = approvedEntry('non-credit');
+    ctx = await issuanceSetup({ entries: [sql, credit] });
+    ctx.fake.archiveTemplate((await ctx.ledger.getTemplate('geospatial-data-analysis'))!.templateId);
+    const asked = () => ctx!.fake.stats().requests['GET /badge_templates/:id'] ?? 0;
+    const before = asked();
+    const templateCheck = checkTemplates({ client: ctx.client, ledger: ctx.ledger, microcredentials: ctx.entries });
+    const extra = ['geospatial-data-analysis,geo1@example.edu,Geo,One,B70000001,2026-05-20T17:00:00-04:00,Portfolio rubric,90,100'];
+    const csv = sqlRosterCsv(2, 1, extra).replace('Assessment Max Score', 'Assessment Max Score,Evidence Name,Evidence URL').replace(/\r\n(coding-in-sql[^\r]*)/g, '\r\n$1,,').replace(/(geospatial[^\r]*)/, '$1,Map portfolio,https://portfolio.example.edu/geo1');
+    const report = await issueBadges(csvRows(csv), { ...ctx.base, templateCheck });
+    expect(asked() - before).toBe(2);
+    expect(report.totals).toMatchObject({ issued: 2, failed: 1 });
+    expect(report.awards.find((a) => a.microcredentialId === 'geospatial-data-analysis')?.reason).toMatch(/unusable \(archived in Credly\)/);
+    expect(await ctx.ledger.getTemplate('geospatial-data-analysis')).toMatchObject({ state: 'unusable' });
+  });
+
+  it('stops before any award when the template check found the credentials refused', async () => {
+    ctx = await issuanceSetup();
+    const report = await issueBadges(csvRows(sqlRosterCsv(2)), { ...ctx.base, templateCheck: Promise.resolve({ templates: new Map(), unusable: new Map(), credentialsRefused: 'HTTP 401' }) });
+    expect(report.stoppedBecause).toMatch(/Credly refused the credentials \(HTTP 401\)/);
+    expect(ctx.fake.stats().requests['POST /badges'] ?? 0).toBe(0);
   });
 
   it('notices a template deleted in Credly before sending, in a dry run too', async () => {

@@ -5,7 +5,7 @@ import type { Claim, Ledger } from '../../src/ledger/contract.js';
 import { LedgerClosedError } from '../../src/ledger/errors.js';
 import { openLedger } from '../../src/ledger/open.js';
 import { openPostgresLedger, type PgLedger } from '../../src/ledger/postgres.js';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../src/ledger/postgres/migrations.js';
+import { lockKey, MIGRATIONS, SCHEMA_VERSION } from '../../src/ledger/postgres/migrations.js';
 import { award } from '../contract/ledger-contract.js';
 import { TestClock } from '../helpers/clock.js';
 import { DATABASE_URL, PG_SKIP_REASON, adminQuery, dropSchema, freshSchema, urlWithSchema } from '../helpers/postgres.js';
@@ -34,6 +34,29 @@ suite(`PostgreSQL ledger on a real server${PG_SKIP_REASON ? ` (skipped: ${PG_SKI
     const rows = await adminQuery<{ version: number }>(`SELECT version FROM "${name}".ledger_migrations ORDER BY version`);
     expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     await Promise.all(ledgers.map((ledger) => ledger.close()));
+  });
+
+  it('opening a schema already at this version waits for no migration lock', async () => {
+    const name = schema('migrated');
+    await (await openPostgresLedger(DATABASE_URL!, { schema: name })).close();
+    // Another session holds the migration lock (a worker migrating, or stuck): opening reads the
+    // version and goes on. Before, every open queued on this lock.
+    const holder = new pg.Client({ connectionString: DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey(name, 'migrate')]);
+      let timer: NodeJS.Timeout | undefined;
+      const opened = await Promise.race([
+        openPostgresLedger(DATABASE_URL!, { schema: name }),
+        new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), 5_000))),
+      ]);
+      clearTimeout(timer);
+      expect(opened).not.toBe('waited');
+      expect((opened as PgLedger).migrationsApplied).toBe(0);
+      await (opened as PgLedger).close();
+    } finally {
+      await holder.end();
+    }
   });
 
   it('two handles claiming concurrently (8 at a time each) never hand out the same award', async () => {

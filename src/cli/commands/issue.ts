@@ -4,6 +4,8 @@ import { stopReasonOf, type CliContext } from '../runtime.js';
 import type { DuplicateBehavior } from '../../credly/schemas/requests.js';
 import type { BeforeAttempt } from '../../credly/transport.js';
 import { issueBadges } from '../../issuance/executor.js';
+import { checkTemplates } from '../../issuance/template-check.js';
+import type { MicrocredentialEntry } from '../../issuance/plan.js';
 import { pacedRate, rateBucket } from '../../issuance/pacer.js';
 import { formatReport, reportSucceeded, type AwardOutcome } from '../../issuance/report.js';
 import { checkRosterFile, readRosterFile, RosterFormatError } from '../../issuance/roster.js';
@@ -89,7 +91,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
           throw new CliError(`--rate: ${(error as Error).message}`);
         }
       }
-      const entries = [];
+      const entries: MicrocredentialEntry[] = [];
       for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
       // A first pass: the roster's format (header, encoding) is checked, and its rows counted, before
       // any award is attempted; its errors are reported before any other. The rows themselves are
@@ -113,28 +115,35 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       // A shared ledger (a round trip; no lock to wait for) opens while Credly checks the credentials.
       const opening = /^postgres(ql)?:\/\//i.test(target) ? openLedger(target, opts) : undefined;
       opening?.catch(() => undefined); // a failure to open is reported below, after the roster's and the credentials'
+      // With a rate shared through the ledger, these requests wait for their slots like every other.
+      const paced = opening && ratePerSecond ? { beforeAttempt: async ({ signal }: BeforeAttempt) => (await opening).takeRateSlot?.(rateBucket(client.organizationId), pacedRate(ratePerSecond), signal) } : {};
+      // Once a shared ledger is open, the templates are checked in Credly beside the credentials
+      // check: the run then waits for one round trip before its first award, not two.
+      const templateCheck = opening?.then((opened) =>
+        checkTemplates({ client, ledger: opened, microcredentials: entries, requestOptions: { waitSignal: ctx.signal, ...paced }, record: !opts.dryRun }),
+      );
+      templateCheck?.catch(() => undefined); // the run reports it
       const giveUp = async (error: unknown): Promise<never> => {
+        await templateCheck?.catch(() => undefined);
         await opening?.then((opened) => opened.close()).catch(() => undefined);
         client.close();
         await scanning;
         throw error;
       };
-      if (!opts.dryRun) {
-        // With a rate shared through the ledger, this request waits for its slot like every other.
-        const paced = opening && ratePerSecond ? { beforeAttempt: async ({ signal }: BeforeAttempt) => (await opening).takeRateSlot?.(rateBucket(client.organizationId), pacedRate(ratePerSecond), signal) } : {};
-        await verifyCredentials(client, paced).catch(giveUp);
-      }
+      if (!opts.dryRun) await verifyCredentials(client, paced).catch(giveUp);
       const total = await scanning.catch(giveUp);
       const ledger = await (opening ?? openLedger(target, opts)).catch(giveUp);
       // An approved microcredential without a template in this ledger would fail on every row: say so once.
       const unsynced: string[] = [];
       for (const e of entries) if (e.approval.state === 'approved' && !(await ledger.getTemplate(e.microcredential.id))) unsynced.push(e.microcredential.id);
       if (unsynced.length) {
+        await templateCheck?.catch(() => undefined);
         await ledger.close();
         client.close();
         throw new CliError(`no Credly template is recorded in ${opts.ledger} for ${unsynced.join(', ')}: run sync-templates with the same --ledger first`, EXIT.couldNotRun, 'TEMPLATE_NOT_SYNCED');
       }
       const outcomes = opts.reportJsonl ? await openOutcomeStream(ctx.path(opts.reportJsonl), opts.reportJsonl, ctx.secrets).catch(async (error: unknown) => {
+        await templateCheck?.catch(() => undefined);
         await ledger.close();
         client.close();
         throw error;
@@ -162,6 +171,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
           client,
           ledger,
           microcredentials: entries,
+          ...(templateCheck ? { templateCheck } : {}),
           concurrency: opts.concurrency,
           leaseMs: opts.lease * 1000,
           ...(ratePerSecond ? { ratePerSecond } : {}),

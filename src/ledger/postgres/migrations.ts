@@ -117,6 +117,9 @@ export async function migrate(client: PoolClient, schema: string, options: { rea
     }
     return 0;
   }
+  // The common case, a schema already at this version, is two reads: no transaction, and no wait
+  // for the migration lock while other workers open the same ledger at the same moment.
+  if ((await appliedVersion(client, schema)) === SCHEMA_VERSION) return 0;
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey(schema, 'migrate')]);

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startFakeCredly } from '../../src/testing/index.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
+import { exampleProposalJson } from '../helpers/examples.js';
+import { sqlRosterCsv } from '../helpers/issuance.js';
+import { PG_SKIP_REASON, dropSchema, freshSchema, urlWithSchema } from '../helpers/postgres.js';
+
+// The `issue` command on a shared ledger, in this process, seen from the wire.
+const suite = PG_SKIP_REASON ? describe.skip : describe;
+const schemas: string[] = [];
+afterAll(async () => {
+  for (const name of schemas) await dropSchema(name);
+});
+
+/** A proxy in front of the fake that notes when each request arrives and when its answer leaves. */
+async function recordingProxy(target: string): Promise<{ url: string; events: string[]; close: () => Promise<void> }> {
+  const events: string[] = [];
+  const route = (method: string | undefined, path: string) => `${method} ${path.replace(/\/v1\/organizations\/[^/]+/, '/org').replace(/\/badge_templates\/[^/?]+/, '/badge_templates/:id')}`;
+  const server: Server = createServer((req, res) => {
+    const name = route(req.method, req.url ?? '');
+    events.push(`arrive ${name}`);
+    const upstream = request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res).on('finish', () => events.push(`answer ${name}`));
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, events, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+suite(`issue on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP_REASON})` : ''}`, () => {
+  it('checks the templates in Credly beside the credentials check, not after it', async () => {
+    // Each answer takes 400 ms: the ledger opens (a few ms) long before the credentials' answer.
+    const fake = await startFakeCredly({ seed: 3, latencyMs: 400 });
+    const proxy = await recordingProxy(fake.url);
+    const dir = mkdtempSync(join(tmpdir(), 'credly-pg-cli-'));
+    const schema = freshSchema('clistart');
+    schemas.push(schema);
+    try {
+      const env = { ...cleanEnv, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: fake.token, CREDLY_BASE_URL: `${proxy.url}/v1`, CREDLY_LEDGER: urlWithSchema(schema) };
+      writeFileSync(join(dir, 'sql.json'), JSON.stringify({ proposal: exampleProposalJson('non-credit'), approval: { state: 'approved' } }));
+      writeFileSync(join(dir, 'roster.csv'), sqlRosterCsv(3));
+      expect((await runCli(['sync-templates', join(dir, 'sql.json')], { env })).code).toBe(0);
+      proxy.events.length = 0;
+      const issue = await runCli(['issue', '--roster', join(dir, 'roster.csv'), '--microcredential', join(dir, 'sql.json'), '--json'], { env });
+      expect(issue.code).toBe(0);
+      expect(JSON.parse(issue.stdout).totals.issued).toBe(3);
+      const at = (event: string) => proxy.events.indexOf(event);
+      expect(at('arrive GET /org')).toBeGreaterThanOrEqual(0);
+      // Before: the template check was sent only once the credentials' answer had come back.
+      expect(at('arrive GET /org/badge_templates/:id')).toBeGreaterThanOrEqual(0);
+      expect(at('arrive GET /org/badge_templates/:id')).toBeLessThan(at('answer GET /org'));
+      // And nothing is issued before the credentials were confirmed.
+      expect(at('arrive POST /org/badges')).toBeGreaterThan(at('answer GET /org'));
+    } finally {
+      await proxy.close();
+      await fake.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
