@@ -4,13 +4,13 @@ import { classifyFailure } from '../credly/failure.js';
 import type { Logger } from '../credly/logger.js';
 import type { DuplicateBehavior, IssueBadgeParams } from '../credly/schemas/requests.js';
 import type { RequestOptions } from '../credly/transport.js';
-import type { AwardPatch, AwardRecord, Claim, Ledger } from '../ledger/contract.js';
-import { claimBatch, planAwards } from '../ledger/batch.js';
+import type { AwardPatch, AwardRecord, Claim, Ledger, PlannedAward } from '../ledger/contract.js';
+import { claimBatch, findAwards, planAwards } from '../ledger/batch.js';
 import { LeaseLostError, LedgerError } from '../ledger/errors.js';
 import type { TextEvidenceType } from '../mapping/issue-payload.js';
 import { afterLookup, afterSend, firstStep, type AwardPolicy, type AwardStep, type SendResult } from './award.js';
 import { Pacer, pacedRate, rateBucket } from './pacer.js';
-import { planRow, rowKey, type MicrocredentialEntry, type PlanContext, type RowPlan } from './plan.js';
+import { buildAward, decideRow, planRow, rowKey, type MicrocredentialEntry, type PlanContext, type RowPlan, type RowToIssue } from './plan.js';
 import { RowsSeen } from './rows-seen.js';
 import { SendSlots } from './send-slots.js';
 import { checkTemplates, type TemplateCheck } from './template-check.js';
@@ -430,16 +430,29 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       if (inFlight.size > 0) await Promise.race(inFlight);
     }
   };
-  const pending: Array<{ row: RosterRow; plan: Extract<RowPlan, { do: 'issue' }> }> = [];
+  const pending: Array<{ row: RosterRow; decided: RowToIssue }> = [];
   let batchSize = concurrency + readyAhead;
+  /** True while another worker's reader is ahead of this one (this worker's last batch was all planned already). */
+  let trailing = false;
   /** Plans the rows read so far in one round trip; what the ledger held already is decided again from its record. */
   const planPending = async () => {
     const items = pending.splice(0);
     if (items.length === 0) return;
     batchSize = Math.min(500, batchSize * 2);
-    const results = await planAwards(ledger, items.map((item) => item.plan.award));
+    // Behind another worker's reader, the awards are looked up first (their state only), and only
+    // those not in the ledger are built (request, snapshot) and planned: a worker does not build
+    // again what another one has planned. Ahead, or alone, they are planned at once.
+    const known = trailing ? await findAwards(ledger, items.map((item) => item.decided.key)) : undefined;
+    const plans: Array<Extract<RowPlan, { do: 'issue' }> | undefined> = items.map((item, index) => (known?.[index] ? undefined : buildAward(item.decided, context)));
+    const toPlan = plans.flatMap((plan) => (plan ? [plan.award] : []));
+    const planResults = toPlan.length ? await planAwards(ledger, toPlan) : [];
+    let next = 0;
+    const results = items.map((_, index): PlannedAward => {
+      const found = known?.[index];
+      return found ? { created: false, existing: found } : planResults[next++]!;
+    });
     let created = 0;
-    for (const [index, { row, plan }] of items.entries()) {
+    for (const [index, { row, decided }] of items.entries()) {
       const result = results[index]!;
       if (result.created) {
         rosterAwards += 1;
@@ -456,20 +469,22 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         rosterAwards += 1;
         continue;
       }
-      const again = settled ? planRow(row, context, existing, undefined) : plan;
-      if (again.do !== 'issue') {
+      const again = settled ? decideRow(row, context, existing, undefined) : decided;
+      if (again.do !== 'build') {
         settlePlan(again);
         continue;
       }
       rosterAwards += 1;
       if (existing.state === 'failed' || (existing.state === 'planned' && !existing.hasRequest)) {
         // Seen again after a failure: send this row's request (its evidence may have been fixed).
+        const plan = (plans[index] ??= buildAward(decided, context));
         await ledger
           .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: existing.version })
           .catch(() => undefined);
       }
     }
     planned += 1;
+    trailing = created === 0;
     claimable = true;
     void refill();
     // Another worker planned every row of this batch: it reads ahead of this one, and this reader
@@ -571,16 +586,23 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           report.heldElsewhere += 1;
           continue;
         }
+        if (batched) {
+          // Decided now, built (request, snapshot) when its batch is planned, and only if no other
+          // worker has planned it; the awards are claimed as slots free up.
+          const decided = decideRow(row, context, undefined, key ? seen.firstRow(key) : undefined);
+          if (key) seen.add(key, row.row);
+          if (decided.do !== 'build') {
+            settlePlan(decided);
+            continue;
+          }
+          pending.push({ row, decided });
+          if (pending.length >= batchSize) await planPending();
+          continue;
+        }
         const plan = planRow(row, context, existing, key ? seen.firstRow(key) : undefined);
         if (key) seen.add(key, row.row);
         if (plan.do !== 'issue') {
           settlePlan(plan);
-          continue;
-        }
-        if (batched) {
-          // Planned with the rows around it; the awards are claimed as slots free up.
-          pending.push({ row, plan });
-          if (pending.length >= batchSize) await planPending();
           continue;
         }
         const base = { row: plan.row, microcredentialId: plan.microcredentialId, email: plan.email, key: plan.key };

@@ -43,10 +43,29 @@ export function rowKey(row: RosterRow, context: Pick<PlanContext, 'microcredenti
 }
 
 /**
- * Decides what to do with one row. `existing` is the ledger's record for the row's award;
- * `earlierRow` the row of this run that already named the same award.
+ * A row that asks for an award, decided (valid, approved, its template active, not settled in the
+ * ledger) but not yet built: `buildAward` makes its request and snapshot.
  */
-export function planRow(row: RosterRow, context: PlanContext, existing: Pick<AwardRecord, 'state' | 'badgeId' | 'attempts' | 'revocationReason'> | undefined, earlierRow: number | undefined): RowPlan {
+export interface RowToIssue {
+  readonly do: 'build';
+  readonly row: number;
+  readonly microcredentialId: string;
+  readonly email: string;
+  readonly key: string;
+  readonly entry: MicrocredentialEntry;
+  readonly template: TemplateRecord;
+  readonly awardee: Extract<RosterRow, { ok: true }>['awardee'];
+}
+
+/** What the ledger's record of a row's award tells planning. */
+export type KnownAward = Pick<AwardRecord, 'state' | 'badgeId' | 'attempts' | 'revocationReason'>;
+
+/**
+ * Decides what to do with one row, as `planRow` does, without building the award's request and
+ * snapshot (the costly part), so that a worker can leave unbuilt the awards another worker has
+ * planned already.
+ */
+export function decideRow(row: RosterRow, context: PlanContext, existing: KnownAward | undefined, earlierRow: number | undefined): Exclude<RowPlan, { do: 'issue' }> | RowToIssue {
   if (!row.ok) return { do: 'invalid', row: row.row, problems: row.problems };
   const microcredentialId = row.microcredentialId ?? (row.templateId ? context.microcredentialByTemplate.get(row.templateId) : undefined);
   const entry = microcredentialId ? context.microcredentials.get(microcredentialId) : undefined;
@@ -77,32 +96,48 @@ export function planRow(row: RosterRow, context: PlanContext, existing: Pick<Awa
   if (existing?.state === 'revoked') {
     return { do: 'skip', ...base, key, ...(existing.badgeId ? { badgeId: existing.badgeId } : {}), reason: `revoked (${existing.revocationReason ?? 'no reason'}); use replace to issue it again` };
   }
-  const request = issuePayload(micro, row.awardee, {
+  return { do: 'build', ...base, key, entry, template, awardee: row.awardee };
+}
+
+/** The award a decided row asks for: its request to Credly and its snapshot. */
+export function buildAward(decided: RowToIssue, context: PlanContext): Extract<RowPlan, { do: 'issue' }> {
+  const { entry, template, awardee, key, email } = decided;
+  const micro = entry.microcredential;
+  const request = issuePayload(micro, awardee, {
     templateId: template.templateId,
     now: context.now,
     ...(context.suppressNotifications !== undefined ? { suppressNotifications: context.suppressNotifications } : {}),
     ...(context.textEvidenceType ? { textEvidenceType: context.textEvidenceType } : {}),
     ...(context.duplicateBehavior ? { duplicateBehavior: context.duplicateBehavior } : {}),
   });
-  const issuedAt = row.awardee.issuedAt ? new Date(row.awardee.issuedAt) : context.now;
-  const expires = expiresAtFor(micro, row.awardee, issuedAt);
+  const issuedAt = awardee.issuedAt ? new Date(awardee.issuedAt) : context.now;
+  const expires = expiresAtFor(micro, awardee, issuedAt);
   const snapshot: AwardSnapshot = {
-    learner: row.awardee.learner,
-    evidence: row.awardee.evidence,
-    issuedAt: row.awardee.issuedAt ?? context.now.toISOString(),
+    learner: awardee.learner,
+    evidence: awardee.evidence,
+    issuedAt: awardee.issuedAt ?? context.now.toISOString(),
     // ISO 8601 whatever form Credly is sent; null when it does not expire or the template decides.
     expiresAt: expires ? new Date(expires.replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) ([+-]\d{2})(\d{2})$/, '$1T$2$3:$4')).toISOString() : null,
-    ...(row.awardee.evidenceOptOut !== undefined ? { evidenceOptOut: row.awardee.evidenceOptOut } : {}),
+    ...(awardee.evidenceOptOut !== undefined ? { evidenceOptOut: awardee.evidenceOptOut } : {}),
   };
   const award: NewAward = {
     key,
     microcredentialId: micro.id,
     templateId: template.templateId,
     email,
-    earnerId: earnerIdFor(row.awardee.learner),
-    row: row.row,
+    earnerId: earnerIdFor(awardee.learner),
+    row: decided.row,
     snapshot,
     request,
   };
-  return { do: 'issue', ...base, key, award, request };
+  return { do: 'issue', row: decided.row, microcredentialId: micro.id, email, key, award, request };
+}
+
+/**
+ * Decides what to do with one row. `existing` is the ledger's record for the row's award;
+ * `earlierRow` the row of this run that already named the same award.
+ */
+export function planRow(row: RosterRow, context: PlanContext, existing: KnownAward | undefined, earlierRow: number | undefined): RowPlan {
+  const decided = decideRow(row, context, existing, earlierRow);
+  return decided.do === 'build' ? buildAward(decided, context) : decided;
 }

@@ -29,6 +29,17 @@ export async function planAwards(ledger: Ledger, awards: readonly NewAward[]): P
   return out;
 }
 
+/** What planning needs of each award (null when the ledger does not hold it): in one round trip where the backend offers `findAwards`. */
+export async function findAwards(ledger: Ledger, keys: readonly string[]): Promise<ReadonlyArray<ExistingAward | null>> {
+  if (ledger.findAwards) return ledger.findAwards(keys);
+  const out: Array<ExistingAward | null> = [];
+  for (const key of keys) {
+    const record = await ledger.getAward(key);
+    out.push(record ? existingAward(record) : null);
+  }
+  return out;
+}
+
 /**
  * Claims up to `limit` awards: in one round trip (with the intents, when asked) on a backend that
  * offers `claimBatch`, else `claimNext` one after another, without intents (the caller writes each

@@ -307,6 +307,14 @@ export interface Ledger {
    */
   planAwards?(awards: readonly NewAward[]): Promise<readonly PlannedAward[]>;
   /**
+   * Optional, for backends shared by several workers (PostgreSQL): what planning needs of each of
+   * these awards (`ExistingAward`), or null for a key the ledger does not hold, in the order given,
+   * in one round trip. A worker whose roster another worker is loading ahead of it asks this
+   * before building the awards' requests. `findAwards(ledger, keys)` in `batch.ts` falls back to
+   * `getAward` one by one.
+   */
+  findAwards?(keys: readonly string[]): Promise<ReadonlyArray<ExistingAward | null>>;
+  /**
    * Optional, for backends shared by several workers (PostgreSQL): claims up to `limit` awards in
    * one round trip, by the rules and in the order of `claimNext`, with the intent of each first
    * send when asked (`intent`). Each award goes to one worker at a time. Empty when nothing is

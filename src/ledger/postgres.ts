@@ -9,6 +9,7 @@ import type {
   ClaimBatchOptions,
   ClaimOptions,
   EventRecord,
+  ExistingAward,
   Ledger,
   NewAward,
   PlannedAward,
@@ -23,8 +24,8 @@ import { existingAward } from './batch.js';
 import type { OpenLedgerOptions } from './open.js';
 import { checkGuard, emptyCounts } from './records.js';
 import { lockKey, migrate } from './postgres/migrations.js';
-import type { AwardRow, EventRow, RunRow, TemplateRow } from './postgres/rows.js';
-import { AWARD_COLUMNS, awardFromRow, eventFromRow, eventParams, json, jsonPatchAssignments, patchAssignments, runFromRow, templateFromRow } from './postgres/rows.js';
+import type { AwardRow, EventRow, ExistingRow, RunRow, TemplateRow } from './postgres/rows.js';
+import { AWARD_COLUMNS, awardFromRow, EXISTING_COLUMNS, existingFromRow, eventFromRow, eventParams, json, jsonPatchAssignments, patchAssignments, runFromRow, templateFromRow } from './postgres/rows.js';
 import { parsePgUrl, quoteIdent, scrub } from './postgres/url.js';
 
 /**
@@ -289,7 +290,7 @@ export class PgLedger implements Ledger, PgLedgerInternals {
       });
     });
     const now = PgLedger.#nowSql(2);
-    const rows = await this.#query<Pick<AwardRow, 'key' | 'email' | 'state' | 'version' | 'attempts' | 'badge_id' | 'revocation_reason' | 'updated_at'> & { ord: number; created: boolean; found: boolean; has_request: boolean }>(
+    const rows = await this.#query<ExistingRow & { ord: number; created: boolean; found: boolean }>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(ord integer, key text, microcredential_id text, template_id text, email text,
            earner_id text, state text, badge_id text, how text, roster_row integer, request jsonb, snapshot jsonb, issued_at text, credly jsonb)
@@ -303,8 +304,7 @@ export class PgLedger implements Ledger, PgLedgerInternals {
          ON CONFLICT (key) DO NOTHING
          RETURNING key
        )
-       SELECT i.ord, ins.key IS NOT NULL AS created, a.key IS NOT NULL AS found, a.key, a.email, a.state, a.version, a.attempts,
-         a.badge_id, a.revocation_reason, a.updated_at, a.request IS NOT NULL AS has_request
+       SELECT i.ord, ins.key IS NOT NULL AS created, a.key IS NOT NULL AS found, ${EXISTING_COLUMNS('a')}
        FROM input i
        LEFT JOIN inserted ins ON ins.key = i.key
        LEFT JOIN ${this.#t}.awards a ON a.key = i.key AND ins.key IS NULL`,
@@ -314,23 +314,8 @@ export class PgLedger implements Ledger, PgLedgerInternals {
     const out: PlannedAward[] = new Array<PlannedAward>(awards.length);
     for (const row of rows) {
       if (row.created) out[row.ord] = { created: true };
-      else if (row.found) {
-        // Its state, not its request and snapshot: what a worker loading a roster another worker loaded needs.
-        out[row.ord] = {
-          created: false,
-          existing: {
-            key: row.key,
-            email: row.email,
-            state: row.state,
-            version: row.version,
-            attempts: row.attempts,
-            badgeId: row.badge_id,
-            ...(row.revocation_reason !== null ? { revocationReason: row.revocation_reason } : {}),
-            updatedAt: row.updated_at.toISOString(),
-            hasRequest: row.has_request,
-          },
-        };
-      }
+      // Its state, not its request and snapshot: what a worker loading a roster another worker loaded needs.
+      else if (row.found) out[row.ord] = { created: false, existing: existingFromRow(row) };
     }
     for (let index = 0; index < awards.length; index += 1) {
       if (out[index]) continue;
@@ -340,6 +325,21 @@ export class PgLedger implements Ledger, PgLedgerInternals {
       if (!existing) throw new LedgerWriteError(`award ${key} was neither inserted nor found in ${this.location}`);
       out[index] = { created: false, existing: existingAward(existing) };
     }
+    return out;
+  }
+
+  /** One statement: the state of each award the keys name (null for those not in the ledger), in the order given. */
+  async findAwards(keys: readonly string[]): Promise<ReadonlyArray<ExistingAward | null>> {
+    const out: Array<ExistingAward | null> = new Array<ExistingAward | null>(keys.length).fill(null);
+    if (keys.length === 0) return out;
+    const rows = await this.#query<ExistingRow & { ord: string }>(
+      `SELECT i.ord, ${EXISTING_COLUMNS('a')}
+       FROM unnest($1::text[]) WITH ORDINALITY AS i(key, ord)
+       JOIN ${this.#t}.awards a ON a.key = i.key`,
+      [keys],
+      false,
+    );
+    for (const row of rows) out[Number(row.ord) - 1] = existingFromRow(row);
     return out;
   }
 

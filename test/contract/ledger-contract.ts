@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AwardRecord, Ledger, NewAward, TemplateRecord } from '../../src/ledger/contract.js';
-import { claimBatch, planAwards } from '../../src/ledger/batch.js';
+import { claimBatch, findAwards, planAwards } from '../../src/ledger/batch.js';
 import { LeaseLostError, VersionConflictError } from '../../src/ledger/errors.js';
 import { TestClock } from '../helpers/clock.js';
 
@@ -198,6 +198,21 @@ export function describeLedgerContract(name: string, harness: LedgerHarness, opt
       expect(await planAwards(ledger, [award(23)])).toMatchObject([{ created: false, existing: { key: award(23).key, hasRequest: true } }]);
       expect(await ledger.getAward(award(22).key)).toMatchObject({ state: 'planned', version: 1, fence: 0, row: 23, snapshot: { learner: { firstName: 'First22' } } });
       expect(await planAwards(ledger, [])).toEqual([]);
+      await ledger.close();
+    });
+
+    it('finds awards by key: the state of those it holds, null for the others, in the order given', async () => {
+      const ledger = await fresh();
+      await ledger.planAward({ ...award(30), request: { badge_template_id: 'tpl-even' } as never });
+      await ledger.planAward(award(31));
+      const claim = (await ledger.claimAward(award(30).key, { owner: 'w', leaseMs: LEASE }))!;
+      await ledger.writeAward(award(30).key, { state: 'issued', badgeId: 'b30' }, { claim });
+      const found = await findAwards(ledger, [award(32).key, award(31).key, award(30).key]);
+      expect(found[0]).toBeNull();
+      expect(found[1]).toMatchObject({ key: award(31).key, state: 'planned', hasRequest: false, attempts: 0 });
+      expect(found[2]).toMatchObject({ key: award(30).key, state: 'issued', badgeId: 'b30', hasRequest: true });
+      expect(Object.keys(found[2]!).sort()).toEqual(['attempts', 'badgeId', 'email', 'hasRequest', 'key', 'state', 'updatedAt', 'version']);
+      expect(await findAwards(ledger, [])).toEqual([]);
       await ledger.close();
     });
 

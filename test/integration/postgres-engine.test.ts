@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { issueBadges } from '../../src/index.js';
+import { issueBadges, planRow } from '../../src/index.js';
 import { openPostgresLedger, type PgLedger } from '../../src/ledger/postgres.js';
 import { allAwards, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
 import { DATABASE_URL, PG_SKIP_REASON, dropSchema, freshSchema } from '../helpers/postgres.js';
@@ -46,6 +46,44 @@ suite(`the engine on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP
     expect(ctx.fake.duplicateCount()).toBe(0);
     const awards = await allAwards(ctx.ledger);
     expect(awards.every((a) => a.state === 'issued' && a.attempts === 1 && a.fence === 1 && a.lease === null)).toBe(true);
+  });
+
+  it('behind another worker’s reader, a worker looks awards up before building them: it plans none again, and re-plans a failed one with its row', async () => {
+    const schema = freshSchema('enginetrail');
+    schemas.push(schema);
+    const ledger = await ledgerIn(schema);
+    ctx = await issuanceSetup({ ledger });
+    const other = await ledgerIn(schema);
+    // Another worker planned the whole roster (and died before claiming any of it).
+    const template = (await ctx.ledger.getTemplate('coding-in-sql'))!;
+    const context = { microcredentials: new Map(ctx.entries.map((e) => [e.microcredential.id, e])), microcredentialByTemplate: new Map<string, string>(), template: () => template, unusable: new Map<string, string>(), now: new Date() };
+    const n = 300;
+    const plans = [];
+    for await (const row of csvRows(sqlRosterCsv(n))) {
+      const plan = planRow(row, context, undefined, undefined);
+      if (plan.do !== 'issue') throw new Error(plan.do);
+      plans.push(plan);
+    }
+    await other.planAwards!(plans.map((plan) => plan.award));
+    // Two of them failed there (their rows, seen again, send their requests again).
+    for (const plan of plans.slice(200, 202)) {
+      const claim = (await other.claimAward(plan.key, { owner: other.owner, leaseMs: 60_000 }))!;
+      await other.writeAward(plan.key, { state: 'failed', lastError: 'HTTP 422 (fixed since)' }, { claim });
+    }
+    const planned: number[] = [];
+    const plan = ledger.planAwards.bind(ledger);
+    ledger.planAwards = (awards) => {
+      planned.push(awards.length);
+      return plan(awards);
+    };
+    const report = await issueBadges(csvRows(sqlRosterCsv(n)), { ...ctx.base, concurrency: 4 });
+    expect(report.totals.issued).toBe(n);
+    expect(ctx.fake.badges()).toHaveLength(n);
+    // Only the first batch (8 rows at concurrency 4, before it knew it trailed) went to planAwards;
+    // the rest were looked up, not built and sent again (300 before).
+    expect(planned.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(8);
+    const awards = await allAwards(ctx.ledger);
+    expect(awards.every((a) => a.state === 'issued' && a.attempts === 1)).toBe(true);
   });
 
   it('a run stopped while claimed awards wait for a free slot takes their intents back: attempts count only requests sent', async () => {

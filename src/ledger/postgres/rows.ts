@@ -1,4 +1,4 @@
-import type { AwardPatch, AwardRecord, AwardState, EventRecord, RunRecord, TemplateRecord, TemplateRecordState } from '../contract.js';
+import type { AwardPatch, AwardRecord, AwardState, EventRecord, ExistingAward, RunRecord, TemplateRecord, TemplateRecordState } from '../contract.js';
 
 // Rows as `pg` returns them, and their records. Instants the ledger judges leases by are
 // timestamptz; instants the caller supplies (issuedAt, receivedAt …) are kept as the exact text
@@ -58,6 +58,26 @@ export function awardFromRow(row: AwardRow): AwardRecord {
     credly: row.credly ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** The columns `ExistingAward` is read from (not the request and snapshot themselves). */
+export type ExistingRow = Pick<AwardRow, 'key' | 'email' | 'state' | 'version' | 'attempts' | 'badge_id' | 'revocation_reason' | 'updated_at'> & { has_request: boolean };
+
+export const EXISTING_COLUMNS = (alias: string): string =>
+  ['key', 'email', 'state', 'version', 'attempts', 'badge_id', 'revocation_reason', 'updated_at'].map((c) => `${alias}.${c}`).join(', ') + `, ${alias}.request IS NOT NULL AS has_request`;
+
+export function existingFromRow(row: ExistingRow): ExistingAward {
+  return {
+    key: row.key,
+    email: row.email,
+    state: row.state,
+    version: row.version,
+    attempts: row.attempts,
+    badgeId: row.badge_id,
+    ...(row.revocation_reason !== null ? { revocationReason: row.revocation_reason } : {}),
+    updatedAt: row.updated_at.toISOString(),
+    hasRequest: row.has_request,
   };
 }
 
