@@ -5,7 +5,7 @@ import type { Logger } from '../credly/logger.js';
 import type { DuplicateBehavior, IssueBadgeParams } from '../credly/schemas/requests.js';
 import type { RequestOptions } from '../credly/transport.js';
 import type { AwardPatch, AwardRecord, Claim, Ledger, PlannedAward } from '../ledger/contract.js';
-import { claimBatch, findAwards, planAwards } from '../ledger/batch.js';
+import { claimBatch, findAwards, planAndClaim, planAwards } from '../ledger/batch.js';
 import { LeaseLostError, LedgerError } from '../ledger/errors.js';
 import type { TextEvidenceType } from '../mapping/issue-payload.js';
 import { afterLookup, afterSend, firstStep, type AwardPolicy, type AwardStep, type SendResult } from './award.js';
@@ -345,6 +345,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   // durable meanwhile, so that a slot that frees sends at once. Batches (below) keep claims ready
   // ahead of the slots instead.
   const inFlight = new Set<Promise<void>>();
+  /** Whoever waits for a place (the reader): woken by the next award that ends. */
+  let placeFreed: (() => void) | undefined;
   const start = (task: () => Promise<void>) => {
     const promise: Promise<void> = task()
       .catch((error: unknown) => {
@@ -352,6 +354,9 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       })
       .finally(() => {
         inFlight.delete(promise);
+        const wake = placeFreed;
+        placeFreed = undefined;
+        wake?.();
         if (batched) {
           startReady();
           void refill();
@@ -360,7 +365,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     inFlight.add(promise);
   };
   const launch = async (task: () => Promise<void>) => {
-    while (inFlight.size >= 2 * concurrency) await Promise.race(inFlight);
+    // Not Promise.race over every award under way: each call would add a reaction to each of them.
+    while (inFlight.size >= 2 * concurrency) await new Promise<void>((resolve) => (placeFreed = resolve));
     start(task);
   };
 
@@ -517,14 +523,20 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   const planAndRun = async (plan: Extract<RowPlan, { do: 'issue' }>, base: { row: number; microcredentialId: string; email: string; key: string }): Promise<void> => {
     let claim: Claim | null;
     try {
-      let { record } = await ledger.planAward(plan.award);
-      if (record.state === 'failed' || (record.state === 'planned' && record.request === null)) {
-        // Seen again after a failure: send this row's request (its evidence may have been fixed).
-        record = await ledger
-          .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: record.version })
-          .catch(() => record);
+      // A new award is planned, claimed and has its first send's intent recorded in one write
+      // (one record in the file ledger instead of three).
+      const planned = await planAndClaim(ledger, plan.award, { owner, leaseMs, intent: true });
+      if (planned.created) claim = planned.claim;
+      else {
+        let record = planned.record;
+        if (record.state === 'failed' || (record.state === 'planned' && record.request === null)) {
+          // Seen again after a failure: send this row's request (its evidence may have been fixed).
+          record = await ledger
+            .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: record.version })
+            .catch(() => record);
+        }
+        claim = await ledger.claimAward(plan.key, { owner, leaseMs });
       }
-      claim = await ledger.claimAward(plan.key, { owner, leaseMs });
       if (!claim) {
         const current = await ledger.getAward(plan.key);
         if (current && (current.state === 'issued' || current.state === 'replaced')) {

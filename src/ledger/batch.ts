@@ -1,4 +1,4 @@
-import type { AwardRecord, Claim, ClaimBatchOptions, ExistingAward, Ledger, NewAward, PlannedAward } from './contract.js';
+import type { AwardRecord, Claim, ClaimBatchOptions, ClaimOptions, ExistingAward, Ledger, NewAward, PlannedAward, PlannedClaim } from './contract.js';
 
 /** The part of a record `planAwards` reports of an award that was there already. */
 export function existingAward(record: AwardRecord): ExistingAward {
@@ -57,4 +57,21 @@ export async function claimBatch(ledger: Ledger, options: ClaimBatchOptions): Pr
     exclude.add(claim.key);
   }
   return out;
+}
+
+/**
+ * Plans a new award already claimed (with the intent of its first send when asked): in one write
+ * where the backend offers `planAndClaim` (the file ledger), else `planAward`, `claimAward` and,
+ * for the intent, `writeAward` (durable before it resolves).
+ */
+export async function planAndClaim(ledger: Ledger, award: NewAward, options: ClaimOptions & { readonly intent?: boolean }): Promise<PlannedClaim> {
+  if (ledger.planAndClaim) return ledger.planAndClaim(award, options);
+  const { created, record } = await ledger.planAward(award);
+  if (!created) return { created: false, record };
+  const claim = await ledger.claimAward(award.key, { owner: options.owner, leaseMs: options.leaseMs });
+  // Claimed by another worker between the two (a shared backend): as if it had been there.
+  if (!claim) return { created: false, record: (await ledger.getAward(award.key)) ?? record };
+  if (!options.intent || claim.record.request === null) return { created: true, claim };
+  const intent = await ledger.writeAward(award.key, { state: 'issuing', attempts: claim.record.attempts + 1, lastError: null }, { claim });
+  return { created: true, claim: { ...claim, record: intent, intent: true } };
 }

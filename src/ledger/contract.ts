@@ -152,6 +152,9 @@ export type ExistingAward = Pick<AwardRecord, 'key' | 'email' | 'state' | 'versi
 /** What `planAwards` did with one award: inserted it, or found one already there. */
 export type PlannedAward = { readonly created: true } | { readonly created: false; readonly existing: ExistingAward };
 
+/** What `planAndClaim` did: planned the award already claimed (with its intent when asked), or found one already there. */
+export type PlannedClaim = { readonly created: true; readonly claim: Claim } | { readonly created: false; readonly record: AwardRecord };
+
 /** The options of `claimBatch`: those of `claimNext`, how many at most, and whether to record intents. */
 export interface ClaimBatchOptions extends ClaimOptions {
   /** Claim at most this many awards. */
@@ -306,6 +309,15 @@ export interface Ledger {
    * `batch.ts` falls back to `planAward` one by one.
    */
   planAwards?(awards: readonly NewAward[]): Promise<readonly PlannedAward[]>;
+  /**
+   * Optional: plans a new award already claimed by `owner` and, with `intent`, with the intent of
+   * its first send recorded (as `claimBatch` does: `issuing`, `attempts` counted, the claim saying
+   * `intent: true`), in one write, durable before it resolves when it carries the intent. A key
+   * the ledger holds already is returned as it is (`created: false`), unclaimed. The file ledger
+   * writes one record instead of three. `planAndClaim(ledger, award, options)` in `batch.ts`
+   * falls back to `planAward`, `claimAward` and `writeAward`.
+   */
+  planAndClaim?(award: NewAward, options: ClaimOptions & { readonly intent?: boolean }): Promise<PlannedClaim>;
   /**
    * Optional, for backends shared by several workers (PostgreSQL): what planning needs of each of
    * these awards (`ExistingAward`), or null for a key the ledger does not hold, in the order given,

@@ -11,6 +11,7 @@ import type {
   EventRecord,
   Ledger,
   NewAward,
+  PlannedClaim,
   RunRecord,
   TemplateRecord,
   WriteGuard,
@@ -335,9 +336,12 @@ export class FileLedger implements Ledger {
 
   async #putAward(record: AwardRecord): Promise<AwardRecord> {
     const { offset, length, durable } = this.#append({ type: 'award', ...record });
+    const checks = this.#lease?.checks ?? 0;
     this.#setAward(record, offset, length);
     this.#keepIfHeld(record);
     await durable;
+    // Durable, and (what lets the caller send) no other job took the ledger over since it was written.
+    this.#lease?.assertHeld({ checkedSince: checks });
     return record;
   }
 
@@ -408,6 +412,25 @@ export class FileLedger implements Ledger {
     const record = newAwardRecord(award, this.#now());
     this.#putAwardUnsynced(record);
     return { created: true, record };
+  }
+
+  /**
+   * A new award planned, claimed and (with `intent`) its first send's intent recorded, in one
+   * record instead of three; durable before it resolves when it carries the intent.
+   */
+  async planAndClaim(award: NewAward, options: ClaimOptions & { readonly intent?: boolean }): Promise<PlannedClaim> {
+    this.#writable();
+    const entry = this.#awards.get(award.key);
+    if (entry) return { created: false, record: this.#readAward(award.key, entry) };
+    const now = this.#now();
+    const { record: claimed, claim } = applyClaim(newAwardRecord(award, now), options, now, false);
+    if (!options.intent || claimed.request === null) {
+      this.#putAwardUnsynced(claimed);
+      return { created: true, claim };
+    }
+    const record: AwardRecord = { ...claimed, state: 'issuing', attempts: claimed.attempts + 1, lastError: null, version: claimed.version + 1 };
+    await this.#putAward(record);
+    return { created: true, claim: { ...claim, record, intent: true } };
   }
 
   #claimable(entry: IndexedAward, now: number): boolean {

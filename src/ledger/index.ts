@@ -13,6 +13,7 @@ export {
   type ClaimBatchOptions,
   type ExistingAward,
   type PlannedAward,
+  type PlannedClaim,
   type WriteGuard,
   type CredlyBadgeStatus,
   type TemplateRecord,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AwardRecord, Ledger, NewAward, TemplateRecord } from '../../src/ledger/contract.js';
-import { claimBatch, findAwards, planAwards } from '../../src/ledger/batch.js';
+import type { AwardRecord, Claim, Ledger, NewAward, TemplateRecord } from '../../src/ledger/contract.js';
+import { claimBatch, findAwards, planAndClaim, planAwards } from '../../src/ledger/batch.js';
 import { LeaseLostError, VersionConflictError } from '../../src/ledger/errors.js';
 import { TestClock } from '../helpers/clock.js';
 
@@ -198,6 +198,25 @@ export function describeLedgerContract(name: string, harness: LedgerHarness, opt
       expect(await planAwards(ledger, [award(23)])).toMatchObject([{ created: false, existing: { key: award(23).key, hasRequest: true } }]);
       expect(await ledger.getAward(award(22).key)).toMatchObject({ state: 'planned', version: 1, fence: 0, row: 23, snapshot: { learner: { firstName: 'First22' } } });
       expect(await planAwards(ledger, [])).toEqual([]);
+      await ledger.close();
+    });
+
+    it('plans a new award already claimed, its intent recorded when asked; a known one comes back unclaimed', async () => {
+      const ledger = await fresh();
+      const request = { badge_template_id: 'tpl-even' } as never;
+      const made = await planAndClaim(ledger, { ...award(40), request }, { owner: 'w1', leaseMs: LEASE, intent: true });
+      expect(made.created).toBe(true);
+      const claim = (made as { claim: Claim }).claim;
+      expect(claim).toMatchObject({ key: award(40).key, owner: 'w1', fence: 1, takenOver: false, intent: true, record: { state: 'issuing', attempts: 1, lastError: null } });
+      expect(await ledger.getAward(award(40).key)).toMatchObject({ state: 'issuing', attempts: 1, fence: 1, lease: { owner: 'w1' }, request });
+      // The holder may write under it at once (its outcome), as under any claim.
+      await ledger.writeAward(award(40).key, { state: 'issued', badgeId: 'b40' }, { claim });
+      expect(await planAndClaim(ledger, { ...award(40), request }, { owner: 'w2', leaseMs: LEASE, intent: true })).toMatchObject({ created: false, record: { state: 'issued', badgeId: 'b40' } });
+      // Without an intent (or without a request), claimed and still planned.
+      const plain = await planAndClaim(ledger, award(41), { owner: 'w1', leaseMs: LEASE, intent: true });
+      expect(plain).toMatchObject({ created: true, claim: { fence: 1, record: { state: 'planned', attempts: 0 } } });
+      expect((plain as { claim: Claim }).claim.intent).toBeUndefined();
+      expect(await ledger.claimAward(award(41).key, { owner: 'w2', leaseMs: LEASE })).toBeNull();
       await ledger.close();
     });
 

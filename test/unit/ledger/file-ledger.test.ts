@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../../src/ledger/contract.js';
 import { realJournalIo, type JournalIo } from '../../../src/ledger/file-journal.js';
-import { FileLedger, LEDGER_VERSION } from '../../../src/ledger/file.js';
+import { ABANDON, FileLedger, LEDGER_VERSION } from '../../../src/ledger/file.js';
 import { LedgerError, LedgerLockedError, LedgerWriteError } from '../../../src/ledger/errors.js';
 import { TestClock } from '../../helpers/clock.js';
 import { NODE_ARGS_FOR } from '../../helpers/tsx.js';
@@ -141,13 +141,19 @@ describe('file ledger: the lease (container-safe)', () => {
     const lost: string[] = [];
     a.onLeaseLost = (reason) => lost.push(reason);
     await a.planAward(award(5));
+    const claim = (await a.claimAward(award(5).key, { owner: a.owner, leaseMs: 60_000 }))!;
     // B's clock says A's lease ran out: B takes over. A's own clock still says it holds it.
     clockB.advance(60_001);
     const b = track(await FileLedger.open(path, { lockNow: clockB.now, lockTtlMs: 60_000 }));
+    // A's intent, written after B read the journal (B does not know it): refused once durable,
+    // before A could send the badge.
+    const refused = await a.writeAward(award(5).key, { state: 'issuing', attempts: 1 }, { claim }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(LedgerLockedError);
+    expect((refused as Error).message).toMatch(/another job took the ledger over/);
+    expect(lost).toHaveLength(1);
+    // And A writes nothing more.
     const error = await a.planAward(award(6)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LedgerLockedError);
-    expect((error as Error).message).toMatch(/another job took the ledger over/);
-    expect(lost).toHaveLength(1);
     await b.planAward(award(6));
     expect(await b.getAward(award(6).key)).toBeDefined();
   });
@@ -251,6 +257,34 @@ describe('file ledger: an intent counts only when it is whole and on disk', () =
     fail = false;
     await expect(ledger.writeAward(award(1).key, { lastError: 'z' }, { any: true })).rejects.toBeInstanceOf(LedgerWriteError);
     await expect(ledger.planAward(award(4))).rejects.toBeInstanceOf(LedgerWriteError);
+  });
+
+  it('plans, claims and records the intent of a new award in one record, durable before it resolves', async () => {
+    const path = fresh();
+    let syncs = 0;
+    const lockClock = new TestClock();
+    const ledger = await FileLedger.open(path, {
+      lockNow: lockClock.now,
+      lockTtlMs: 1_000,
+      io: failing({
+        fdatasync: (fd, callback) => {
+          syncs += 1;
+          realJournalIo.fdatasync(fd, callback);
+        },
+      }),
+    });
+    const lines = () => readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
+    const before = lines();
+    const made = await ledger.planAndClaim({ ...award(1), request: { badge_template_id: 'tpl-odd' } as never }, { owner: 'w', leaseMs: 10_000, intent: true });
+    expect(made.created).toBe(true);
+    // One record (planAward, claimAward and the intent's writeAward wrote three), and one sync.
+    expect(lines()).toBe(before + 1);
+    expect(syncs).toBe(1);
+    // A crash now: the award reads back issuing, to be looked up before any send.
+    ledger[ABANDON]();
+    lockClock.advance(1_001);
+    const reopened = track(await FileLedger.open(path, { lockNow: lockClock.now, lockTtlMs: 1_000 }));
+    expect(await reopened.getAward(award(1).key)).toMatchObject({ state: 'issuing', attempts: 1, fence: 1 });
   });
 
   it('a lazy outcome starts no sync of its own, and is on disk after close', async () => {
