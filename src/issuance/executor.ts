@@ -222,6 +222,18 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     // A batch claim may have recorded the first send's intent already (durable before it returned).
     let intentRecorded = claim.intent === true;
     let holdsSlot = false;
+    /**
+     * Gives the slot to the next award as soon as a request is answered, and lets that award's
+     * request go out (its continuation runs in the microtasks this yields to) before this one's
+     * outcome is written and reported: the slots' requests follow each other without this
+     * award's bookkeeping between them.
+     */
+    const releaseSlot = async (): Promise<void> => {
+      if (!holdsSlot) return;
+      holdsSlot = false;
+      sendSlots.release();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    };
     /** Waits for a slot to talk to Credly; false when the run stopped meanwhile (nothing more is sent). */
     const takeSlot = async (): Promise<boolean> => {
       if (!holdsSlot) {
@@ -259,6 +271,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
               result = { ok: false, failure: classifyFailure(error), message: describe(error), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
             }
             step = afterSend(result, step.attempt, policy);
+            // A refusal that stops the run keeps its slot until the run is marked stopped, so that no prepared award is sent after it.
+            if (step.do !== 'stop-run') await releaseSlot();
             break;
           }
           case 'look-up': {
@@ -281,6 +295,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
               found = { error: describe(error) };
             }
             step = afterLookup(found, step, policy);
+            if (step.do !== 'stop-run') await releaseSlot();
             break;
           }
           case 'wait-and-send':

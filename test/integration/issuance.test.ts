@@ -295,6 +295,26 @@ describe('issuance against the fake Credly', () => {
 });
 
 describe('awards prepared ahead of their slot', () => {
+  it('gives a slot to the next award, whose request goes out, before the answered award’s outcome is written', async () => {
+    ctx = await issuanceSetup();
+    const events: string[] = [];
+    const issue = ctx.client.badges.issue.bind(ctx.client.badges);
+    ctx.client.badges.issue = (params, options) => {
+      events.push(`send ${params.recipient_email}`);
+      return issue(params, options);
+    };
+    const write = ctx.ledger.writeAward.bind(ctx.ledger);
+    ctx.ledger.writeAward = (key, patch, guard) => {
+      if (patch.state === 'issued') events.push(`issued ${key.split('|')[1]}`);
+      return write(key, patch, guard);
+    };
+    const report = await issueBadges(csvRows(sqlRosterCsv(4)), { ...ctx.base, concurrency: 1 });
+    expect(report.totals.issued).toBe(4);
+    // One slot: the second request left before the first outcome was recorded (before: after it).
+    expect(events.slice(0, 3)).toEqual(['send learner1@example.edu', 'send learner2@example.edu', expect.stringMatching(/^issued /)]);
+    expect(events.filter((e) => e.startsWith('send'))).toHaveLength(4);
+  });
+
   it('talks to Credly with at most `concurrency` requests, while more awards have their intent durable and wait', async () => {
     ctx = await issuanceSetup({ fake: { latencyMs: 10 } });
     const ledger = ctx.ledger;
