@@ -260,6 +260,9 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
               step = { do: 'failed', reason: `not sent: the run stopped (${stop!.message})` };
               break;
             }
+            // A job that lost the ledger's lease sends nothing more, prepared awards included:
+            // a job that took the ledger over looks this award up, and would find it only too late.
+            ledger.checkLease?.();
             lastAction = 'send';
             let result: SendResult;
             try {
@@ -562,6 +565,11 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         return;
       }
     } catch (error) {
+      // Another worker holds it now (a shared ledger): it is in that worker's report.
+      if (error instanceof LeaseLostError) {
+        report.heldElsewhere += 1;
+        return;
+      }
       // The ledger could not be written (full disk, lost lease): nothing was sent for it, nor will be.
       settle({ ...base, outcome: 'failed', reason: describe(error) });
       throw fatal(error);

@@ -310,6 +310,13 @@ export interface Ledger {
    */
   planAwards?(awards: readonly NewAward[]): Promise<readonly PlannedAward[]>;
   /**
+   * Optional, for backends whose writer holds the whole ledger (the file ledger's lease): throws
+   * `LedgerLockedError` when this handle may no longer write, after a fresh look (another job took
+   * the ledger over, or the lease ran out). The engine calls it right before each request to
+   * Credly, so that a job that lost its lease sends nothing more, prepared awards included.
+   */
+  checkLease?(): void;
+  /**
    * Optional: plans a new award already claimed by `owner` and, with `intent`, with the intent of
    * its first send recorded (as `claimBatch` does: `issuing`, `attempts` counted, the claim saying
    * `intent: true`), in one write, durable before it resolves when it carries the intent. A key

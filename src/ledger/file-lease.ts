@@ -116,11 +116,7 @@ export class FileLease {
   get checks(): number {
     return this.#checks;
   }
-  /** Set by the first write of an event-loop turn, cleared when the turn ends (see assertHeld). */
-  #checkedThisTurn = false;
-  readonly #newTurn = () => {
-    this.#checkedThisTurn = false;
-  };
+
   #timer: NodeJS.Timeout | undefined;
   #released = false;
   /** Called once when the lease is found lost (the job stops). */
@@ -229,22 +225,19 @@ export class FileLease {
   }
 
   /**
-   * Throws when this process may no longer write: the lease was lost or ran out.
-   * A job that took the ledger over created the next generation: one stat looks for it, once per
-   * turn of the event loop. The writes of one turn (the awards whose answers arrived together) run
-   * without another process's move being seen between them, as one write would; anything that
-   * happened before this turn began (an open elsewhere, a pause) is seen by its first write.
-   * `checkedSince` (a `checks` value noted after a write) asks for a look made after that write:
-   * the file ledger asks it once an intent is durable, before the request may be sent. A successor
-   * reads the journal only after creating its generation, so if none existed at that look, the
-   * successor sees the intent (and looks the badge up before sending); if one did, nothing is sent.
+   * Throws when this process may no longer write: the lease was lost or ran out. A job that took
+   * the ledger over created the next generation: a `stat` looks for it before every write (the
+   * journal is written at this job's own idea of its end, so a write after a successor appended
+   * would land on the successor's records).
+   * `checkedSince` (a `checks` value noted after a write) asks only for a look made after that
+   * write, one already made counting: the file ledger asks it once an intent is durable, and
+   * `checkLease` before each send. A successor reads the journal only after creating its
+   * generation, so if none existed at that look, the successor sees the intent (and looks the badge
+   * up before sending); if one did, nothing is sent.
    */
   assertHeld(options: { checkedSince?: number } = {}): void {
-    // A write that must be followed by a look of its own (see `checks`) gets one.
-    const fresh = options.checkedSince !== undefined && this.#checks <= options.checkedSince;
-    if (!this.#lost && !this.#released && (fresh || !this.#checkedThisTurn)) {
-      if (!this.#checkedThisTurn) setImmediate(this.#newTurn).unref();
-      this.#checkedThisTurn = true;
+    const look = options.checkedSince === undefined || this.#checks <= options.checkedSince;
+    if (!this.#lost && !this.#released && look) {
       this.#checks += 1;
       if (existsSync(genPath(this.#base, this.#gen + 1))) {
         this.#lose(`another job took the ledger over (${describeLease(readLease(genPath(this.#base, this.#gen + 1), this.#options.ttlMs) ?? this.#info(this.#options.now()))})`);

@@ -414,6 +414,12 @@ export class FileLedger implements Ledger {
     return { created: true, record };
   }
 
+  /** Throws when this job may no longer write or send: its lease ran out, or another job took the ledger over (a fresh look). */
+  checkLease(): void {
+    if (this.#readOnly || this.#closed) throw new LedgerClosedError(`the ledger ${this.location} is not open for writing`);
+    this.#lease?.assertHeld({ checkedSince: this.#lease.checks });
+  }
+
   /**
    * A new award planned, claimed and (with `intent`) its first send's intent recorded, in one
    * record instead of three; durable before it resolves when it carries the intent.

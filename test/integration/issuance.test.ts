@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileLedger } from '../../src/ledger/file.js';
+import { TestClock } from '../helpers/clock.js';
 import { checkTemplates, formatReport, issueBadges, MemoryLedger, reportSucceeded } from '../../src/index.js';
 import { approvedEntry, csvRows, issuanceSetup, sqlRosterCsv, allAwards } from '../helpers/issuance.js';
 
@@ -295,6 +300,44 @@ describe('issuance against the fake Credly', () => {
 });
 
 describe('awards prepared ahead of their slot', () => {
+  it('a job whose ledger another job takes over during a request sends none of its prepared awards', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'credly-takeover-'));
+    const path = join(dir, 'awards.ledger');
+    const clockA = new TestClock();
+    const clockB = new TestClock();
+    clockB.advance(60_001); // B's clock says A's lease ran out
+    const ledger = await FileLedger.open(path, { lockNow: clockA.now, lockTtlMs: 60_000 });
+    ctx = await issuanceSetup({ ledger });
+    let successor: FileLedger | undefined;
+    const sent: string[] = [];
+    let prepared = 0;
+    const planAndClaim = ledger.planAndClaim.bind(ledger);
+    ledger.planAndClaim = async (award, options) => {
+      const result = await planAndClaim(award, options);
+      prepared += 1;
+      return result;
+    };
+    const issue = ctx.client.badges.issue.bind(ctx.client.badges);
+    ctx.client.badges.issue = async (params, options) => {
+      sent.push(params.recipient_email);
+      // While the first request is in flight, and the second award is prepared (its intent
+      // durable, waiting for the slot), another job takes the ledger over.
+      while (prepared < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+      successor ??= await FileLedger.open(path, { lockNow: clockB.now, lockTtlMs: 60_000 });
+      return issue(params, options);
+    };
+    try {
+      const report = await issueBadges(csvRows(sqlRosterCsv(4)), { ...ctx.base, concurrency: 1 });
+      // The request in flight when it happened went; the prepared one did not (before: it did).
+      expect(sent).toEqual(['learner1@example.edu']);
+      expect(ctx.fake.badges()).toHaveLength(1);
+      expect(report.stoppedBecause).toMatch(/lost the ledger's lease: another job took the ledger over/);
+    } finally {
+      await successor?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gives a slot to the next award, whose request goes out, before the answered award’s outcome is written', async () => {
     ctx = await issuanceSetup();
     const events: string[] = [];
