@@ -7,6 +7,7 @@ import type { RequestOptions } from '../credly/transport.js';
 import type { AwardPatch, AwardRecord, Claim, Ledger, PlannedAward } from '../ledger/contract.js';
 import { claimBatch, findAwards, planAndClaim, planAwards } from '../ledger/batch.js';
 import { LeaseLostError, LedgerError } from '../ledger/errors.js';
+import { intentPatch } from '../ledger/records.js';
 import type { TextEvidenceType } from '../mapping/issue-payload.js';
 import { afterLookup, afterSend, firstStep, type AwardPolicy, type AwardStep, type SendResult } from './award.js';
 import { Pacer, pacedRate, rateBucket } from './pacer.js';
@@ -254,7 +255,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             // It is written before this award has a slot, while others' requests are in flight, so
             // that a slot never waits for the disk.
             if (intentRecorded) intentRecorded = false;
-            else record = await write(claim, { state: 'issuing', attempts: record.attempts + 1, request, lastError: null });
+            else record = await write(claim, { ...intentPatch(record), request });
             if (!(await takeSlot())) {
               // Not sent, and known not to be: "failed" lets the next run send it without a look-up.
               step = { do: 'failed', reason: `not sent: the run stopped (${stop!.message})` };
@@ -454,6 +455,12 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       if (inFlight.size > 0) await Promise.race(inFlight);
     }
   };
+  /**
+   * An award seen again after a failure (or planned without a request): planned again with this
+   * row's request, whose evidence may have been fixed. Refused when the record changed meanwhile.
+   */
+  const replan = (plan: Extract<RowPlan, { do: 'issue' }>, version: number) =>
+    ledger.writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version });
   const pending: Array<{ row: RosterRow; decided: RowToIssue }> = [];
   let batchSize = concurrency + readyAhead;
   /** True while another worker's reader is ahead of this one (this worker's last batch was all planned already). */
@@ -500,11 +507,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       }
       rosterAwards += 1;
       if (existing.state === 'failed' || (existing.state === 'planned' && !existing.hasRequest)) {
-        // Seen again after a failure: send this row's request (its evidence may have been fixed).
-        const plan = (plans[index] ??= buildAward(decided, context));
-        await ledger
-          .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: existing.version })
-          .catch(() => undefined);
+        await replan((plans[index] ??= buildAward(decided, context)), existing.version).catch(() => undefined);
       }
     }
     planned += 1;
@@ -547,12 +550,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       if (planned.created) claim = planned.claim;
       else {
         let record = planned.record;
-        if (record.state === 'failed' || (record.state === 'planned' && record.request === null)) {
-          // Seen again after a failure: send this row's request (its evidence may have been fixed).
-          record = await ledger
-            .writeAward(plan.key, { state: 'planned', request: plan.request, snapshot: plan.award.snapshot ?? null, row: plan.row, templateId: plan.award.templateId, lastError: null }, { version: record.version })
-            .catch(() => record);
-        }
+        if (record.state === 'failed' || (record.state === 'planned' && record.request === null)) record = await replan(plan, record.version).catch(() => record);
         claim = await ledger.claimAward(plan.key, { owner, leaseMs });
       }
       if (!claim) {
@@ -621,11 +619,12 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           report.heldElsewhere += 1;
           continue;
         }
+        const earlierRow = key ? seen.firstRow(key) : undefined;
+        if (key) seen.add(key, row.row);
         if (batched) {
           // Decided now, built (request, snapshot) when its batch is planned, and only if no other
           // worker has planned it; the awards are claimed as slots free up.
-          const decided = decideRow(row, context, undefined, key ? seen.firstRow(key) : undefined);
-          if (key) seen.add(key, row.row);
+          const decided = decideRow(row, context, undefined, earlierRow);
           if (decided.do !== 'build') {
             settlePlan(decided);
             continue;
@@ -634,8 +633,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           if (pending.length >= batchSize) await planPending();
           continue;
         }
-        const plan = planRow(row, context, existing, key ? seen.firstRow(key) : undefined);
-        if (key) seen.add(key, row.row);
+        const plan = planRow(row, context, existing, earlierRow);
         if (plan.do !== 'issue') {
           settlePlan(plan);
           continue;

@@ -1,3 +1,4 @@
+import { intentPatch } from './records.js';
 import type { AwardRecord, Claim, ClaimBatchOptions, ClaimOptions, ExistingAward, Ledger, NewAward, PlannedAward, PlannedClaim } from './contract.js';
 
 /** The part of a record `planAwards` reports of an award that was there already. */
@@ -72,6 +73,6 @@ export async function planAndClaim(ledger: Ledger, award: NewAward, options: Cla
   // Claimed by another worker between the two (a shared backend): as if it had been there.
   if (!claim) return { created: false, record: (await ledger.getAward(award.key)) ?? record };
   if (!options.intent || claim.record.request === null) return { created: true, claim };
-  const intent = await ledger.writeAward(award.key, { state: 'issuing', attempts: claim.record.attempts + 1, lastError: null }, { claim });
+  const intent = await ledger.writeAward(award.key, intentPatch(claim.record), { claim });
   return { created: true, claim: { ...claim, record: intent, intent: true } };
 }

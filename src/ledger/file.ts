@@ -24,7 +24,7 @@ import { Journal, realJournalIo, type JournalIo } from './file-journal.js';
 import { byStartDescending } from './memory.js';
 import { Mutex } from './mutex.js';
 import type { OpenLedgerOptions } from './open.js';
-import { applyClaim, applyPatch, awardMatcher, checkGuard, claimability, emptyCounts, newAwardRecord, renewLease } from './records.js';
+import { applyClaim, applyPatch, awardMatcher, checkGuard, claimability, emptyCounts, intentPatch, newAwardRecord, renewLease } from './records.js';
 
 export const LEDGER_FORMAT = 'credly-microcredentials-ledger';
 /** v2: awards carry version, fence, lease and a domain snapshot. v1 ledgers are read and rewritten as v2 on first write. */
@@ -434,7 +434,7 @@ export class FileLedger implements Ledger {
       this.#putAwardUnsynced(claimed);
       return { created: true, claim };
     }
-    const record: AwardRecord = { ...claimed, state: 'issuing', attempts: claimed.attempts + 1, lastError: null, version: claimed.version + 1 };
+    const record = applyPatch(claimed, intentPatch(claimed), { claim }, now);
     await this.#putAward(record);
     return { created: true, claim: { ...claim, record, intent: true } };
   }

@@ -83,6 +83,11 @@ export function checkGuard(current: AwardRecord, guard: WriteGuard, now: Date): 
   }
 }
 
+/** The intent of an award's next send (step 2 of the protocol): `issuing`, the attempt counted, the last error cleared. */
+export function intentPatch(record: Pick<AwardRecord, 'attempts'>): AwardPatch {
+  return { state: 'issuing', attempts: record.attempts + 1, lastError: null };
+}
+
 /** The record after a guarded patch: the lease ends when a claim's holder settles the award. */
 export function applyPatch(current: AwardRecord, patch: AwardPatch, guard: WriteGuard, now: Date): AwardRecord {
   const releases = 'claim' in guard && (guard.release === true || (patch.state !== undefined && patch.state !== 'issuing'));

@@ -136,18 +136,17 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       // An approved microcredential without a template in this ledger would fail on every row: say so once.
       const unsynced: string[] = [];
       for (const e of entries) if (e.approval.state === 'approved' && !(await ledger.getTemplate(e.microcredential.id))) unsynced.push(e.microcredential.id);
-      if (unsynced.length) {
-        await templateCheck?.catch(() => undefined);
-        await ledger.close();
-        client.close();
-        throw new CliError(`no Credly template is recorded in ${opts.ledger} for ${unsynced.join(', ')}: run sync-templates with the same --ledger first`, EXIT.couldNotRun, 'TEMPLATE_NOT_SYNCED');
-      }
-      const outcomes = opts.reportJsonl ? await openOutcomeStream(ctx.path(opts.reportJsonl), opts.reportJsonl, ctx.secrets).catch(async (error: unknown) => {
+      /** The run cannot start after all: the template check settles, then the ledger and the client close. */
+      const closeAll = async (error: unknown): Promise<never> => {
         await templateCheck?.catch(() => undefined);
         await ledger.close();
         client.close();
         throw error;
-      }) : undefined;
+      };
+      if (unsynced.length) {
+        await closeAll(new CliError(`no Credly template is recorded in ${opts.ledger} for ${unsynced.join(', ')}: run sync-templates with the same --ledger first`, EXIT.couldNotRun, 'TEMPLATE_NOT_SYNCED'));
+      }
+      const outcomes = opts.reportJsonl ? await openOutcomeStream(ctx.path(opts.reportJsonl), opts.reportJsonl, ctx.secrets).catch(closeAll) : undefined;
       const controller = new AbortController();
       // A job that loses the file ledger's lease (paused past it, or taken over) sends nothing more.
       if ('onLeaseLost' in ledger) {
