@@ -33,7 +33,9 @@ export interface FakeProcess {
 /** The fake Credly served by the CLI in its own process (the built CLI with `built`, else from source). */
 export async function startFakeProcess(args: string[] = [], options: { built?: boolean } = {}): Promise<FakeProcess> {
   const cli = options.built ? [BUILT_CLI] : ['--import', TSX, CLI];
-  const proc: ChildProcess = spawn(process.execPath, [...cli, 'fake-credly', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // CREDLY_BENCH_FAKE_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir /tmp/fake"): node options for the fake alone, to profile it.
+  const nodeArgs = process.env.CREDLY_BENCH_FAKE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const proc: ChildProcess = spawn(process.execPath, [...nodeArgs, ...cli, 'fake-credly', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const info = await new Promise<Record<string, string>>((resolve, reject) => {
     proc.once('exit', (code) => reject(new Error(`fake-credly exited ${code}`)));

@@ -4,7 +4,7 @@
 // wall and CPU time, the CPU of the fake Credly and of PostgreSQL, and the load average before and
 // after. Options: --n <awards>, --runs <n>, --latency <ms> (scaling), --rate <N> (rate: --rate N/s
 // against a limit of 20/s), --one-only, --four-only, --cpu-prof <dir> (each worker profiled),
-// --cpu-timeline (the machine's CPU use per half second); CREDLY_BENCH_CLI=<file> times another
+// --cpu-timeline (the machine's CPU use per half second), --badge-timeline (the badges the fake holds every quarter second); CREDLY_BENCH_CLI=<file> times another
 // build of the CLI. Lines a worker writes to stderr starting with "TIMING " are printed too.
 // `npm run build` first. Needs DATABASE_URL; without it, it starts a throwaway server (fsync on).
 import { spawn, spawnSync } from 'node:child_process';
@@ -88,12 +88,24 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
       busy.push(total ? 1 - (d[3]! + d[4]!) / total : 0);
       last = now;
     }, 100);
+    // The badges the fake holds through the job (--badge-timeline): when the first goes out, how fast they follow.
+    const badgeCounts: Array<[number, number]> = [];
+    const badgeSampler = argv.includes('--badge-timeline')
+      ? setInterval(() => {
+          const at = performance.now() - started;
+          void fake.control('stats').then((s: { badges: number }) => badgeCounts.push([at, s.badges]));
+        }, 250)
+      : undefined;
     const node = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
     const results = await Promise.all(
       Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', '8', '--json', ...extra], fake, url, node)),
     );
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
+    if (badgeSampler) {
+      clearInterval(badgeSampler);
+      console.log(`  badges held by the fake every 0.25 s: ${badgeCounts.map(([, b]) => b - before.badges).join(' ')}`);
+    }
     if (argv.includes('--cpu-timeline')) console.log(`  CPU use per 0.5 s (2 cores = 100): ${Array.from({ length: Math.ceil(busy.length / 5) }, (_, i) => Math.round((100 * busy.slice(i * 5, i * 5 + 5).reduce((a, b) => a + b, 0)) / busy.slice(i * 5, i * 5 + 5).length)).join(' ')}`);
     const after = await fake.control('stats');
     const cpuAfter = fakeAndPgCpu();
