@@ -343,6 +343,19 @@ export class Transport {
     });
   }
 
+  /**
+   * The `data.id` of a response body, the one field a caller that asked for it reads: checked in
+   * every validation mode (a 2xx answer without it is a CredlyValidationError), the rest unread.
+   */
+  readId(data: unknown, what: string): string {
+    if (typeof data === 'string') {
+      throw new CredlyValidationError('response', what, [{ path: '', message: `the body is not JSON: ${snippet(data)}` }]);
+    }
+    const id = (data as { data?: { id?: unknown } } | null)?.data?.id;
+    if (typeof id === 'string' && id.trim() !== '') return id;
+    throw new CredlyValidationError('response', what, [{ path: 'data.id', message: `expected the new resource's id (a string), got ${id === undefined ? 'none' : JSON.stringify(id)}` }]);
+  }
+
   /** Parses a response body with a loose schema: a mismatch is a warning, or an error in strict mode. */
   parse<S extends z.ZodType>(schema: S, data: unknown, what: string): z.output<S> {
     if (typeof data === 'string') {

@@ -267,8 +267,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             lastAction = 'send';
             let result: SendResult;
             try {
-              const badge = await client.badges.issue(request, requestOptions);
-              result = { ok: true, badgeId: badge.id };
+              // Only the badge's id is read from the answer (it embeds the whole template).
+              result = { ok: true, badgeId: await client.badges.issueReturningId(request, requestOptions) };
             } catch (error) {
               if (error instanceof LedgerError) throw error; // the rate slot could not be taken: nothing was sent
               const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;

@@ -317,8 +317,8 @@ describe('awards prepared ahead of their slot', () => {
       prepared += 1;
       return result;
     };
-    const issue = ctx.client.badges.issue.bind(ctx.client.badges);
-    ctx.client.badges.issue = async (params, options) => {
+    const issue = ctx.client.badges.issueReturningId.bind(ctx.client.badges);
+    ctx.client.badges.issueReturningId = async (params, options) => {
       sent.push(params.recipient_email);
       // While the first request is in flight, and the second award is prepared (its intent
       // durable, waiting for the slot), another job takes the ledger over.
@@ -341,8 +341,8 @@ describe('awards prepared ahead of their slot', () => {
   it('gives a slot to the next award, whose request goes out, before the answered award’s outcome is written', async () => {
     ctx = await issuanceSetup();
     const events: string[] = [];
-    const issue = ctx.client.badges.issue.bind(ctx.client.badges);
-    ctx.client.badges.issue = (params, options) => {
+    const issue = ctx.client.badges.issueReturningId.bind(ctx.client.badges);
+    ctx.client.badges.issueReturningId = (params, options) => {
       events.push(`send ${params.recipient_email}`);
       return issue(params, options);
     };
@@ -364,8 +364,8 @@ describe('awards prepared ahead of their slot', () => {
     let inFlight = 0;
     let maxInFlight = 0;
     let mostWaiting = 0;
-    const issue = ctx.client.badges.issue.bind(ctx.client.badges);
-    ctx.client.badges.issue = async (params, options) => {
+    const issue = ctx.client.badges.issueReturningId.bind(ctx.client.badges);
+    ctx.client.badges.issueReturningId = async (params, options) => {
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
       // Awards whose intent is durable ("issuing") but whose request is not out yet: prepared.

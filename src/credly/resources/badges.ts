@@ -68,6 +68,22 @@ export class BadgesResource extends APIResource {
     return this.transport.parse(singleEnvelope(issuedBadgeSchema), response.data, `POST ${path}`).data;
   }
 
+  /**
+   * Issues one badge as {@link issue} does, and returns only its id: for callers that keep nothing
+   * else of the answer (the issue engine). Credly's answer embeds the whole badge template, and
+   * reading and validating it all for one id was about a tenth of a bulk job's processor time.
+   * The id is checked in every mode: a 2xx answer without one is a `CredlyValidationError` (the
+   * badge may exist: look it up). With `validateResponses: 'strict'` the whole answer is
+   * validated too, as by `issue`.
+   */
+  async issueReturningId(params: IssueBadgeParams, options?: RequestOptions): Promise<string> {
+    const body = validateRequest(issueBadgeRequestSchema, params, 'badge');
+    const path = this.#path();
+    const response = await this.transport.request({ method: 'POST', path, body }, options);
+    if (this.transport.config.validateResponses === 'strict') this.transport.parse(singleEnvelope(issuedBadgeSchema), response.data, `POST ${path}`);
+    return this.transport.readId(response.data, `POST ${path}`);
+  }
+
   /** Issues several badges at once; `data` comes back in request order. A 422 names the failing item in `errorIndex`. */
   async issueBatch(params: IssueBadgeBatchParams, options?: RequestOptions): Promise<IssuedBadge[]> {
     const body = validateRequest(issueBadgeBatchRequestSchema, params, 'badge batch');

@@ -229,3 +229,55 @@ describe('filters, sort and dates', () => {
     for (const bad of ['2026-05-20T17:00:00', '2026-05-20', '2014-04-01 09:41:00', 'tomorrow']) expect(hasExplicitOffset(bad), bad).toBe(false);
   });
 });
+
+describe('badges.issueReturningId', () => {
+  const issueBody = {
+    badge_template_id: TEMPLATE_ID,
+    recipient_email: 'learner1@example.edu',
+    issued_to_first_name: 'Ada',
+    issued_to_last_name: 'Lovelace',
+    issued_at: '2026-05-20T17:00:00-04:00',
+  };
+  // An answer whose embedded template does not match its schema (a number for a name).
+  const answer = (data: Record<string, unknown>) => ({ data: { state: 'pending', badge_template: { id: TEMPLATE_ID, name: 42 }, ...data }, metadata: {} });
+
+  it('sends the validated request and returns the id, without reading the rest of the answer', async () => {
+    const { client, logs } = testClient();
+    const scope = nock(SANDBOX).post(`${base}/badges`, issueBody).reply(201, answer({ id: 'b-1' }));
+    expect(await client.badges.issueReturningId(issueBody)).toBe('b-1');
+    scope.done();
+    // `issue` would have warned about the template's name; this call never looked at it.
+    expect(logs.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
+  it('refuses a request that does not validate, before sending anything', async () => {
+    const { client } = testClient();
+    const error = (await client.badges.issueReturningId({ ...issueBody, recipient_email: 'not an email' }).catch((e: unknown) => e)) as CredlyValidationError;
+    expect(error).toBeInstanceOf(CredlyValidationError);
+    expect(error.direction).toBe('request');
+  });
+
+  it.each([
+    ['no id', answer({})],
+    ['an empty id', answer({ id: ' ' })],
+    ['a numeric id', answer({ id: 7 })],
+    ['a body that is not JSON', 'Created'],
+  ])('throws a response CredlyValidationError on a 2xx with %s, in every mode (the badge may exist)', async (_what, body) => {
+    for (const validateResponses of ['off', 'warn', 'strict'] as const) {
+      const { client } = testClient({ validateResponses });
+      nock(SANDBOX).post(`${base}/badges`).reply(201, body);
+      const error = (await client.badges.issueReturningId(issueBody).catch((e: unknown) => e)) as CredlyValidationError;
+      expect(error).toBeInstanceOf(CredlyValidationError);
+      expect(error.direction).toBe('response');
+      expect(error.message).toContain(`POST /organizations/${ORG}/badges`);
+    }
+  });
+
+  it('validates the whole answer in strict mode', async () => {
+    const { client } = testClient({ validateResponses: 'strict' });
+    nock(SANDBOX).post(`${base}/badges`).reply(201, answer({ id: 'b-1' }));
+    const error = (await client.badges.issueReturningId(issueBody).catch((e: unknown) => e)) as CredlyValidationError;
+    expect(error).toBeInstanceOf(CredlyValidationError);
+    expect(error.issues.map((i) => i.path)).toContain('data.badge_template');
+  });
+});
