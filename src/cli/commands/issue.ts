@@ -91,8 +91,19 @@ export function registerIssue(program: Command, ctx: CliContext): void {
           throw new CliError(`--rate: ${(error as Error).message}`);
         }
       }
+      const target = ledgerTarget(ctx, opts.ledger);
+      // A shared ledger (round trips; no lock to wait for) opens first, while the microcredentials
+      // and the roster are read and Credly checks the credentials: several workers starting at
+      // once would otherwise each wait for it after all of that.
+      const opening = /^postgres(ql)?:\/\//i.test(target) ? openLedger(target, opts) : undefined;
+      opening?.catch(() => undefined); // a failure to open is reported below, after the roster's and the credentials'
       const entries: MicrocredentialEntry[] = [];
-      for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
+      try {
+        for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
+      } catch (error) {
+        await opening?.then((opened) => opened.close()).catch(() => undefined);
+        throw error;
+      }
       // A first pass: the roster's format (header, encoding) is checked, and its rows counted, before
       // any award is attempted; its errors are reported before any other. The rows themselves are
       // read once, by the run. The pass runs while Credly checks the credentials (a read) and a
@@ -108,13 +119,10 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       try {
         client = clientFrom(opts, ctx.env, ctx);
       } catch (error) {
+        await opening?.then((opened) => opened.close()).catch(() => undefined);
         await scanning;
         throw error;
       }
-      const target = ledgerTarget(ctx, opts.ledger);
-      // A shared ledger (a round trip; no lock to wait for) opens while Credly checks the credentials.
-      const opening = /^postgres(ql)?:\/\//i.test(target) ? openLedger(target, opts) : undefined;
-      opening?.catch(() => undefined); // a failure to open is reported below, after the roster's and the credentials'
       // With a rate shared through the ledger, these requests wait for their slots like every other.
       const paced = opening && ratePerSecond ? { beforeAttempt: async ({ signal }: BeforeAttempt) => (await opening).takeRateSlot?.(rateBucket(client.organizationId), pacedRate(ratePerSecond), signal) } : {};
       // Once a shared ledger is open, the templates are checked in Credly beside the credentials
