@@ -3,11 +3,26 @@ import { FakeHttpError } from './store.js';
 
 const MAX_BODY = 1024 * 1024;
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.writableEnded || res.destroyed) return;
+/** A JSON answer made ready to write: its body serialized, its headers set. */
+export interface PreparedJson {
+  readonly status: number;
+  readonly headers: Record<string, string | number>;
+  readonly text: string;
+}
+
+export function prepareJson(status: number, body: unknown, headers: Record<string, string> = {}): PreparedJson {
   const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { ...(text ? { 'Content-Type': 'application/json; charset=utf-8' } : {}), 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  return { status, headers: { ...(text ? { 'Content-Type': 'application/json; charset=utf-8' } : {}), 'Content-Length': Buffer.byteLength(text), ...headers }, text };
+}
+
+export function writeJson(res: ServerResponse, prepared: PreparedJson): void {
+  if (res.writableEnded || res.destroyed) return;
+  res.writeHead(prepared.status, prepared.headers);
+  res.end(prepared.text);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  writeJson(res, prepareJson(status, body, headers));
 }
 
 export function sendError(res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {

@@ -6,7 +6,7 @@ import { FakeClock } from './clock.js';
 import type { FakeFidelityOptions } from './fidelity.js';
 import { authorizationTokensRoute, type FakeAuthorizationToken } from './authorization-tokens.js';
 import { FaultPlan, type FaultDecision, type FaultRates, type TargetedFault } from './faults.js';
-import { HTML_ERROR_PAGE, parseBody, readAuthorization, readBody, sendError, sendJson } from './http.js';
+import { HTML_ERROR_PAGE, parseBody, prepareJson, readAuthorization, readBody, sendError, sendJson, writeJson } from './http.js';
 import { seededRandom } from './random.js';
 import { FixedWindowLimiter, type RateLimitOptions } from './rate-limit.js';
 import { eventJson, organizationJson, type FakeUrls } from './serialize.js';
@@ -190,10 +190,16 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     return l.base + l.jitter * latencyRandom();
   };
 
-  const respond = (res: ServerResponse, result: RouteResult, delayMs: number) => {
-    const send = () => sendJson(res, result.status, result.body, result.headers);
-    if (delayMs > 0) setTimeout(send, delayMs);
-    else send();
+  /**
+   * Answers once `wait()` has passed. The body is serialized first: that is the server's work,
+   * part of its response time, so that answers due together do not queue behind each other's
+   * serialization once due.
+   */
+  const respond = (res: ServerResponse, result: RouteResult, wait: () => number) => {
+    const prepared = prepareJson(result.status, result.body, result.headers);
+    const delayMs = wait();
+    if (delayMs > 0) setTimeout(() => writeJson(res, prepared), delayMs);
+    else writeJson(res, prepared);
   };
 
   const destroy = (req: IncomingMessage, delayMs: number) => {
@@ -331,7 +337,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
       const waitMs = limiter.take(clock.now());
       if (waitMs !== null) {
         const headers: Record<string, string> = limiter.retryAfter ? { 'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))) } : {};
-        return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, headers }, untilDue(delay));
+        return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, headers }, () => untilDue(delay));
       }
     }
 
@@ -339,12 +345,12 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     if (fault?.kind === 'error-5xx') {
       const status = fault.status ?? (random() < 0.5 ? 500 : 503);
       const headers = fault.retryAfterHeader !== undefined ? { 'Retry-After': fault.retryAfterHeader } : undefined;
-      return respond(res, { status, body: { data: { message: status === 503 ? 'Service Unavailable' : 'Internal Server Error' } }, ...(headers ? { headers } : {}) }, untilDue(delay));
+      return respond(res, { status, body: { data: { message: status === 503 ? 'Service Unavailable' : 'Internal Server Error' } }, ...(headers ? { headers } : {}) }, () => untilDue(delay));
     }
     if (fault?.kind === 'reset-before') return destroy(req, untilDue(delay));
     if (fault?.kind === 'rate-limit') {
       const retryAfter = fault.retryAfterHeader ?? (fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds);
-      return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, ...(retryAfter === null ? {} : { headers: { 'Retry-After': String(retryAfter) } }) }, untilDue(delay));
+      return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, ...(retryAfter === null ? {} : { headers: { 'Retry-After': String(retryAfter) } }) }, () => untilDue(delay));
     }
 
     const body = text ? parseBody(text, req.headers['content-type']) : {};
@@ -352,7 +358,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
 
     // Faults after the change took effect: the client cannot tell what happened.
     if (fault?.kind === 'reset-after-commit') return destroy(req, untilDue(delay));
-    if (fault?.kind === 'slow') return respond(res, result, untilDue(delay + (fault.delayMs ?? 60_000)));
+    if (fault?.kind === 'slow') return respond(res, result, () => untilDue(delay + (fault.delayMs ?? 60_000)));
     if (fault?.kind === 'malformed-json') {
       const full = JSON.stringify(result.body ?? {});
       const send = () => {
@@ -375,7 +381,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
       else send();
       return;
     }
-    respond(res, result, untilDue(delay));
+    respond(res, result, () => untilDue(delay));
   };
 
   const server: Server = createServer((req, res) => {
