@@ -4,7 +4,7 @@
 // wall and CPU time, the CPU of the fake Credly and of PostgreSQL, and the load average before and
 // after. Options: --n <awards>, --runs <n>, --latency <ms> (scaling), --rate <N> (rate: --rate N/s
 // against a limit of 20/s), --one-only, --four-only, --cpu-prof <dir> (each worker profiled),
-// --cpu-timeline (the machine's CPU use per half second), --badge-timeline (the badges the fake holds every quarter second); CREDLY_BENCH_CLI=<file> times another
+// --cpu-timeline (the machine's CPU use per half second), --badge-timeline (the badges the fake holds every quarter second), --rss (each worker's peak RSS); CREDLY_BENCH_CLI=<file> times another
 // build of the CLI. Lines a worker writes to stderr starting with "TIMING " are printed too.
 // `npm run build` first. Needs DATABASE_URL; without it, it starts a throwaway server (fsync on).
 import { spawn, spawnSync } from 'node:child_process';
@@ -43,12 +43,12 @@ interface WorkerRun {
   cpuSeconds: number;
 }
 
-function run(args: string[], fake: FakeProcess, ledger: string, node: string[] = []): Promise<WorkerRun> {
+function run(args: string[], fake: FakeProcess, ledger: string, node: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<WorkerRun> {
   const timeFile = join(dir, `time-${Math.random().toString(36).slice(2)}`);
   return new Promise((resolve, reject) => {
     const env = { ...process.env, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: fake.token, CREDLY_BASE_URL: fake.baseUrl, CREDLY_LEDGER: ledger };
     const started = performance.now();
-    const proc = spawn('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, process.execPath, ...node, CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, process.execPath, ...node, CLI, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (c) => (stdout += c));
@@ -97,11 +97,18 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
         }, 250)
       : undefined;
     const node = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
+    // --rss: each worker's peak RSS, as bench/workers.ts measures it.
+    const rssDir = argv.includes('--rss') ? tempDir('credly-rss-part-') : undefined;
+    if (rssDir) node.push('--import', join(ROOT, 'bench/rss-probe.mjs'));
     const results = await Promise.all(
-      Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', '8', '--json', ...extra], fake, url, node)),
+      Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', '8', '--json', ...extra], fake, url, node, rssDir ? { RSS_PROBE_DIR: rssDir } : {})),
     );
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
+    if (rssDir) {
+      console.log(`  peak RSS of each worker (MB): ${readdirSync(rssDir).map((name) => round(Number(readFileSync(join(rssDir, name), 'utf8')) / 1024, 1)).join(' ')}`);
+      rmSync(rssDir, { recursive: true, force: true });
+    }
     if (badgeSampler) {
       clearInterval(badgeSampler);
       console.log(`  badges held by the fake every 0.25 s: ${badgeCounts.map(([, b]) => b - before.badges).join(' ')}`);
