@@ -93,7 +93,10 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
     const badgeSampler = argv.includes('--badge-timeline')
       ? setInterval(() => {
           const at = performance.now() - started;
-          void fake.control('stats').then((s: { badges: number }) => badgeCounts.push([at, s.badges]));
+          fake.control('stats').then(
+            (s: { badges: number }) => badgeCounts.push([at, s.badges]),
+            () => undefined, // a sample lost: the timeline has a gap
+          );
         }, 250)
       : undefined;
     const node = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];

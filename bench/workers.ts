@@ -70,11 +70,17 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
         }
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-    })();
-    const results = await Promise.all(Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', String(CONCURRENCY), '--json', ...extra], fake, url, rssDir)));
-    const seconds = (performance.now() - started) / 1000;
-    done = true;
-    await watching;
+    })().catch(() => undefined); // a fake that stopped: the job's own error says why
+    let results: Awaited<ReturnType<typeof run>>[];
+    let seconds: number;
+    try {
+      results = await Promise.all(Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', String(CONCURRENCY), '--json', ...extra], fake, url, rssDir)));
+      seconds = (performance.now() - started) / 1000;
+    } finally {
+      done = true;
+      await watching;
+    }
+    if (Number.isNaN(firstBadgeSeconds)) throw new Error('no badge reached the fake Credly during the job: nothing was issued');
     const after = await fake.control('stats');
     for (const result of results) if (result.code !== 0) throw new Error(`a worker exited ${result.code}: ${result.stderr.slice(-500)}`);
     const issued = results.map((r) => (JSON.parse(r.stdout) as { totals: { issued: number } }).totals.issued);

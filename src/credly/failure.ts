@@ -18,7 +18,8 @@ import {
  * - `credentials`: 401/403: nothing else will work either; stop;
  * - `maybe-duplicate`: 422 or 409 on an issue: Credly may already hold the badge (its duplicate
  *   rule, in whatever wording); look it up before calling it a refusal;
- * - `maybe-processed`: timeout, reset, 5xx, or a 2xx we could not read: the badge may exist.
+ * - `maybe-processed`: timeout, reset, 5xx, or a 2xx we could not read (or without the id asked
+ *   for): the badge may exist.
  */
 export type FailureClass = 'not-sent' | 'refused' | 'rate-limited' | 'credentials' | 'maybe-duplicate' | 'maybe-processed';
 

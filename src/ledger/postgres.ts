@@ -65,6 +65,9 @@ export interface PgLedgerInternals {
   readonly migrationsApplied: number;
 }
 
+/** How long opening the ledger, or any later query, waits for a connection (30 s) unless told otherwise. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
 export async function openPostgresLedger(url: string, options: OpenLedgerOptions = {}): Promise<PgLedger> {
   const target = parsePgUrl(url, options.schema);
   const backend = { ...(options.backend ?? {}) } as PoolConfig;
@@ -73,7 +76,15 @@ export async function openPostgresLedger(url: string, options: OpenLedgerOptions
   }
   // Loaded only here, so that users of the file ledger never load the driver.
   const pg = (await import('pg')).default;
-  const pool = new pg.Pool({ application_name: 'credly-microcredentials', ...backend, connectionString: target.connectionString });
+  // `pg` waits for a connection without limit by default: a server (or a proxy) that accepts and
+  // never answers would hang a job for good. `backend.connectionTimeoutMillis`, else the URL's
+  // connect_timeout, else DEFAULT_CONNECT_TIMEOUT_MS.
+  const pool = new pg.Pool({
+    application_name: 'credly-microcredentials',
+    connectionTimeoutMillis: target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    ...backend,
+    connectionString: target.connectionString,
+  });
   // An idle connection that breaks (a database restart) must not crash the process: the next
   // query reports it.
   pool.on('error', () => undefined);

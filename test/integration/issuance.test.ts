@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileLedger } from '../../src/ledger/file.js';
 import { TestClock } from '../helpers/clock.js';
-import { checkTemplates, formatReport, issueBadges, MemoryLedger, reportSucceeded } from '../../src/index.js';
+import { checkTemplates, CredlyClient, formatReport, issueBadges, MemoryLedger, reportSucceeded } from '../../src/index.js';
 import { approvedEntry, csvRows, issuanceSetup, sqlRosterCsv, allAwards } from '../helpers/issuance.js';
 
 let ctx: Awaited<ReturnType<typeof issuanceSetup>>;
@@ -59,6 +61,51 @@ describe('issuance against the fake Credly', () => {
     expect(ctx.fake.stats().faults['reset-after-commit']).toBe(6);
     expect(ctx.fake.stats().requests['POST /badges']).toBe(20);
     issuedOnce(20);
+  });
+
+  it.each(['warn', 'off'] as const)('looks up an award whose 2xx answer has no badge id (validateResponses %s), instead of recording it issued without one', async (validateResponses) => {
+    ctx = await issuanceSetup();
+    // A proxy in front of the fake: the first issue's answer (the badge made) comes back without its id.
+    let stripped = 0;
+    const proxy = createServer((req, res) => {
+      const body: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => body.push(chunk));
+      req.on('end', () => {
+        const upstream = request(new URL(req.url ?? '/', ctx.fake.url), { method: req.method, headers: req.headers }, (answer) => {
+          const parts: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => parts.push(chunk));
+          answer.on('end', () => {
+            let text = Buffer.concat(parts).toString('utf8');
+            if (req.method === 'POST' && /\/badges$/.test(req.url ?? '') && answer.statusCode === 201 && stripped === 0) {
+              const json = JSON.parse(text) as { data: Record<string, unknown> };
+              delete json.data.id;
+              text = JSON.stringify(json);
+              stripped += 1;
+            }
+            const { 'content-length': _length, ...headers } = answer.headers;
+            res.writeHead(answer.statusCode ?? 502, headers);
+            res.end(text);
+          });
+        });
+        upstream.end(Buffer.concat(body));
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { credentials } = ctx.fake.clientConfig();
+    const client = new CredlyClient(credentials, { baseUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/v1`, validateResponses, retryTiming: { baseDelayMs: 1, maxDelayMs: 2 } });
+    try {
+      const report = await issueBadges(csvRows(sqlRosterCsv(3)), { ...ctx.base, client, concurrency: 1 });
+      expect(stripped).toBe(1);
+      expect(report.totals).toMatchObject({ issued: 3, failed: 0 });
+      // Before: the first award was recorded issued with no badge id. Now it is looked up, and found.
+      expect(ctx.fake.stats().requests['GET /badges']).toBeGreaterThanOrEqual(1);
+      const awards = await allAwards(ctx.ledger);
+      expect(awards.map((a) => [a.state, ctx.fake.badges().some((b) => b.id === a.badgeId)])).toEqual([['issued', true], ['issued', true], ['issued', true]]);
+      issuedOnce(3);
+    } finally {
+      client.close();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 
   it('survives answers slower than its timeout and cut-off JSON, both after the badge was made', async () => {

@@ -65,4 +65,29 @@ suite(`issue on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP_REAS
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('names a ledger without synced templates by its location, never with its password', async () => {
+    const fake = await startFakeCredly({ seed: 4 });
+    const dir = mkdtempSync(join(tmpdir(), 'credly-pg-cli-'));
+    const schema = freshSchema('clinosync');
+    schemas.push(schema);
+    try {
+      const url = new URL(urlWithSchema(schema));
+      // The throwaway server trusts loopback: a password it does not need still travels in the URL.
+      if (!url.password) url.password = 'pw-never-shown-4821';
+      const password = decodeURIComponent(url.password);
+      const env = { ...cleanEnv, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: fake.token, CREDLY_BASE_URL: fake.baseUrl, CREDLY_LEDGER: url.toString() };
+      writeFileSync(join(dir, 'sql.json'), JSON.stringify({ proposal: exampleProposalJson('non-credit'), approval: { state: 'approved' } }));
+      writeFileSync(join(dir, 'roster.csv'), sqlRosterCsv(2));
+      const issue = await runCli(['issue', '--roster', join(dir, 'roster.csv'), '--microcredential', join(dir, 'sql.json')], { env });
+      expect(issue.code).toBe(1);
+      expect(issue.stderr).toMatch(/^error: no Credly template is recorded in postgres:\/\/\S+ for coding-in-sql: run sync-templates with the same --ledger first$/m);
+      // Before: the URL was printed as given, password and all.
+      expect(issue.stderr).not.toContain(password);
+      expect(fake.stats().requests['POST /badges'] ?? 0).toBe(0);
+    } finally {
+      await fake.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

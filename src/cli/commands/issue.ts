@@ -91,19 +91,8 @@ export function registerIssue(program: Command, ctx: CliContext): void {
           throw new CliError(`--rate: ${(error as Error).message}`);
         }
       }
-      const target = ledgerTarget(ctx, opts.ledger);
-      // A shared ledger (round trips; no lock to wait for) opens first, while the microcredentials
-      // and the roster are read and Credly checks the credentials: several workers starting at
-      // once would otherwise each wait for it after all of that.
-      const opening = /^postgres(ql)?:\/\//i.test(target) ? openLedger(target, opts) : undefined;
-      opening?.catch(() => undefined); // a failure to open is reported below, after the roster's and the credentials'
       const entries: MicrocredentialEntry[] = [];
-      try {
-        for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
-      } catch (error) {
-        await opening?.then((opened) => opened.close()).catch(() => undefined);
-        throw error;
-      }
+      for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
       // A first pass: the roster's format (header, encoding) is checked, and its rows counted, before
       // any award is attempted; its errors are reported before any other. The rows themselves are
       // read once, by the run. The pass runs while Credly checks the credentials (a read) and a
@@ -119,10 +108,13 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       try {
         client = clientFrom(opts, ctx.env, ctx);
       } catch (error) {
-        await opening?.then((opened) => opened.close()).catch(() => undefined);
         await scanning;
         throw error;
       }
+      const target = ledgerTarget(ctx, opts.ledger);
+      // A shared ledger (a round trip; no lock to wait for) opens while Credly checks the credentials.
+      const opening = /^postgres(ql)?:\/\//i.test(target) ? openLedger(target, opts) : undefined;
+      opening?.catch(() => undefined); // a failure to open is reported below, after the roster's and the credentials'
       // With a rate shared through the ledger, these requests wait for their slots like every other.
       const paced = opening && ratePerSecond ? { beforeAttempt: async ({ signal }: BeforeAttempt) => (await opening).takeRateSlot?.(rateBucket(client.organizationId), pacedRate(ratePerSecond), signal) } : {};
       // Once a shared ledger is open, the templates are checked in Credly beside the credentials
@@ -141,9 +133,6 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       if (!opts.dryRun) await verifyCredentials(client, paced).catch(giveUp);
       const total = await scanning.catch(giveUp);
       const ledger = await (opening ?? openLedger(target, opts)).catch(giveUp);
-      // An approved microcredential without a template in this ledger would fail on every row: say so once.
-      const unsynced: string[] = [];
-      for (const e of entries) if (e.approval.state === 'approved' && !(await ledger.getTemplate(e.microcredential.id))) unsynced.push(e.microcredential.id);
       /** The run cannot start after all: the template check settles, then the ledger and the client close. */
       const closeAll = async (error: unknown): Promise<never> => {
         await templateCheck?.catch(() => undefined);
@@ -151,8 +140,16 @@ export function registerIssue(program: Command, ctx: CliContext): void {
         client.close();
         throw error;
       };
+      // An approved microcredential without a template in this ledger would fail on every row: say so once.
+      const unsynced: string[] = [];
+      try {
+        for (const e of entries) if (e.approval.state === 'approved' && !(await ledger.getTemplate(e.microcredential.id))) unsynced.push(e.microcredential.id);
+      } catch (error) {
+        await closeAll(error);
+      }
       if (unsynced.length) {
-        await closeAll(new CliError(`no Credly template is recorded in ${opts.ledger} for ${unsynced.join(', ')}: run sync-templates with the same --ledger first`, EXIT.couldNotRun, 'TEMPLATE_NOT_SYNCED'));
+        // The ledger as its location says it: a PostgreSQL URL without its password.
+        await closeAll(new CliError(`no Credly template is recorded in ${ledger.location} for ${unsynced.join(', ')}: run sync-templates with the same --ledger first`, EXIT.couldNotRun, 'TEMPLATE_NOT_SYNCED'));
       }
       const outcomes = opts.reportJsonl ? await openOutcomeStream(ctx.path(opts.reportJsonl), opts.reportJsonl, ctx.secrets).catch(closeAll) : undefined;
       const controller = new AbortController();

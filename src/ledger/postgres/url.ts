@@ -17,6 +17,8 @@ export interface PgTarget {
   readonly urlConfiguresTls: boolean;
   /** The secrets to scrub from any message that leaves this module (the password, decoded and not). */
   readonly secrets: readonly string[];
+  /** libpq's `connect_timeout` (seconds) from the URL, in milliseconds, when it gives one. */
+  readonly connectTimeoutMs?: number;
 }
 
 /**
@@ -41,11 +43,16 @@ export function parsePgUrl(url: string, schemaOption?: string): PgTarget {
     throw new LedgerUrlError(`schema "${schema}" is not a plain schema name: use lower-case letters, digits and _ (e.g. campus_east)`);
   }
   const urlConfiguresTls = TLS_PARAMS.some((name) => parsed.searchParams.has(name));
+  // `pg` reads connect_timeout only with its native binding: it is carried over as the pool's timeout.
+  const connectTimeout = parsed.searchParams.get('connect_timeout');
+  if (connectTimeout !== null && !/^[1-9]\d{0,5}$/.test(connectTimeout)) {
+    throw new LedgerUrlError(`connect_timeout=${connectTimeout} in the ledger URL is not a whole number of seconds: use e.g. connect_timeout=10`);
+  }
   const connectionString = parsed.toString();
   const shown = new URL(connectionString);
   shown.password = '';
   shown.searchParams.set('schema', schema);
-  return { connectionString, location: shown.toString(), schema, urlConfiguresTls, secrets };
+  return { connectionString, location: shown.toString(), schema, urlConfiguresTls, secrets, ...(connectTimeout ? { connectTimeoutMs: Number(connectTimeout) * 1000 } : {}) };
 }
 
 /** Removes every secret from a message (errors from the driver may quote what they were given). */

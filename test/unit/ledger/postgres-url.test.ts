@@ -1,3 +1,5 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { openPostgresLedger } from '../../../src/ledger/postgres.js';
 import { DEFAULT_SCHEMA, parsePgUrl, redactUrlText, scrub } from '../../../src/ledger/postgres/url.js';
@@ -31,5 +33,46 @@ describe('PostgreSQL ledger URL', () => {
     await expect(openPostgresLedger('postgres://u:hunter2@127.0.0.1:1/db?sslmode=require', { backend: { ssl: { rejectUnauthorized: true } } })).rejects.toThrow(
       /TLS is configured twice for postgres:\/\/u@127\.0\.0\.1:1\/db\?sslmode=require&schema=credly_ledger: give it in the URL \(sslmode=…\) or in backend\.ssl, not both/,
     );
+  });
+
+  it('reads connect_timeout (seconds) from the URL, and refuses one that is not a whole number of seconds', () => {
+    expect(parsePgUrl('postgres://u:p@h/db?connect_timeout=5').connectTimeoutMs).toBe(5000);
+    expect(parsePgUrl('postgres://u:p@h/db').connectTimeoutMs).toBeUndefined();
+    expect(() => parsePgUrl('postgres://u:p@h/db?connect_timeout=2.5')).toThrow(/connect_timeout=2\.5 in the ledger URL is not a whole number of seconds: use e\.g\. connect_timeout=10/);
+  });
+
+  // Before, `pg` waited without limit (it reads connect_timeout only with its native binding).
+  describe('a server that accepts connections and never answers', () => {
+    async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
+      const sockets = new Set<Socket>();
+      const server: Server = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return {
+        port: (server.address() as AddressInfo).port,
+        close: () => {
+          for (const socket of sockets) socket.destroy();
+          return new Promise((resolve) => server.close(() => resolve()));
+        },
+      };
+    }
+
+    it.each([
+      ['the URL\'s connect_timeout', (port: number) => [`postgres://u:hunter2@127.0.0.1:${port}/db?connect_timeout=1`, {}] as const],
+      ['backend.connectionTimeoutMillis', (port: number) => [`postgres://u:hunter2@127.0.0.1:${port}/db`, { backend: { connectionTimeoutMillis: 300 } }] as const],
+    ])('does not hang the open: %s bounds it', async (_what, target) => {
+      const server = await silentServer();
+      try {
+        const [url, options] = target(server.port);
+        const error = (await openPostgresLedger(url, options).catch((e: unknown) => e)) as Error & { code?: string };
+        expect(error).toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+        expect(error.message).toMatch(/^cannot open the PostgreSQL ledger at postgres:\/\/u@127\.0\.0\.1:\d+\/db.*: .*timeout/);
+        expect(error.message).not.toContain('hunter2');
+      } finally {
+        await server.close();
+      }
+    });
   });
 });
