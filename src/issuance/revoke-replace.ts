@@ -1,5 +1,6 @@
 import type { CredlyClient } from '../credly/client.js';
 import { formatCredlyDate } from '../credly/dates.js';
+import { CredlyValidationError } from '../credly/errors.js';
 import type { ReplaceBadgeParams } from '../credly/schemas/requests.js';
 import type { AwardRecord, Ledger } from '../ledger/contract.js';
 import { LedgerError } from '../ledger/errors.js';
@@ -58,6 +59,13 @@ export async function replaceAward(
     badge_template_id: award.templateId,
     issued_at: changes.issued_at ?? formatCredlyDate(now()),
   });
+  // With validateResponses 'warn' or 'off' an answer is returned unchecked: without the new badge's
+  // id there is nothing to record, and the award keeps its old badge (look it up before replacing again).
+  if (typeof replacement.id !== 'string' || replacement.id.trim() === '') {
+    throw new CredlyValidationError('response', `replacement of badge ${award.badgeId}`, [
+      { path: 'data.id', message: 'Credly answered without the new badge id: the badge may have been replaced; check it in Credly before replacing it again (the ledger still records the old badge)' },
+    ]);
+  }
   // The snapshot follows the badge: exports (Open Badges 3.0, the registrar) carry the replacement's dates.
   const snapshot = award.snapshot
     ? { ...award.snapshot, issuedAt: isoDate(replacement.issued_at) ?? isoDate(String(changes.issued_at ?? '')) ?? now().toISOString(), expiresAt: isoDate(replacement.expires_at) ?? (changes.expires_at === undefined ? award.snapshot.expiresAt : isoDate(String(changes.expires_at))) }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { issueBadges, replaceAward, revokeAward } from '../../src/index.js';
+import { CredlyValidationError, issueBadges, replaceAward, revokeAward, type CredlyClient } from '../../src/index.js';
 import { csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
 
 let ctx: Awaited<ReturnType<typeof issuanceSetup>>;
@@ -16,6 +16,19 @@ describe('revoke and replace', () => {
     const again = await issueBadges(csvRows(sqlRosterCsv(3)), ctx.base);
     expect(again.awards.find((a) => a.key === key)).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/revoked \(Academic integrity finding\); use replace/) });
     await expect(revokeAward({ client: ctx.client, ledger: ctx.ledger }, { key }, 'again')).rejects.toThrow(/is revoked, not issued/);
+  });
+
+  it('records nothing when the replacement comes back without a badge id (validateResponses warn or off)', async () => {
+    ctx = await issuanceSetup();
+    await issueBadges(csvRows(sqlRosterCsv(1)), ctx.base);
+    const old = (await ctx.ledger.getAward('coding-in-sql|B00000001'))!;
+    // A client whose replace answers as an unchecked body without an id would come back.
+    const client = { badges: { replace: async () => ({ state: 'pending', issued_at: '2029-04-01T12:00:00Z', unknownFields: {} }) } } as unknown as CredlyClient;
+    const error = (await replaceAward({ client, ledger: ctx.ledger }, { badgeId: old.badgeId! }).catch((e: unknown) => e)) as CredlyValidationError;
+    expect(error).toBeInstanceOf(CredlyValidationError);
+    expect(error.message).toMatch(/without the new badge id: the badge may have been replaced; check it in Credly before replacing it again/);
+    // Before: the award was recorded replaced, with no badge id.
+    expect(await ctx.ledger.getAward(old.key)).toMatchObject({ state: 'issued', badgeId: old.badgeId });
   });
 
   it('replaces by badge id for re-certification, keeping the award and its history', async () => {
