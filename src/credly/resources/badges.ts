@@ -71,7 +71,7 @@ export class BadgesResource extends APIResource {
   /**
    * Issues one badge as {@link issue} does, and returns only its id: for callers that keep nothing
    * else of the answer (the issue engine). Credly's answer embeds the whole badge template, and
-   * reading and validating it all for one id was about a tenth of a bulk job's processor time.
+   * validating all of it for one id was a large part of a bulk job's processor time.
    * The id is checked in every mode: a 2xx answer without one is a `CredlyValidationError` (the
    * badge may exist: look it up). With `validateResponses: 'strict'` the whole answer is
    * validated too, as by `issue`.
