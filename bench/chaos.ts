@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { CredlyClient, FileLedger, issueBadges, microcredentialFromProposal, parseProposal, readRosterFile, syncTemplates, type CredlyClientOptions, type MicrocredentialEntry } from '../src/index.js';
 import { startFakeCredly, type FakeCredly, type FakeCredlyOptions } from '../src/testing/index.js';
 import { quick, ROOT, round, table, tempDir, TSX, writeRoster } from './lib.js';
+import { renderChaosSection, replaceChaosSection, type ChaosResults, type ChaosScenario } from './chaos-doc.js';
 import { seededRandom } from '../src/testing/fake-credly/random.js';
 
 const AWARDS = quick ? 150 : 1000;
@@ -20,18 +21,9 @@ const microcredential = microcredentialFromProposal(parseProposal(json));
 const entry: MicrocredentialEntry = { microcredential, approval: { state: 'approved', microcredentialId: microcredential.id } };
 const dir = tempDir('credly-chaos-');
 
-interface Scenario {
-  readonly name: string;
-  readonly awards: number;
-  readonly badgesOnCredly: number;
-  readonly duplicates: number;
-  readonly missing: number;
-  /** Issue requests beyond one per award (re-sends after ambiguous failures, 429s, crashes). */
-  readonly retries: number;
-  /** Runs of the job it took to issue every award (each re-run is what a scheduler would do). */
-  readonly runs: number;
-  readonly seconds: number;
-}
+// `retries`: issue requests beyond one per award (re-sends after ambiguous failures, 429s,
+// crashes); `runs`: runs of the job it took to issue every award (each re-run is what a scheduler would do).
+type Scenario = ChaosScenario;
 
 /** What the fake Credly itself holds for the template: the exactly-once check. */
 function verdict(fake: FakeCredly, templateId: string, awards: number) {
@@ -135,7 +127,12 @@ scenarios.push(await killed());
 
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 const file = quick ? 'chaos-quick.json' : 'chaos.json';
-writeFileSync(join(ROOT, 'bench/results', file), `${JSON.stringify({ generatedAt: new Date().toISOString(), quick, node: process.version, scenarios }, null, 2)}\n`);
+const results: ChaosResults = { generatedAt: new Date().toISOString(), quick, node: process.version, scenarios };
+writeFileSync(join(ROOT, 'bench/results', file), `${JSON.stringify(results, null, 2)}\n`);
+if (!quick) {
+  const page = join(ROOT, 'docs/reliability.md');
+  writeFileSync(page, replaceChaosSection(readFileSync(page, 'utf8'), renderChaosSection(results)));
+}
 rmSync(dir, { recursive: true, force: true });
 console.log(`Chaos (${quick ? 'quick' : 'full'}): exactly-once checked against the fake Credly's own state\n`);
 console.log(table(scenarios.map((s) => ({ ...s, ok: s.duplicates === 0 && s.missing === 0 }))));
