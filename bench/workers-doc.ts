@@ -68,7 +68,7 @@ export function renderWorkersSection(r: WorkersResults): string {
     `| 7. Shared rate: Credly allows ${rate.allowedPerSecond} requests/s; ${rate.workers} workers with \`--rate ${rate.pacedPerSecond}/s\` (one rate for the job, held in the ledger), ${n(rate.awards)} awards (${rate.seconds} s) | \`share429\` | **${rate.share429}** | ≤ ${rate.targets.share429} |`,
     `|  | awards per second, the whole job (start-up included) | **${rate.requestsPerSecond}** | ≤ ${rate.allowedPerSecond} |`,
     `|  | the same with \`--rate ${headroom.pacedPerSecond}/s\` (10 % under Credly's limit; ${headroom.seconds} s): \`share429\` | **${headroom.share429}** | ≤ ${headroom.targets.share429} |`,
-    `| 8. Peak RSS of each worker: ${n(r.rss.smallRoster)}-row roster against ${n(r.rss.bigRoster)} rows (4 workers, zero latency, both) | MB, largest worker | **${r.rss.peakRssMbSmall} → ${r.rss.peakRssMbBig}** (× ${(r.rss.peakRssMbBig / r.rss.peakRssMbSmall).toFixed(3)}) | ≤ × ${r.rss.targets.ratio} |`,
+    `| 8. Peak RSS of each worker: ${n(r.rss.smallRoster)}-row roster against ${n(r.rss.bigRoster)} rows (4 workers, zero latency, both) | MB, largest worker | **${r.rss.peakRssMbSmall} → ${r.rss.peakRssMbBig}** (× ${r.rss.ratio}) | ≤ × ${r.rss.targets.ratio} |`,
     ...(r.rss.peakRssMbScaling !== undefined ? [`|  | the same worker in benchmark 6 (2,000 rows, 100 ms a request) | ${r.rss.peakRssMbScaling} MB | |`] : []),
     END,
   ].join('\n');

@@ -348,9 +348,7 @@ export class Transport {
    * every validation mode (a 2xx answer without it is a CredlyValidationError), the rest unread.
    */
   readId(data: unknown, what: string): string {
-    if (typeof data === 'string') {
-      throw new CredlyValidationError('response', what, [{ path: '', message: `the body is not JSON: ${snippet(data)}` }]);
-    }
+    requireJson(data, what);
     const id = (data as { data?: { id?: unknown } } | null)?.data?.id;
     if (typeof id === 'string' && id.trim() !== '') return id;
     throw new CredlyValidationError('response', what, [{ path: 'data.id', message: `expected the new resource's id (a string), got ${id === undefined ? 'none' : JSON.stringify(id)}` }]);
@@ -358,9 +356,7 @@ export class Transport {
 
   /** Parses a response body with a loose schema: a mismatch is a warning, or an error in strict mode. */
   parse<S extends z.ZodType>(schema: S, data: unknown, what: string): z.output<S> {
-    if (typeof data === 'string') {
-      throw new CredlyValidationError('response', what, [{ path: '', message: `the body is not JSON: ${snippet(data)}` }]);
-    }
+    requireJson(data, what);
     if (this.config.validateResponses === 'off') return data as z.output<S>;
     const result = schema.safeParse(data);
     if (result.success) return result.data;
@@ -369,6 +365,11 @@ export class Transport {
     this.logger.warn(`response for ${what} does not match its schema; returning it unchecked`, { issues: issues.slice(0, 5) });
     return data as z.output<S>;
   }
+}
+
+/** A body that did not parse as JSON comes back as its text: a response that cannot be read. */
+function requireJson(data: unknown, what: string): void {
+  if (typeof data === 'string') throw new CredlyValidationError('response', what, [{ path: '', message: `the body is not JSON: ${snippet(data)}` }]);
 }
 
 function formatWait(ms: number): string {

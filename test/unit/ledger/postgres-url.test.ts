@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
-import { openPostgresLedger } from '../../../src/ledger/postgres.js';
+import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_CONNECT_TIMEOUT_MS, openPostgresLedger } from '../../../src/ledger/postgres.js';
 import { DEFAULT_SCHEMA, parsePgUrl, redactUrlText, scrub } from '../../../src/ledger/postgres/url.js';
 
 // The ledger URL, without a server: schema selection, TLS options, and the password kept out of sight.
@@ -71,6 +71,27 @@ describe('PostgreSQL ledger URL', () => {
         expect(error.message).toMatch(/^cannot open the PostgreSQL ledger at postgres:\/\/u@127\.0\.0\.1:\d+\/db.*: .*timeout/);
         expect(error.message).not.toContain('hunter2');
       } finally {
+        await server.close();
+      }
+    });
+
+    it('gives up after DEFAULT_CONNECT_TIMEOUT_MS (30 s) when neither says otherwise', async () => {
+      expect(DEFAULT_CONNECT_TIMEOUT_MS).toBe(30_000);
+      const server = await silentServer();
+      await import('pg'); // loaded with real timers: only the connection's wait is faked
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        let settled: unknown;
+        void openPostgresLedger(`postgres://u:hunter2@127.0.0.1:${server.port}/db`).then(
+          () => (settled = 'opened'),
+          (error: unknown) => (settled = error),
+        );
+        await vi.advanceTimersByTimeAsync(DEFAULT_CONNECT_TIMEOUT_MS - 1_000);
+        expect(settled).toBeUndefined();
+        await vi.advanceTimersByTimeAsync(1_000);
+        expect(settled).toMatchObject({ code: 'LEDGER_UNAVAILABLE', message: expect.stringMatching(/timeout/) });
+      } finally {
+        vi.useRealTimers();
         await server.close();
       }
     });
