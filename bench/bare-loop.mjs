@@ -1,15 +1,17 @@
 // The baseline of the durability benchmark: a bare `CredlyClient` loop, from the built package in
 // its own process, issuing N badges at concurrency C with the same requests the CLI's `issue` sends
-// for the benchmark roster (no roster, no ledger, no report). Run by bench/durability.ts.
+// for the benchmark roster (no roster, no ledger, no report). Run by bench/durability.ts, and by
+// bench/workers.ts in several processes at once (OFFSET: the learner number this one starts after).
 import { CredlyClient } from '../dist/index.js';
 
 const { CREDLY_BASE_URL, CREDLY_ORGANIZATION_ID, CREDLY_API_TOKEN, TEMPLATE, AWARDS, CONCURRENCY } = process.env;
 const client = new CredlyClient({ organizationId: CREDLY_ORGANIZATION_ID, authToken: CREDLY_API_TOKEN }, { baseUrl: CREDLY_BASE_URL });
 const total = Number(AWARDS);
-let next = 1;
+let next = 1 + Number(process.env.OFFSET ?? 0);
+const last = next - 1 + total;
 await Promise.all(
   Array.from({ length: Number(CONCURRENCY) }, async () => {
-    while (next <= total) {
+    while (next <= last) {
       const k = next++;
       await client.badges.issue({
         badge_template_id: TEMPLATE,

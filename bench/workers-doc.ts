@@ -35,6 +35,10 @@ export interface WorkersResults {
     oneWorkerFirstBadgeSeconds?: number;
     fourWorkerFirstBadgeSeconds?: number;
     speedupAfterFirstBadge?: number;
+    /** The same requests from bare client loops (bench/bare-loop.mjs), 1 process against 4 (absent before 2026-11-29's second run). */
+    bareOneProcessSeconds?: number;
+    bareFourProcessSeconds?: number;
+    bareSpeedup?: number;
     awardsIssuedPerWorker: number[];
     peakRssMbPerWorker: number;
     targets: { speedup: number };
@@ -63,6 +67,9 @@ export function renderWorkersSection(r: WorkersResults): string {
     `| 6. Workers: ${n(s.awards)} awards, ${s.latencyMs} ms per request, concurrency ${s.concurrencyPerWorker} per worker, 1 worker (${s.oneWorkerSeconds} s; ideal ${s.idealOneWorkerSeconds} s) against ${s.workers} worker processes (${s.fourWorkerSeconds} s; ideal ${s.idealFourWorkerSeconds} s) on one PostgreSQL ledger | \`speedup\` | **${s.speedup}** | ≥ ${s.targets.speedup} |`,
     ...(s.speedupAfterFirstBadge !== undefined
       ? [`|  | the first badge reached Credly after (1 worker / ${s.workers} workers); the speed-up from then on | ${s.oneWorkerFirstBadgeSeconds} s / ${s.fourWorkerFirstBadgeSeconds} s; ${s.speedupAfterFirstBadge} | |`]
+      : []),
+    ...(s.bareSpeedup !== undefined
+      ? [`|  | what this machine allows: the same requests from bare \`CredlyClient\` loops (no roster, no ledger, no checks at start), 1 process (${s.bareOneProcessSeconds} s) against ${s.workers} (${s.bareFourProcessSeconds} s) | ${s.bareSpeedup} | |`]
       : []),
     `|  | awards issued by each of the ${s.workers} workers (last run) | ${s.awardsIssuedPerWorker.join(', ')} | |`,
     `| 7. Shared rate: Credly allows ${rate.allowedPerSecond} requests/s; ${rate.workers} workers with \`--rate ${rate.pacedPerSecond}/s\` (one rate for the job, held in the ledger), ${n(rate.awards)} awards (${rate.seconds} s) | \`share429\` | **${rate.share429}** | ≤ ${rate.targets.share429} |`,

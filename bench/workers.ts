@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import pg from 'pg';
 import { freshLedger, writeApprovedMicrocredential } from './pg-lib.js';
-import { median, quick, ROOT, round, startFakeProcess, table, tempDir, writeRoster, type FakeProcess } from './lib.js';
+import { fakeEnv, median, quick, ROOT, round, runNodeProcess, startFakeProcess, table, tempDir, writeRoster, type FakeProcess } from './lib.js';
 import { renderWorkersSection, replaceWorkersSection, type WorkersResults } from './workers-doc.js';
 
 if (!process.env.DATABASE_URL) {
@@ -32,6 +32,7 @@ const RATE_N = quick ? 100 : 400;
 const BIG_N = quick ? 1000 : 10_000;
 const CLI = join(ROOT, 'dist/cli.cjs');
 const PROBE = join(ROOT, 'bench/rss-probe.mjs');
+const BARE_LOOP = join(ROOT, 'bench/bare-loop.mjs');
 
 const dir = tempDir('credly-bench-workers-');
 const microcredentialFile = writeApprovedMicrocredential(dir);
@@ -96,7 +97,33 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
   }
 }
 
-/** 1 worker against 4 worker processes: 2,000 awards, 100 ms per request, concurrency 8 each. */
+/**
+ * What this machine allows, in the same setting as a job: `n` badges issued by bare `CredlyClient`
+ * loops (bench/bare-loop.mjs: the same requests, no roster, no ledger, no checks at start), shared
+ * by `processes` processes started at once, concurrency 8 each. Wall time from the first start to
+ * the last exit.
+ */
+async function bareLoops(fake: FakeProcess, n: number, processes: number): Promise<number> {
+  await fake.control('reset', {});
+  const template = String(((await fake.control('badge_templates', { name: 'Bare loop' })) as { data: { id: string } }).data.id);
+  const share = n / processes;
+  const started = performance.now();
+  const runs = await Promise.all(
+    Array.from({ length: processes }, (_, i) =>
+      runNodeProcess([BARE_LOOP], { env: { ...fakeEnv(fake), TEMPLATE: template, AWARDS: String(share), OFFSET: String(i * share), CONCURRENCY: String(CONCURRENCY) } }),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  for (const result of runs) if (result.code !== 0) throw new Error(`a bare loop exited ${result.code}: ${result.stderr.slice(-500)}`);
+  const stats = await fake.control('stats');
+  if (stats.badges !== n || stats.duplicates !== 0) throw new Error(`the bare loops left ${stats.badges} badges (${stats.duplicates} duplicates) for ${n}`);
+  return seconds;
+}
+
+/**
+ * 1 worker against 4 worker processes: 2,000 awards, 100 ms per request, concurrency 8 each; and,
+ * in each run, the same with bare client loops instead of workers: the speed-up this machine allows.
+ */
 async function scaling() {
   const fake = await startFakeProcess(['--latency-ms', String(LATENCY_MS)]);
   const roster = await writeRoster(join(dir, `roster-${N}.csv`), N);
@@ -106,8 +133,12 @@ async function scaling() {
   const fourFirst: number[] = [];
   const peaks: number[] = [];
   const shares: number[][] = [];
+  const bareOne: number[] = [];
+  const bareFour: number[] = [];
   try {
     for (let r = 0; r < RUNS; r += 1) {
+      bareOne.push(await bareLoops(fake, N, 1));
+      bareFour.push(await bareLoops(fake, N, WORKERS));
       const single = await job(fake, roster, N, 1);
       one.push(single.seconds);
       oneFirst.push(single.firstBadgeSeconds);
@@ -135,6 +166,10 @@ async function scaling() {
     oneWorkerFirstBadgeSeconds: round(median(oneFirst)),
     fourWorkerFirstBadgeSeconds: round(median(fourFirst)),
     speedupAfterFirstBadge: round((median(one) - median(oneFirst)) / (median(four) - median(fourFirst)), 2),
+    // The same requests from bare client loops, 1 process against 4: what this machine allows.
+    bareOneProcessSeconds: round(median(bareOne)),
+    bareFourProcessSeconds: round(median(bareFour)),
+    bareSpeedup: round(median(bareOne) / median(bareFour), 2),
     awardsIssuedPerWorker: shares[shares.length - 1]!,
     peakRssMbPerWorker: round(median(peaks), 1),
     targets: { speedup: 3.5 },
@@ -240,6 +275,7 @@ console.log(`\nWorkers on one PostgreSQL ledger (${quick ? 'quick' : 'full'}; me
 console.log(
   table([
     { benchmark: 'scaling', figure: `${WORKERS} workers vs 1 (speedup)`, value: scale.speedup, target: '>= 3.5', met: scale.met },
+    { benchmark: 'scaling', figure: `bare client loops, ${WORKERS} processes vs 1`, value: scale.bareSpeedup, target: '(the machine)', met: '' },
     { benchmark: 'shared rate', figure: 'share429', value: rate.share429, target: '<= 0.02', met: rate.met },
     { benchmark: 'shared rate', figure: 'requestsPerSecond', value: rate.requestsPerSecond, target: `<= ${RATE}`, met: rate.requestsPerSecond <= RATE },
     { benchmark: `shared rate, --rate ${headroom.pacedPerSecond}/s`, figure: 'share429', value: headroom.share429, target: '<= 0.02', met: headroom.met },
