@@ -133,6 +133,11 @@ export class PgLedger implements Ledger, PgLedgerInternals {
   #lazyWriting: Promise<void> = Promise.resolve();
   /** The session rate slots are reserved on (see `reserveRateSlot`), opened on first use. */
   #rateSession: Promise<PoolClient> | undefined;
+  /**
+   * One reservation at a time on that session: a client given a query while another runs queues
+   * it, which pg 8 prints a deprecation warning for (on the CLI's stderr) and pg 9 will refuse.
+   */
+  readonly #rateLock = new Mutex();
 
   constructor(pool: Pool, settings: PgLedgerSettings) {
     this.#pool = pool;
@@ -738,7 +743,8 @@ export class PgLedger implements Ledger, PgLedgerInternals {
       return client;
     })());
     try {
-      return (await (await session).query<R>({ text: sql, values: params, name: statementName(sql) })).rows;
+      const client = await session;
+      return (await this.#rateLock.run(() => client.query<R>({ text: sql, values: params, name: statementName(sql) }))).rows;
     } catch (error) {
       // A broken session is dropped; the next reservation opens another.
       if (this.#rateSession === session) {

@@ -14,6 +14,19 @@ if (process.env.CREDLY_TEST_REQUIRE_POSTGRES === '1' && !DATABASE_URL) {
   throw new Error('CREDLY_TEST_REQUIRE_POSTGRES=1 but DATABASE_URL is not set: start PostgreSQL with scripts/with-postgres.sh');
 }
 
+/**
+ * Set by scripts/with-postgres.sh when its server has TLS on (openssl installed): `ca.pem`, the CA
+ * that signed the server's certificate (for 127.0.0.1), and `other-ca.pem`, a CA that signed nothing of it.
+ */
+export const DATABASE_TLS_DIR = process.env.DATABASE_TLS_DIR;
+
+export const TLS_SKIP_REASON =
+  PG_SKIP_REASON ?? (DATABASE_TLS_DIR ? undefined : 'DATABASE_TLS_DIR is not set: this server has no TLS (scripts/with-postgres.sh turns it on when openssl is installed)');
+
+if (process.env.CREDLY_TEST_REQUIRE_POSTGRES === '1' && DATABASE_URL && !DATABASE_TLS_DIR) {
+  throw new Error('CREDLY_TEST_REQUIRE_POSTGRES=1 but DATABASE_TLS_DIR is not set: start PostgreSQL with scripts/with-postgres.sh (it needs openssl)');
+}
+
 /** A schema name no other test file uses: each file works in its own, so files never collide. */
 export function freshSchema(prefix: string): string {
   return `t_${prefix}_${randomBytes(4).toString('hex')}`;
