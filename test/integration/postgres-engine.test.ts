@@ -1,6 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { issueBadges, planRow } from '../../src/index.js';
 import { openPostgresLedger, type PgLedger } from '../../src/ledger/postgres.js';
+import { pacedRate } from '../../src/issuance/pacer.js';
+import { TestClock } from '../helpers/clock.js';
 import { allAwards, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
 import { DATABASE_URL, PG_SKIP_REASON, dropSchema, freshSchema } from '../helpers/postgres.js';
 
@@ -11,8 +13,8 @@ const schemas: string[] = [];
 let ctx: Awaited<ReturnType<typeof issuanceSetup>> | undefined;
 const handles: PgLedger[] = [];
 
-async function ledgerIn(schema: string): Promise<PgLedger> {
-  const ledger = await openPostgresLedger(DATABASE_URL!, { schema });
+async function ledgerIn(schema: string, now?: () => Date): Promise<PgLedger> {
+  const ledger = await openPostgresLedger(DATABASE_URL!, { schema, ...(now ? { now } : {}) });
   handles.push(ledger);
   return ledger;
 }
@@ -84,6 +86,41 @@ suite(`the engine on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP
     expect(planned.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(8);
     const awards = await allAwards(ctx.ledger);
     expect(awards.every((a) => a.state === 'issued' && a.attempts === 1)).toBe(true);
+  });
+
+  it('two engines with one rate: every request of either takes the next slot of one sequence in the database', async () => {
+    const schema = freshSchema('rate');
+    schemas.push(schema);
+    // The ledgers' clock stands still, so that the slots are plain multiples of the interval
+    // (from the database's sequence), whatever the order and timing of the requests.
+    const clock = new TestClock();
+    ctx = await issuanceSetup({ ledger: await ledgerIn(schema, clock.now) });
+    const other = await ledgerIn(schema, clock.now);
+    const waits = new Map<PgLedger, number[]>();
+    for (const ledger of [ctx.ledger as PgLedger, other]) {
+      const reserve = ledger.reserveRateSlot.bind(ledger);
+      waits.set(ledger, []);
+      ledger.reserveRateSlot = async (bucket, perSecond) => {
+        const wait = await reserve(bucket, perSecond);
+        waits.get(ledger)!.push(wait);
+        return wait;
+      };
+    }
+    const requestsBefore = Object.values(ctx.fake.stats().requests).reduce((a, b) => a + b, 0);
+    const n = 30;
+    // 1,000/s: waits of about a millisecond each, so that the test takes no time.
+    const reports = await Promise.all(
+      [ctx.ledger, other].map((ledger) => issueBadges(csvRows(sqlRosterCsv(n)), { ...ctx!.base, ledger, concurrency: 4, ratePerSecond: 1000 })),
+    );
+    expect(reports[0]!.totals.issued + reports[1]!.totals.issued).toBe(n);
+    expect(ctx.fake.badges()).toHaveLength(n);
+    const requests = Object.values(ctx.fake.stats().requests).reduce((a, b) => a + b, 0) - requestsBefore;
+    const all = [...waits.values()].flat().sort((a, b) => a - b);
+    // Each request either engine made (the template checks, every issue) took one slot, and both engines drew from the one sequence.
+    expect(all).toHaveLength(requests);
+    for (const list of waits.values()) expect(list.length).toBeGreaterThan(1);
+    const interval = 1000 / pacedRate(1000);
+    all.forEach((wait, k) => expect(wait).toBeCloseTo(k * interval, 1));
   });
 
   it('a run stopped while claimed awards wait for a free slot takes their intents back: attempts count only requests sent', async () => {
