@@ -8,7 +8,9 @@ import { startFakeCredly } from '../../src/testing/index.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { exampleProposalJson } from '../helpers/examples.js';
 import { sqlRosterCsv } from '../helpers/issuance.js';
-import { PG_SKIP_REASON, dropSchema, freshSchema, urlWithSchema } from '../helpers/postgres.js';
+import { openPostgresLedger } from '../../src/ledger/postgres.js';
+import { award } from '../contract/ledger-contract.js';
+import { PG_SKIP_REASON, adminQuery, dropSchema, freshSchema, urlWithSchema } from '../helpers/postgres.js';
 
 // The `issue` command on a shared ledger, in this process, seen from the wire.
 const suite = PG_SKIP_REASON ? describe.skip : describe;
@@ -88,6 +90,35 @@ suite(`issue on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP_REAS
     } finally {
       await fake.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('status reads without writing: a mistyped schema is refused, not created', async () => {
+    const schema = freshSchema('clityped');
+    schemas.push(schema);
+    const status = await runCli(['status', '--ledger', urlWithSchema(schema)], { env: cleanEnv });
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(new RegExp(`^error: there is no ledger in schema ${schema}: check the URL's \\?schema=`, 'm'));
+    // Before: status migrated the schema it was given, printed "0 award(s)" and exited 0.
+    expect(await adminQuery('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).toEqual([]);
+  });
+
+  it('status shows the whole job, and which worker holds each pending award until when', async () => {
+    const schema = freshSchema('clistatus');
+    schemas.push(schema);
+    const worker = await openPostgresLedger(urlWithSchema(schema));
+    try {
+      await worker.planAward(award(1));
+      await worker.planAward(award(2));
+      const claim = await worker.claimAward(award(1).key, { owner: worker.owner, leaseMs: 60_000 });
+      expect(claim).not.toBeNull();
+      const status = await runCli(['status', '--ledger', urlWithSchema(schema)], { env: cleanEnv });
+      expect(status.code).toBe(3); // some unfinished
+      expect(status.stdout).toContain(`(worker ${worker.owner} holds it until `);
+      // The other pending award is held by no one.
+      expect(status.stdout.match(/holds it until/g)).toHaveLength(1);
+    } finally {
+      await worker.close();
     }
   });
 });

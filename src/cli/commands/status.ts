@@ -11,9 +11,12 @@ import { CliError, EXIT } from '../errors.js';
 import { describeSystemError } from '../system-errors.js';
 import { runPendingStatus } from './status-pending.js';
 
-/** Opens the ledger for reading: a file ledger without its lease, so status works while a job runs. */
+/**
+ * Opens the ledger for reading: a file ledger without its lease, so status works while a job runs;
+ * a PostgreSQL ledger read-only, so that a mistyped schema is refused instead of created.
+ */
 async function openForStatus(target: string, shown: string): Promise<Ledger> {
-  if (ledgerKind(target) !== 'file') return openLedger(target);
+  if (ledgerKind(target) !== 'file') return openLedger(target, {}, { readOnly: true });
   const path = target.startsWith('file:') ? fileURLToPath(target) : target;
   if (!existsSync(path)) throw new CliError(`no ledger at ${shown}: nothing has been issued with it (pass --ledger)`, EXIT.couldNotRun, 'LEDGER_NOT_FOUND');
   try {
@@ -103,7 +106,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           }
           for await (const a of failed) out(`  failed  ${a.email} (${a.key}) after ${a.attempts} attempt(s): ${a.lastError ?? 'no reason recorded'}\n`);
           for await (const a of pending) {
-            const held = a.lease && Date.parse(a.lease.until) > Date.now() ? ` (a worker holds it until ${a.lease.until})` : a.state === 'issuing' ? ' (the next issue run looks it up first)' : '';
+            const held = a.lease && Date.parse(a.lease.until) > Date.now() ? ` (worker ${a.lease.owner} holds it until ${a.lease.until})` : a.state === 'issuing' ? ' (the next issue run looks it up first)' : '';
             out(`  pending ${a.email} (${a.key}): ${a.state}${held}\n`);
           }
         }

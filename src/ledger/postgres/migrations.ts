@@ -112,6 +112,9 @@ export async function migrate(client: PoolClient, schema: string, options: { rea
   const ident = quoteIdent(schema);
   if (options.readOnly) {
     const current = await appliedVersion(client, schema);
+    if (current === 0) {
+      throw new LedgerError('LEDGER_SCHEMA', `there is no ledger in schema ${schema}: check the URL's ?schema= (or --schema), or create it with a job that writes (sync-templates, issue, migrate-ledger)`);
+    }
     if (current < SCHEMA_VERSION) {
       throw new LedgerError('LEDGER_SCHEMA', `the ledger schema ${schema} is at version ${current}, not ${SCHEMA_VERSION}: open it once read-write (any job) to migrate it`);
     }
