@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileLedger } from '../../src/ledger/file.js';
 import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
@@ -12,6 +12,25 @@ let fake: FakeCredly;
 let dir: string;
 let env: Record<string, string | undefined>;
 const file = (name: string) => join(dir, name);
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A file ledger's lease files as the lease writes them: `<path>.lock.<generation>`. */
+const leaseFiles = (ledger: string) => readdirSync(dirname(ledger)).filter((name) => new RegExp(`^${escapeRegExp(basename(ledger))}\\.lock\\.\\d+$`).test(name)).sort();
+
+/**
+ * Asserts that stderr is the whole documented "ledger is locked" message (docs/cli.md): the
+ * holder's owner, process and host, when it was renewed and until when, and what to do.
+ */
+function expectLockedMessage(stderr: string, ledger: string): void {
+  const lease = JSON.parse(readFileSync(join(dirname(ledger), leaseFiles(ledger).at(-1)!), 'utf8')) as { owner: string };
+  const message = new RegExp(
+    `^error: the ledger is in use by ${escapeRegExp(lease.owner)} \\(process ${process.pid} on ${escapeRegExp(hostname())}\\), renewed (\\S+), until (\\S+); wait for that job to finish, or pass --wait-for-lock <seconds>\\n$`,
+  ).exec(stderr);
+  expect(message, stderr).not.toBeNull();
+  const [renewed, until] = [message![1]!, message![2]!];
+  expect(new Date(renewed).toISOString()).toBe(renewed);
+  expect(Date.parse(until) - Date.parse(renewed)).toBe(30_000); // the default --lock-ttl
+}
 
 beforeAll(async () => {
   fake = await startFakeCredly({ seed: 5 });
@@ -142,7 +161,7 @@ describe('sync-templates and issue', () => {
     const holder = await FileLedger.open(ledger);
     const locked = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env });
     expect(locked.code).toBe(1);
-    expect(locked.stderr).toMatch(/the ledger is in use by file-|the ledger is in use by .*\(process \d+ on .*\), renewed .*, until .*; wait for that job to finish, or pass --wait-for-lock/);
+    expectLockedMessage(locked.stderr, ledger);
     const forced = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--force-unlock'], { env });
     expect(forced.code).toBe(1);
     expect(forced.stderr).toMatch(/renewed moments ago, so its holder is alive: --force-unlock refuses/);
