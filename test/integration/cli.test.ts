@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileLedger } from '../../src/ledger/file.js';
 import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
 import { cleanEnv, runCli, spawnCli } from '../helpers/cli.js';
+import { award } from '../contract/ledger-contract.js';
 import { exampleProposalJson } from '../helpers/examples.js';
 import { sqlRosterCsv } from '../helpers/issuance.js';
 
@@ -215,9 +216,7 @@ describe('status, revoke, replace', () => {
     const ledger = file('awards.ledger');
     await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
     await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger], { env });
-    writeFileSync(`${ledger}.lock`, JSON.stringify({ pid: process.pid, hostname: (await import('node:os')).hostname(), startedAt: 'now' }));
-    const status = await runCli(['status', '--ledger', ledger], { env }); // while a "job" holds the lock
-    rmSync(`${ledger}.lock`);
+    const status = await runCli(['status', '--ledger', ledger], { env });
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/12 award\(s\)/);
     expect(status.stdout).toMatch(/issued 12, issuing 0|planned 0, issuing 0, issued 12/);
@@ -245,6 +244,35 @@ describe('status, revoke, replace', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no award of coding-in-sql for nobody@example.edu/);
   }, 60_000); // nine CLI processes: 2-3.5 s each on a loaded 2-core machine
+
+  it('status reads a file ledger while another job holds its lease: counts right, the lease and the file left alone', async () => {
+    const ledger = file('awards.ledger');
+    const holder = await FileLedger.open(ledger); // a job, live, renewing its lease
+    try {
+      for (const n of [1, 2, 3]) await holder.planAward(award(n));
+      await holder.planAward(award(4, { state: 'issued', badgeId: 'badge-4', issuedAt: '2026-08-01T14:00:00.000Z' }));
+      const leases = leaseFiles(ledger);
+      expect(leases).toEqual([`${basename(ledger)}.lock.000000000001`]);
+      const before = readFileSync(ledger);
+
+      const status = await runCli(['status', '--ledger', ledger, '--json'], { env });
+      expect(status.stderr).toBe('');
+      expect(status.code).toBe(3); // some awards unfinished, none failed
+      expect(JSON.parse(status.stdout).counts).toMatchObject({ planned: 3, issuing: 0, issued: 1, failed: 0 });
+      const text = await runCli(['status', '--ledger', ledger], { env });
+      expect(text.code).toBe(3);
+      expect(text.stdout).toMatch(/: 4 award\(s\)\n {2}planned 3, issuing 0, issued 1, /);
+
+      // Status took no lease and wrote nothing: the holder's lease is the only one, and still its own.
+      expect(leaseFiles(ledger)).toEqual(leases);
+      expect(readFileSync(ledger).equals(before)).toBe(true);
+      await holder.planAward(award(5));
+      await holder.putRun({ runId: 'after-status', command: 'issue', owner: holder.owner, startedAt: new Date().toISOString(), finishedAt: null, totals: {}, failures: [] });
+    } finally {
+      await holder.close();
+    }
+    expect(JSON.parse((await runCli(['status', '--ledger', ledger, '--json'], { env })).stdout).counts).toMatchObject({ planned: 4, issued: 1 });
+  });
 });
 
 describe('fake-credly and demo', () => {
