@@ -179,6 +179,29 @@ describe('sync-templates and issue', () => {
     expect(missing.stderr).toMatch(/nope\.csv: cannot be read/);
   });
 
+  it('--wait-for-lock gives up when the holder keeps its lease: exit 1 with the locked message, after waiting, nothing sent', async () => {
+    const ledger = file('awards.ledger');
+    await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
+    const holder = await FileLedger.open(ledger);
+    let holderWrote = false;
+    // The holder writes 300 ms into the wait: a job that did not wait would have failed before.
+    const write = new Promise<void>((resolve, reject) => {
+      setTimeout(() => holder.putRun({ runId: 'holder', command: 'issue', owner: holder.owner, startedAt: new Date().toISOString(), finishedAt: null, totals: {}, failures: [] }).then(() => ((holderWrote = true), resolve()), reject), 300);
+    });
+    try {
+      const waited = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--wait-for-lock', '1'], { env });
+      expect(waited.code).toBe(1);
+      expect(holderWrote).toBe(true);
+      expectLockedMessage(waited.stderr, ledger);
+      expect(fake.stats().requests['POST /badges']).toBeUndefined();
+      await write;
+      expect(await holder.countAwards()).toMatchObject({ planned: 0, issuing: 0, issued: 0 });
+    } finally {
+      await write.catch(() => undefined);
+      await holder.close();
+    }
+  });
+
   it('reads the configuration from a .env file', async () => {
     writeFileSync(file('.env'), `CREDLY_ORGANIZATION_ID=${fake.organizationId}\nCREDLY_API_TOKEN=${fake.token}\nCREDLY_BASE_URL=${fake.baseUrl}\n`);
     const result = await runCli(['sync-templates', 'sql.json', '--ledger', 'awards.ledger'], { cwd: dir, env: cleanEnv });
