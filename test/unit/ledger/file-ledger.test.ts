@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../../src/ledger/contract.js';
 import { realJournalIo, type JournalIo } from '../../../src/ledger/file-journal.js';
 import { ABANDON, FileLedger, LEDGER_VERSION } from '../../../src/ledger/file.js';
-import { LedgerError, LedgerLockedError, LedgerWriteError } from '../../../src/ledger/errors.js';
+import { LedgerCorruptError, LedgerError, LedgerLockedError, LedgerWriteError } from '../../../src/ledger/errors.js';
 import { TestClock } from '../../helpers/clock.js';
 import { NODE_ARGS_FOR } from '../../helpers/tsx.js';
 import { award } from '../../contract/ledger-contract.js';
@@ -59,6 +59,27 @@ describe('file ledger: the file', () => {
     expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!)).toMatchObject({ type: 'header', version: LEDGER_VERSION });
     expect(await ledger.getAward('mc|E1')).toMatchObject({ state: 'issued', badgeId: 'b1', credly: { state: 'accepted' } });
     expect(await ledger.claimAward('mc|E1', { owner: 'w', leaseMs: 1000 })).toBeNull();
+  });
+
+  it('a bad line before the end stops the open with LedgerCorruptError naming the line, and leaves the file as it was', async () => {
+    for (const bad of [{ line: 'not a JSON record {', says: /line 3 is not a JSON record/ }, { line: '{"type":"mystery"}', says: /line 3 has an unknown record type/ }]) {
+      const path = fresh();
+      const ledger = await FileLedger.open(path);
+      for (let k = 0; k < 3; k += 1) await ledger.planAward(award(k));
+      await ledger.close();
+      const lines = readFileSync(path, 'utf8').split('\n'); // header, three awards, and '' after the last newline
+      lines.splice(2, 0, bad.line);
+      writeFileSync(path, lines.join('\n'));
+      const before = readFileSync(path);
+      // For writing (twice: the failed open released its lease) and read-only, as status opens it.
+      for (const opening of [() => FileLedger.open(path), () => FileLedger.open(path), () => FileLedger.readOnly(path)]) {
+        const error = await opening().then((opened) => track(opened), (e: unknown) => e);
+        expect(error).toBeInstanceOf(LedgerCorruptError);
+        expect(error).toMatchObject({ code: 'LEDGER_CORRUPT', message: expect.stringMatching(bad.says) });
+        expect((error as Error).message).toContain(path);
+      }
+      expect(readFileSync(path).equals(before)).toBe(true);
+    }
   });
 
   it('keeps only an index in memory and reads records back from the file', async () => {
