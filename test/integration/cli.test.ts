@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { EventRecord } from '../../src/ledger/contract.js';
 import { FileLedger } from '../../src/ledger/file.js';
 import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
 import { cleanEnv, runCli, spawnCli } from '../helpers/cli.js';
@@ -295,6 +296,65 @@ describe('status, revoke, replace', () => {
       await holder.close();
     }
     expect(JSON.parse((await runCli(['status', '--ledger', ledger, '--json'], { env })).stdout).counts).toMatchObject({ planned: 4, issued: 1 });
+  });
+});
+
+describe('compact-ledger', () => {
+  const DAY = 86_400_000;
+  const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+  const event = (eventId: string, received: number, processed?: number): EventRecord => ({
+    eventId,
+    eventType: 'badge.state.changed',
+    organizationId: fake.organizationId,
+    occurredAt: daysAgo(received),
+    receivedAt: daysAgo(received),
+    ...(processed === undefined ? { state: 'received' } : { state: 'processed', processedAt: daysAgo(processed) }),
+    attempts: 1,
+  });
+  const lines = (ledger: string) => readFileSync(ledger, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; eventId?: string });
+  const eventIds = (ledger: string) => lines(ledger).filter((l) => l.type === 'event').map((l) => l.eventId);
+
+  /** A ledger with an award, and webhook events: one still unprocessed (received 60 days ago), one processed 10 days ago (received 35), one processed 40 days ago. */
+  async function ledgerWithEvents(): Promise<string> {
+    const ledger = file('awards.ledger');
+    const writer = await FileLedger.open(ledger);
+    await writer.planAward(award(1));
+    await writer.recordEvent(event('unprocessed', 60));
+    await writer.recordEvent(event('processed-10-days-ago', 35, 10));
+    await writer.recordEvent(event('processed-40-days-ago', 45, 40));
+    await writer.close();
+    return ledger;
+  }
+
+  it('keeps the events not yet processed or processed in the last 30 days, or --keep-events-days', async () => {
+    const ledger = await ledgerWithEvents();
+    const compact = await runCli(['compact-ledger', '--ledger', ledger], { env });
+    expect(compact.code).toBe(0);
+    expect(compact.stdout).toMatch(/: 5 records \(\d+ bytes\) → 4 \(\d+ bytes\)\n$/); // header, award, 3 events → 2 events
+    expect(eventIds(ledger)).toEqual(['unprocessed', 'processed-10-days-ago']);
+    expect(lines(ledger).filter((l) => l.type === 'award')).toHaveLength(1);
+
+    const shorter = await runCli(['compact-ledger', '--ledger', ledger, '--keep-events-days', '5'], { env });
+    expect(shorter.code).toBe(0);
+    expect(eventIds(ledger)).toEqual(['unprocessed']);
+    expect(readdirSync(dir).filter((name) => name.includes('compacting'))).toEqual([]);
+  });
+
+  it('takes the ledger\'s lease: while another job holds it, exit 1 with the locked message and the file unchanged', async () => {
+    const ledger = await ledgerWithEvents();
+    const holder = await FileLedger.open(ledger);
+    try {
+      const before = readFileSync(ledger);
+      const leases = leaseFiles(ledger);
+      const refused = await runCli(['compact-ledger', '--ledger', ledger], { env });
+      expect(refused.code).toBe(1);
+      expectLockedMessage(refused.stderr, ledger);
+      expect(readFileSync(ledger).equals(before)).toBe(true);
+      expect(leaseFiles(ledger)).toEqual(leases);
+      await holder.planAward(award(2)); // still the holder's
+    } finally {
+      await holder.close();
+    }
   });
 });
 
