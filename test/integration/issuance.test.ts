@@ -177,6 +177,17 @@ describe('issuance against the fake Credly', () => {
     issuedOnce(5);
   });
 
+  it.each(['retired', 'office_review'] as const)('skips the rows of a microcredential that is %s (not approved), and sends nothing for them', async (state) => {
+    ctx = await issuanceSetup(); // its template synced and active while it was approved
+    const [entry] = ctx.entries;
+    const microcredentials = [{ ...entry!, approval: { ...entry!.approval, state } }];
+    const report = await issueBadges(csvRows(sqlRosterCsv(3)), { ...ctx.base, microcredentials });
+    expect(report.totals).toMatchObject({ skipped: 3, issued: 0, failed: 0, invalid: 0 });
+    expect(report.awards.map((a) => a.reason)).toEqual(Array(3).fill(`microcredential coding-in-sql is ${state}, not approved: no badges are issued for it`));
+    expect(ctx.fake.stats().requests['POST /badges']).toBeUndefined();
+    expect(await allAwards(ctx.ledger)).toEqual([]);
+  });
+
   it('keeps one badge on a template that allows duplicates, through ambiguous failures', async () => {
     const entry = approvedEntry('non-credit', (json) => {
       json.badge.allowDuplicates = true;
