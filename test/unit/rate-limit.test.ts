@@ -10,6 +10,7 @@ describe('rate limits', () => {
     expect(parseRateLimit('600 / m')).toEqual({ requests: 600, windowMs: 60_000 });
     expect(parseRateLimit('25')).toEqual({ requests: 25, windowMs: 1000 });
     expect(() => parseRateLimit('fast')).toThrow(/should look like 100\/s or 600\/m/);
+    expect(() => parseRateLimit('0/s')).toThrow(/"0\/s" should be at least 1 request/);
   });
 
   it('lets N requests through per window, then says how long until the next', () => {

@@ -39,10 +39,13 @@ export class FixedWindowLimiter {
   }
 }
 
-/** Parses the CLI's `N/s`, `N/m` or a plain N (per second). */
+/** Parses the CLI's `N/s`, `N/m` or a plain N (per second); N is 1 or more. */
 export function parseRateLimit(text: string): RateLimitOptions {
   const match = /^(\d+)\s*(?:\/\s*(s|sec|second|m|min|minute))?$/i.exec(text.trim());
   if (!match) throw new RangeError(`rate limit "${text}" should look like 100/s or 600/m`);
+  const requests = Number(match[1]);
+  // 0 would mean "no limit" to a caller that tests the rate for truth: refuse it, as the limiter does.
+  if (requests < 1) throw new RangeError(`rate limit "${text}" should be at least 1 request, like 100/s or 600/m`);
   const unit = (match[2] ?? 's').toLowerCase();
-  return { requests: Number(match[1]), windowMs: unit.startsWith('m') ? 60_000 : 1000 };
+  return { requests, windowMs: unit.startsWith('m') ? 60_000 : 1000 };
 }
