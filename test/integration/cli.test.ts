@@ -235,6 +235,34 @@ describe('issue --duplicate-behavior', () => {
   }, 60_000);
 });
 
+describe('issue --rate', () => {
+  it('600/m paces the requests at 10 a second (exit 0)', async () => {
+    const ledger = file('awards.ledger');
+    await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
+    writeFileSync(file('five.csv'), sqlRosterCsv(5));
+    const started = performance.now();
+    const run = await runCli(['issue', '--roster', file('five.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--rate', '600/m'], { env });
+    const elapsed = performance.now() - started;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/issued 5, already issued 0, failed 0/);
+    expect(fake.stats().requests['POST /badges']).toBe(5);
+    // A lower bound only pacing explains: five POSTs at 97 % of 10 a second start at least 4 × 103 ms apart (read as 600/s: 4 × 1.7 ms).
+    expect(elapsed).toBeGreaterThanOrEqual(400);
+  });
+
+  it.each([
+    ['fast', 'rate limit "fast" should look like 100/s or 600/m'],
+    ['0/s', 'rate limit "0/s" should be at least 1 request, like 100/s or 600/m'],
+  ])('refuses --rate %s with one line naming --rate and the fix, and sends nothing (exit 1)', async (rate, says) => {
+    const ledger = file('awards.ledger');
+    await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
+    const run = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--rate', rate], { env });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`error: --rate: ${says}\n`);
+    expect(fake.stats().requests['POST /badges']).toBeUndefined();
+  });
+});
+
 describe('status, revoke, replace', () => {
   it('reports the ledger, revokes by learner, replaces by badge id', async () => {
     const ledger = file('awards.ledger');
