@@ -23,10 +23,10 @@ const leaseFiles = (ledger: string) => readdirSync(dirname(ledger)).filter((name
  * Asserts that stderr is the whole documented "ledger is locked" message (docs/cli.md): the
  * holder's owner, process and host, when it was renewed and until when, and what to do.
  */
-function expectLockedMessage(stderr: string, ledger: string): void {
+function expectLockedMessage(stderr: string, ledger: string, hint = 'wait for that job to finish, or pass --wait-for-lock <seconds>'): void {
   const lease = JSON.parse(readFileSync(join(dirname(ledger), leaseFiles(ledger).at(-1)!), 'utf8')) as { owner: string };
   const message = new RegExp(
-    `^error: the ledger is in use by ${escapeRegExp(lease.owner)} \\(process ${process.pid} on ${escapeRegExp(hostname())}\\), renewed (\\S+), until (\\S+); wait for that job to finish, or pass --wait-for-lock <seconds>\\n$`,
+    `^error: the ledger is in use by ${escapeRegExp(lease.owner)} \\(process ${process.pid} on ${escapeRegExp(hostname())}\\), renewed (\\S+), until (\\S+); ${escapeRegExp(hint)}\\n$`,
   ).exec(stderr);
   expect(message, stderr).not.toBeNull();
   const [renewed, until] = [message![1]!, message![2]!];
@@ -193,7 +193,7 @@ describe('sync-templates and issue', () => {
       const waited = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--wait-for-lock', '1'], { env });
       expect(waited.code).toBe(1);
       expect(holderWrote).toBe(true);
-      expectLockedMessage(waited.stderr, ledger);
+      expectLockedMessage(waited.stderr, ledger, 'waited 1 s for it; wait longer (--wait-for-lock <seconds>), or for that job to finish');
       expect(fake.stats().requests['POST /badges']).toBeUndefined();
       await write;
       expect(await holder.countAwards()).toMatchObject({ planned: 0, issuing: 0, issued: 0 });
