@@ -84,6 +84,28 @@ suite(`PostgreSQL ledger on a real server${PG_SKIP_REASON ? ` (skipped: ${PG_SKI
     await b.close();
   });
 
+  it('a claim steps over the row another worker is claiming at that instant instead of waiting for it', async () => {
+    const name = schema('skipone');
+    // A handle whose statements give up on any lock wait after 300 ms: a claim that waited for the
+    // locked row would fail with PostgreSQL's lock timeout instead of returning.
+    const ledger = await openPostgresLedger(DATABASE_URL!, { schema: name, backend: { lock_timeout: 300 } });
+    for (const n of [1, 2, 3]) await ledger.planAward(award(n));
+    // Another worker's claim in progress: the first row in load order, locked in an open transaction.
+    const other = new pg.Client({ connectionString: DATABASE_URL });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      const locked = (await other.query<{ key: string }>(`SELECT key FROM "${name}".awards ORDER BY seq LIMIT 1 FOR UPDATE`)).rows[0]!.key;
+      expect(locked).toBe(award(1).key);
+      const claim = await ledger.claimNext({ owner: ledger.owner, leaseMs: 60_000 });
+      expect(claim?.key).toBe(award(2).key);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    await ledger.close();
+  });
+
   it('four handles claiming batches concurrently, intents included, never hand out the same award', async () => {
     const name = schema('batches');
     const handles = await Promise.all(Array.from({ length: 4 }, () => openPostgresLedger(DATABASE_URL!, { schema: name })));
