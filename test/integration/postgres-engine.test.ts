@@ -3,7 +3,7 @@ import { issueBadges, planRow } from '../../src/index.js';
 import { openPostgresLedger, type PgLedger } from '../../src/ledger/postgres.js';
 import { pacedRate } from '../../src/issuance/pacer.js';
 import { TestClock } from '../helpers/clock.js';
-import { allAwards, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
+import { allAwards, approvedEntry, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
 import { DATABASE_URL, PG_SKIP_REASON, dropSchema, freshSchema } from '../helpers/postgres.js';
 
 // The issuance engine in this process on a PostgreSQL ledger, where it plans the roster in batches
@@ -46,6 +46,35 @@ suite(`the engine on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP
     }
     expect(ctx.fake.badges()).toHaveLength(n);
     expect(ctx.fake.duplicateCount()).toBe(0);
+    const awards = await allAwards(ctx.ledger);
+    expect(awards.every((a) => a.state === 'issued' && a.attempts === 1 && a.fence === 1 && a.lease === null)).toBe(true);
+  });
+
+  it('requests that outlast the lease: the leases are renewed, so no award is taken over and each is sent once (a template that allows duplicates)', async () => {
+    const schema = freshSchema('renew');
+    schemas.push(schema);
+    // On this template Credly itself would accept a second badge: only the leases keep each award to one worker.
+    const entries = [approvedEntry('non-credit', (json) => (json.badge.allowDuplicates = true))];
+    ctx = await issuanceSetup({ ledger: await ledgerIn(schema), entries });
+    const other = await ledgerIn(schema);
+    const n = 8;
+    const leaseMs = 400;
+    // Every issue request is answered 900 ms after it arrived (the badge is made at once): more than
+    // twice the lease. At 2 in flight per engine (and 2 more claimed, waiting for a slot), each
+    // engine's claims live about 1.8 s, renewed every third of the lease.
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'slow', delayMs: 900, count: n });
+    const started = Date.now();
+    const reports = await Promise.all(
+      [ctx.ledger, other].map((ledger) => issueBadges(csvRows(sqlRosterCsv(n)), { ...ctx!.base, ledger, concurrency: 2, leaseMs })),
+    );
+    expect(Date.now() - started).toBeGreaterThan(2 * leaseMs);
+    expect(reports.map((r) => r.reconciled)).toEqual([0, 0]);
+    expect(reports[0]!.totals.issued + reports[1]!.totals.issued).toBe(n);
+    for (const report of reports) expect(report.totals.failed + report.totals.skipped).toBe(0);
+    expect(ctx.fake.stats().requests['POST /badges']).toBe(n);
+    expect(ctx.fake.badges()).toHaveLength(n);
+    expect(ctx.fake.duplicateCount()).toBe(0);
+    for (let k = 1; k <= n; k += 1) expect(ctx.fake.badgesFor(ctx.templateId, `learner${k}@example.edu`), `learner${k}`).toHaveLength(1);
     const awards = await allAwards(ctx.ledger);
     expect(awards.every((a) => a.state === 'issued' && a.attempts === 1 && a.fence === 1 && a.lease === null)).toBe(true);
   });
