@@ -203,6 +203,20 @@ describe('sync-templates and issue', () => {
     }
   });
 
+  it('renews the ledger’s lease while the job runs: a job of more than two --lock-ttl finishes (exit 0)', async () => {
+    const ledger = file('awards.ledger');
+    await runCli(['sync-templates', file('sql.json'), '--ledger', ledger], { env });
+    // Each issue request is answered 700 ms after it arrived: 12 awards, 4 at a time, take about
+    // 2.1 s, more than twice the 1 s lease, which must be renewed (every third of it) to last.
+    fake.injectFault({ route: 'POST /badges', kind: 'slow', delayMs: 700, count: 12 });
+    const started = Date.now();
+    const issue = await runCli(['issue', '--roster', file('roster.csv'), '--microcredential', file('sql.json'), '--ledger', ledger, '--lock-ttl', '1', '--concurrency', '4', '--json'], { env });
+    expect(issue.code, issue.stderr).toBe(0);
+    expect(Date.now() - started).toBeGreaterThan(2000);
+    expect(JSON.parse(issue.stdout).totals).toMatchObject({ issued: 12, failed: 0 });
+    expect(fake.stats()).toMatchObject({ badges: 12, duplicates: 0 });
+  });
+
   it('reads the configuration from a .env file', async () => {
     writeFileSync(file('.env'), `CREDLY_ORGANIZATION_ID=${fake.organizationId}\nCREDLY_API_TOKEN=${fake.token}\nCREDLY_BASE_URL=${fake.baseUrl}\n`);
     const result = await runCli(['sync-templates', 'sql.json', '--ledger', 'awards.ledger'], { cwd: dir, env: cleanEnv });
