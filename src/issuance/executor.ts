@@ -172,12 +172,23 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
 
   // ---- claims held by this worker, renewed while their requests are in flight.
   const held = new Map<string, Claim>();
+  /**
+   * When each held claim's lease was last known live: this process's monotonic clock, read before
+   * the statement that claimed, renewed or wrote it under the claim (the lease runs from that
+   * statement on). Renewals keep it within a third of the lease; an older one means they were held
+   * up (a paused process, a stalled connection), and the lease may have run out.
+   */
+  const liveSince = new Map<string, number>();
   const renewal = dryRun
     ? undefined
     : setInterval(() => {
         if (held.size === 0) return;
-        ledger.renewClaims([...held.values()], leaseMs).then(
+        const at = performance.now();
+        const claims = [...held.values()];
+        ledger.renewClaims(claims, leaseMs).then(
           (lost) => {
+            const gone = new Set(lost);
+            for (const claim of claims) if (!gone.has(claim.key) && held.get(claim.key) === claim) liveSince.set(claim.key, Math.max(at, liveSince.get(claim.key) ?? at));
             for (const key of lost) log?.warn(`award ${key}: this worker's lease was lost; another worker takes it over`);
           },
           (error: unknown) => log?.warn(`could not renew leases: ${describe(error)}`),
@@ -193,7 +204,26 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     return stop;
   };
   /** A claimed write; a LeaseLostError means another worker owns the award now. */
-  const write = (claim: Claim, patch: AwardPatch) => ledger.writeAward(claim.key, patch, { claim });
+  const write = async (claim: Claim, patch: AwardPatch) => {
+    const at = performance.now();
+    const record = await ledger.writeAward(claim.key, patch, { claim });
+    liveSince.set(claim.key, at); // the write required a live lease
+    return record;
+  };
+  /**
+   * Right before a request is sent under a claim whose lease was last known live more than half a
+   * lease ago, the lease is renewed first, and nothing is sent if it was lost: another worker may
+   * have taken the award over meanwhile, found no badge and sent it. (An award claimed with its
+   * intent recorded is sent without a write of its own, perhaps long after its claim.) Costs
+   * nothing while the renewals keep up.
+   */
+  const confirmLease = async (claim: Claim): Promise<void> => {
+    const at = performance.now();
+    if (at - (liveSince.get(claim.key) ?? -Infinity) <= leaseMs / 2) return;
+    const lost = await ledger.renewClaims([claim], leaseMs);
+    if (lost.length > 0) throw new LeaseLostError(`award ${claim.key}: this worker's lease ran out before its request was sent`);
+    liveSince.set(claim.key, at);
+  };
   const outcomeWrites = new Set<Promise<void>>();
   const track = (promise: Promise<unknown>, onLost: () => void) => {
     const tracked: Promise<void> = promise
@@ -209,6 +239,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   /** The protocol for one claimed award. */
   const runClaim = async (claim: Claim, row: number | null): Promise<void> => {
     held.set(claim.key, claim);
+    // Claimed one round trip ago, unless claimed in a batch (noted then: it may have waited for a slot since).
+    if (!liveSince.has(claim.key)) liveSince.set(claim.key, performance.now());
     let record: AwardRecord = claim.record;
     const request: IssueBadgeParams | null = record.request;
     const base = { row, microcredentialId: record.microcredentialId, email: record.email, key: record.key };
@@ -264,6 +296,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             // A job that lost the ledger's lease sends nothing more, prepared awards included:
             // a job that took the ledger over looks this award up, and would find it only too late.
             ledger.checkLease?.();
+            // Nor does a worker whose lease on this award may have run out.
+            await confirmLease(claim);
             lastAction = 'send';
             let result: SendResult;
             try {
@@ -354,6 +388,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       throw fatal(error);
     } finally {
       held.delete(claim.key);
+      liveSince.delete(claim.key);
       if (holdsSlot) sendSlots.release();
     }
   };
@@ -430,11 +465,13 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           // settles), while the other half covers the claim's round trip.
           if (room <= 0 || ready.length * 2 > readyAhead) return;
           const batch = planned;
+          const at = performance.now();
           const claims = await claimBatch(ledger, { owner, leaseMs, limit: room, intent: true, ...(released.size ? { exclude: released } : {}) });
           if (claims.length < room && batch === planned) claimable = false;
           for (const claim of claims) {
             handled.add(claim.key);
             held.set(claim.key, claim);
+            liveSince.set(claim.key, at);
             if (seen.has(claim.key)) rosterClaims += 1;
             ready.push(claim);
           }
@@ -524,6 +561,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   const releaseReady = async () => {
     for (const claim of ready.splice(0)) {
       held.delete(claim.key);
+      liveSince.delete(claim.key);
       const patch: AwardPatch = claim.intent ? { state: 'planned', attempts: claim.record.attempts - 1 } : {};
       await ledger.writeAward(claim.key, patch, { claim, release: true }).catch(() => undefined);
     }

@@ -79,6 +79,42 @@ suite(`the engine on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP
     expect(awards.every((a) => a.state === 'issued' && a.attempts === 1 && a.fence === 1 && a.lease === null)).toBe(true);
   });
 
+  it('a worker whose renewals were held up past the lease sends none of the awards it had claimed and another took over', async () => {
+    const schema = freshSchema('stalled');
+    schemas.push(schema);
+    const entries = [approvedEntry('non-credit', (json) => (json.badge.allowDuplicates = true))];
+    ctx = await issuanceSetup({ ledger: await ledgerIn(schema), entries });
+    const stalledLedger = ctx.ledger as PgLedger;
+    // This worker's renewals hang (a paused process, a stalled connection) until told to go on.
+    const renew = stalledLedger.renewClaims.bind(stalledLedger);
+    let resume!: () => void;
+    const stalled = new Promise<void>((resolve) => (resume = resolve));
+    stalledLedger.renewClaims = async (claims, ms) => {
+      await stalled;
+      return renew(claims, ms);
+    };
+    const n = 4;
+    const leaseMs = 300;
+    // It claims all 4 awards: 2 sent (answered after 1.2 s, the badges made at once), 2 claimed with their intents, waiting for a slot.
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'slow', delayMs: 1200, count: 2 });
+    const first = issueBadges(csvRows(sqlRosterCsv(n)), { ...ctx.base, concurrency: 2, leaseMs });
+    const posts = () => ctx!.fake.stats().requests['POST /badges'] ?? 0;
+    while (posts() < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Its leases run out; another worker takes the 4 awards over, looks each up, and sends the 2 it finds no badge for.
+    await new Promise((resolve) => setTimeout(resolve, leaseMs + 100));
+    const second = await issueBadges(csvRows(sqlRosterCsv(n)), { ...ctx.base, ledger: await ledgerIn(schema), concurrency: 2, leaseMs });
+    expect(second.reconciled).toBe(n);
+    expect(second.totals).toMatchObject({ issued: 2, 'already-issued': 2 });
+    expect(posts()).toBe(n);
+    // The first worker wakes up: its 2 requests are answered, and it must not send the 2 awards it was holding ready.
+    resume();
+    await first;
+    expect(posts()).toBe(n);
+    expect(ctx.fake.badges()).toHaveLength(n);
+    for (let k = 1; k <= n; k += 1) expect(ctx.fake.badgesFor(ctx.templateId, `learner${k}@example.edu`), `learner${k}`).toHaveLength(1);
+    expect((await allAwards(ctx.ledger)).every((a) => a.state === 'issued' && a.fence === 2)).toBe(true);
+  });
+
   it('behind another worker’s reader, a worker looks awards up before building them: it plans none again, and re-plans a failed one with its row', async () => {
     const schema = freshSchema('enginetrail');
     schemas.push(schema);
