@@ -15,7 +15,9 @@ import { DATABASE_URL, PG_SKIP_REASON, dropSchema, freshSchema, urlWithSchema } 
 
 // Several `issue` processes on one roster and one PostgreSQL ledger, against the fake Credly: the
 // job ends with exactly one badge per learner, counted by the fake itself, whatever happens to the
-// workers (SIGKILL at random moments and restarts, faults, a worker paused past its lease).
+// workers (SIGKILL at random moments and restarts, faults, a worker paused past its lease). The
+// template allows duplicate badges, as Credly lets an admin set it: Credly's own duplicate rule
+// would refuse a second badge (and hide an award sent again without a look-up); this one does not.
 const suite = PG_SKIP_REASON ? describe.skip : describe;
 const LEASE_S = 1;
 
@@ -31,9 +33,14 @@ let fake: FakeCredly | undefined;
 const schemas: string[] = [];
 const workers: Worker[] = [];
 
+/** Coding in SQL on a template that allows duplicates. */
+const allowDuplicates = (json: any) => (json.badge.allowDuplicates = true);
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'credly-workers-'));
-  writeFileSync(join(dir, 'sql.json'), JSON.stringify({ proposal: exampleProposalJson('non-credit'), approval: { state: 'approved' } }));
+  const proposal = exampleProposalJson('non-credit');
+  allowDuplicates(proposal);
+  writeFileSync(join(dir, 'sql.json'), JSON.stringify({ proposal, approval: { state: 'approved' } }));
 });
 afterEach(async () => {
   for (const worker of workers.splice(0)) worker.proc.kill('SIGKILL');
@@ -98,7 +105,8 @@ async function syncTemplate(url: string, credly: FakeCredly, workers = 1): Promi
       const client = new CredlyClient(credentials, options);
       const ledger = await openPostgresLedger(url);
       try {
-        await syncTemplates([approvedEntry('non-credit')], { client, ledger });
+        const [synced] = await syncTemplates([approvedEntry('non-credit', allowDuplicates)], { client, ledger });
+        expect((await client.badgeTemplates.get(synced!.templateId!)).allow_duplicate_badges).toBe(true);
       } finally {
         await ledger.close();
         client.close();
@@ -122,6 +130,9 @@ async function expectOneBadgeEach(credly: FakeCredly, url: string, n: number): P
   expect(new Set(badges.map((b) => b.recipient_email)).size).toBe(n);
   expect(badges).toHaveLength(n);
   expect(credly.duplicateCount()).toBe(0);
+  const templates = [...new Set(badges.map((b) => b.templateId))];
+  expect(templates).toHaveLength(1);
+  for (let k = 1; k <= n; k += 1) expect(credly.badgesFor(templates[0]!, `learner${k}@example.edu`), `learner${k}`).toHaveLength(1);
   const ledger = await openPostgresLedger(url);
   expect(await ledger.countAwards()).toMatchObject({ issued: n, issuing: 0, planned: 0, failed: 0 });
   // Each award's badge is the fake's badge for that learner.
