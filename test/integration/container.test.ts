@@ -24,7 +24,10 @@ describe.skipIf(!canUnshare)(`the CLI as PID 1 in a new PID and UTS namespace${c
   beforeAll(async () => {
     fake = await startFakeCredly({ seed: 5, latencyMs: { base: 15, jitter: 5 } });
     dir = mkdtempSync(join(tmpdir(), 'credly-pod-'));
-    writeFileSync(join(dir, 'sql.json'), JSON.stringify({ proposal: exampleProposalJson('non-credit'), approval: { state: 'approved' } }));
+    // A template that allows duplicates: Credly's own duplicate rule would hide a badge sent again without a look-up.
+    const proposal = exampleProposalJson('non-credit');
+    proposal.badge.allowDuplicates = true;
+    writeFileSync(join(dir, 'sql.json'), JSON.stringify({ proposal, approval: { state: 'approved' } }));
     writeFileSync(join(dir, 'roster.csv'), sqlRosterCsv(80));
   });
   afterAll(async () => {
@@ -85,6 +88,9 @@ describe.skipIf(!canUnshare)(`the CLI as PID 1 in a new PID and UTS namespace${c
     expect(next.code, next.stderr).toBe(0);
     expect(fake.duplicateCount()).toBe(0);
     expect(fake.badges()).toHaveLength(80);
+    const [templateId] = new Set(fake.badges().map((b) => b.templateId));
+    expect(fake.stats().templates).toBe(1);
+    for (let k = 1; k <= 80; k += 1) expect(fake.badgesFor(templateId!, `learner${k}@example.edu`), `learner${k}`).toHaveLength(1);
   }, 90_000);
 
   it('SIGTERM to the CLI as PID 1 stops it cleanly (exit 143): PID 1 gets only the signals it handles, and the CLI handles it', async () => {

@@ -39,8 +39,11 @@ function runAndKill(env: Record<string, string>, killAt: number): Promise<{ kill
   });
 }
 
+/** Coding in SQL on a template that allows duplicates: only the ledger's look-ups keep one badge per learner. */
+const sql = () => approvedEntry('non-credit', (json) => (json.badge.allowDuplicates = true));
+
 describe('a job killed with SIGKILL mid-run', () => {
-  it('leaves every learner with exactly one badge after re-runs', async () => {
+  it('leaves every learner with exactly one badge after re-runs (on a template that allows duplicates)', async () => {
     dir = mkdtempSync(join(tmpdir(), 'credly-crash-'));
     fake = await startFakeCredly({ seed: 11, latencyMs: { base: 3, jitter: 4 } });
     const ledgerPath = join(dir, 'awards.ledger');
@@ -49,7 +52,8 @@ describe('a job killed with SIGKILL mid-run', () => {
     const { credentials, options } = fake.clientConfig();
     const client = new CredlyClient(credentials, { ...options, retryTiming: { baseDelayMs: 1 } });
     let ledger = await FileLedger.open(ledgerPath);
-    await syncTemplates([approvedEntry('non-credit')], { client, ledger });
+    const [synced] = await syncTemplates([sql()], { client, ledger });
+    expect((await client.badgeTemplates.get(synced!.templateId!)).allow_duplicate_badges).toBe(true);
     await ledger.close();
 
     const env = { BASE_URL: fake.baseUrl, ORG_ID: fake.organizationId, TOKEN: fake.token, LEDGER: ledgerPath, ROSTER: rosterPath, CONCURRENCY: '6' };
@@ -60,7 +64,7 @@ describe('a job killed with SIGKILL mid-run', () => {
     // 1.5 s TTL) and, most likely, awards in "issuing" with requests in flight.
     ledger = await FileLedger.open(ledgerPath, { lockTtlMs: 1_500, waitForLockMs: 10_000 });
     const before = fake.badges().length;
-    const report = await issueBadges(readRosterFile(rosterPath), { client, ledger, microcredentials: [approvedEntry('non-credit')], retryDelayMs: 1 });
+    const report = await issueBadges(readRosterFile(rosterPath), { client, ledger, microcredentials: [sql()], retryDelayMs: 1 });
     // Awards the killed runs had sent are reported already issued, not issued: the totals say what this run did.
     expect(report.totals.issued).toBe(fake.badges().length - before);
     expect(report.totals.issued + report.totals['already-issued']).toBe(60);

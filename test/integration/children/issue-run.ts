@@ -1,5 +1,7 @@
 // A scheduled job in its own process, for crash tests: issue a roster with a file ledger.
 // The parent kills it with SIGKILL at some point and checks what a re-run makes of it.
+// Coding in SQL on a template that allows duplicates (as the parent synced it): Credly's own
+// duplicate rule would hide a badge sent again without a look-up.
 import { CredlyClient, FileLedger, issueBadges, readRosterFile } from '../../../src/index.js';
 import { approvedEntry } from '../../helpers/issuance.js';
 
@@ -10,7 +12,7 @@ const ledger = await FileLedger.open(LEDGER!, { lockTtlMs: 1_500, waitForLockMs:
 const report = await issueBadges(readRosterFile(ROSTER!), {
   client,
   ledger,
-  microcredentials: [approvedEntry('non-credit')],
+  microcredentials: [approvedEntry('non-credit', (json) => (json.badge.allowDuplicates = true))],
   concurrency: Number(CONCURRENCY ?? 4),
   retryDelayMs: 1,
   suppressNotifications: true,
