@@ -10,7 +10,7 @@ import { openPostgresLedger } from '../../src/ledger/postgres.js';
 import { award } from '../contract/ledger-contract.js';
 import { runCli, cleanEnv } from '../helpers/cli.js';
 import { TestClock } from '../helpers/clock.js';
-import { DATABASE_URL, PG_SKIP_REASON, dropSchema, freshSchema, urlWithSchema } from '../helpers/postgres.js';
+import { DATABASE_URL, PG_SKIP_REASON, adminQuery, dropSchema, freshSchema, urlWithSchema } from '../helpers/postgres.js';
 
 // Moving a ledger: every record arrives as it was, an award left issuing arrives claimable as a
 // take-over (so it is looked up before anything is sent), and copying again changes nothing.
@@ -148,5 +148,40 @@ for (const target of targets) {
     expect(same.code).toBe(1);
     expect(same.stderr).toContain('<from> and <to> are the same ledger');
     expect(same.stderr).not.toContain(password);
+  });
+
+  it('--schema names the target schema; the same schema in the URL is accepted, a different one refused in one line before connecting', async () => {
+    const schema = freshSchema('clischema');
+    const other = freshSchema('cliother');
+    schemas.push(schema, other, `${other}_b`);
+    const dir = mkdtempSync(join(tmpdir(), 'credly-migrate-'));
+    const path = join(dir, 'awards.ledger');
+    const file = await openLedger(path);
+    await copyLedger(await sourceLedger(new TestClock()), file);
+    await file.close();
+    const exists = async (name: string) => (await adminQuery('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [name])).length === 1;
+    try {
+      // The server's URL without ?schema=: --schema alone says where.
+      const ok = await runCli(['migrate-ledger', path, DATABASE_URL!, '--schema', schema], { env: cleanEnv });
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(new RegExp(`into postgres://postgres@127\\.0\\.0\\.1:\\d+/postgres\\?schema=${schema}: 5 award\\(s\\) \\(0 already there\\)`));
+      expect(await adminQuery(`SELECT key FROM "${schema}".awards`)).toHaveLength(5);
+
+      // The same schema in the URL and --schema: one schema, nothing left to copy.
+      const both = await runCli(['migrate-ledger', path, urlWithSchema(schema), '--schema', schema], { env: cleanEnv });
+      expect(both.code, both.stderr).toBe(0);
+      expect(both.stdout).toMatch(/: 0 award\(s\) \(5 already there\)/);
+
+      // Two different ones: an error naming both, and no schema made for either.
+      const clash = await runCli(['migrate-ledger', path, urlWithSchema(other), '--schema', `${other}_b`], { env: cleanEnv });
+      expect(clash.code).toBe(1);
+      expect(clash.stdout).toBe('');
+      expect(clash.stderr).toBe(`error: migrate-ledger: the ledger URL says schema=${other} but the schema option says ${other}_b: give one\n`);
+      expect(await exists(other)).toBe(false);
+      expect(await exists(`${other}_b`)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
