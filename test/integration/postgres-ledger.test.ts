@@ -203,6 +203,11 @@ suite(`PostgreSQL ledger on a real server${PG_SKIP_REASON ? ` (skipped: ${PG_SKI
     const waiting = ledger.takeRateSlot('org', 1, controller.signal); // the next is a second away
     setTimeout(() => controller.abort(new Error('stopping')), 20);
     await expect(waiting).rejects.toThrow('stopping');
+    // Aborted while its slot is being reserved (the round trip): the wait that follows does not start.
+    const early = new AbortController();
+    const reserving = ledger.takeRateSlot('org', 1, early.signal);
+    early.abort(new Error('stopped early'));
+    await expect(reserving).rejects.toThrow('stopped early');
     await ledger.close();
   });
 
