@@ -244,10 +244,18 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     let record: AwardRecord = claim.record;
     const request: IssueBadgeParams | null = record.request;
     const base = { row, microcredentialId: record.microcredentialId, email: record.email, key: record.key };
+    /** Whether this award's outcome is in this worker's report already: it is reported once. */
+    let settled = false;
+    const settleOnce = (outcome: AwardOutcome) => {
+      settled = true;
+      settle(outcome);
+    };
     const lost = () => {
       handled.add(claim.key);
       released.add(claim.key);
-      settle({ ...base, outcome: 'skipped', reason: 'another worker took this award over after this worker lost its lease: it is in that worker\'s report', attempts: record.attempts });
+      // Lost after its outcome was reported (the outcome's write was refused): that outcome stands.
+      if (settled) return;
+      settleOnce({ ...base, outcome: 'skipped', reason: 'another worker took this award over after this worker lost its lease: it is in that worker\'s report', attempts: record.attempts });
     };
     if (claim.takenOver) report.reconciled += 1;
     let step: AwardStep = firstStep(claim.takenOver);
@@ -351,7 +359,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             // is durable, the award is still "issuing" and the next run looks it up.
             // Lazy: an outcome lost in a crash leaves the award "issuing", looked up before any resend.
             track(ledger.writeAward(claim.key, { state: 'issued', badgeId, how, issuedAt: stamp(), lastError: null }, { claim, lazy: true }), lost);
-            settle({
+            settleOnce({
               ...base,
               outcome: byThisRun ? 'issued' : 'already-issued',
               badgeId,
@@ -363,13 +371,13 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
           case 'failed': {
             const { reason } = step;
             track(ledger.writeAward(claim.key, { state: 'failed', lastError: reason }, { claim, lazy: true }), lost);
-            settle({ ...base, outcome: 'failed', reason, attempts: record.attempts });
+            settleOnce({ ...base, outcome: 'failed', reason, attempts: record.attempts });
             return;
           }
           case 'stop-run':
             // Refused before processing: a send made nothing. After a look-up, the award stays as it was.
             if (lastAction === 'send') await write(claim, { state: 'failed', lastError: step.reason }).catch(() => undefined);
-            settle({ ...base, outcome: 'failed', reason: step.reason, attempts: record.attempts });
+            settleOnce({ ...base, outcome: 'failed', reason: step.reason, attempts: record.attempts });
             stop ??= new StopRun(step.reason);
             return;
           case 'leave-issuing':
@@ -377,14 +385,14 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             handled.add(claim.key);
             released.add(claim.key);
             track(ledger.writeAward(claim.key, { lastError: step.reason }, { claim, release: true }), lost);
-            settle({ ...base, outcome: 'failed', reason: step.reason, attempts: record.attempts });
+            settleOnce({ ...base, outcome: 'failed', reason: step.reason, attempts: record.attempts });
             return;
         }
       }
     } catch (error) {
       if (error instanceof LeaseLostError) return lost();
       // The ledger could not be written (full disk, lost lease): nothing more is sent.
-      settle({ ...base, outcome: 'failed', reason: describe(error), attempts: record.attempts });
+      settleOnce({ ...base, outcome: 'failed', reason: describe(error), attempts: record.attempts });
       throw fatal(error);
     } finally {
       held.delete(claim.key);

@@ -108,8 +108,12 @@ suite(`the engine on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP
     expect(posts()).toBe(n);
     // The first worker wakes up: its 2 requests are answered, and it must not send the 2 awards it was holding ready.
     resume();
-    await first;
+    const firstReport = await first;
     expect(posts()).toBe(n);
+    // Its report has each award once: the 2 it issued (whose writes were refused), the 2 it let go.
+    expect(firstReport.totals).toMatchObject({ issued: 2, skipped: 2 });
+    expect(new Set(firstReport.awards.map((a) => a.key)).size).toBe(firstReport.awards.length);
+    expect(firstReport.awards).toHaveLength(n);
     expect(ctx.fake.badges()).toHaveLength(n);
     for (let k = 1; k <= n; k += 1) expect(ctx.fake.badgesFor(ctx.templateId, `learner${k}@example.edu`), `learner${k}`).toHaveLength(1);
     expect((await allAwards(ctx.ledger)).every((a) => a.state === 'issued' && a.fence === 2)).toBe(true);
