@@ -210,8 +210,8 @@ async function sharedRate(paced: number) {
 }
 
 /**
- * Peak RSS of each of four workers, the largest, with a roster five times larger: it must not grow
- * with the roster. Both rosters in the same setting (zero latency, one fake), so that only the
+ * Peak RSS of each of four workers, the largest (median of RUNS jobs), with a roster five times
+ * larger: it must not grow with the roster. Both rosters in the same setting (zero latency, one fake), so that only the
  * roster's size differs. (Until this round the small figure was benchmark 6's, at 100 ms a
  * request: the ratio mixed that latency into the roster's effect; `peakRssMbScaling` keeps it.)
  */
@@ -220,12 +220,20 @@ async function rssByRoster(scalingPeak: number) {
   const small = await writeRoster(join(dir, `roster-rss-${N}.csv`), N);
   const big = await writeRoster(join(dir, `roster-${BIG_N}.csv`), BIG_N);
   try {
-    const smallPeak = (await job(fake, small, N, WORKERS)).peakRssMb;
-    const bigPeak = (await job(fake, big, BIG_N, WORKERS)).peakRssMb;
+    // Medians of RUNS jobs each, alternated: one job's peak is one draw of when V8 happened to collect.
+    const smallPeaks: number[] = [];
+    const bigPeaks: number[] = [];
+    for (let r = 0; r < RUNS; r += 1) {
+      smallPeaks.push((await job(fake, small, N, WORKERS)).peakRssMb);
+      bigPeaks.push((await job(fake, big, BIG_N, WORKERS)).peakRssMb);
+    }
+    const smallPeak = median(smallPeaks);
+    const bigPeak = median(bigPeaks);
     const ratio = bigPeak / smallPeak;
     return {
       smallRoster: N,
       bigRoster: BIG_N,
+      runs: RUNS,
       peakRssMbSmall: round(smallPeak, 1),
       peakRssMbBig: round(bigPeak, 1),
       ratio: round(ratio, 3),
