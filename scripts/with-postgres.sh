@@ -45,7 +45,8 @@ fi
 # Run server commands as `postgres` when we are root; as ourselves otherwise.
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then
-    if command -v runuser >/dev/null 2>&1; then runuser -u postgres -- "$@"; else su postgres -s /bin/sh -c "$(printf '%q ' "$@")"; fi
+    # From / : the caller's directory may be closed to `postgres` (a mktemp clone), and every path here is absolute.
+    if command -v runuser >/dev/null 2>&1; then (cd / && runuser -u postgres -- "$@"); else (cd / && su postgres -s /bin/sh -c "$(printf '%q ' "$@")"); fi
   else
     "$@"
   fi
