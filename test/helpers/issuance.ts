@@ -21,6 +21,12 @@ export function approvedEntry(name: 'credit-bearing' | 'non-credit', change?: (j
   return { microcredential, approval: { state: 'approved', microcredentialId: microcredential.id } };
 }
 
+/**
+ * Coding in SQL, approved, on a template that allows duplicate badges: Credly's own duplicate
+ * rule then hides nothing, and an award sent twice shows as a second badge.
+ */
+export const sqlAllowingDuplicates = (): MicrocredentialEntry => approvedEntry('non-credit', (json) => (json.badge.allowDuplicates = true));
+
 /** A CSV roster of `n` learners of Coding in SQL (assessment evidence), starting at learner `from`. */
 export function sqlRosterCsv(n: number, from = 1, extraRows: string[] = []): string {
   const header = 'Microcredential,Recipient Email,First Name,Last Name,Issuer Earner ID,Issued at,Assessment Name,Assessment Score,Assessment Max Score';

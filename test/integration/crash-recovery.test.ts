@@ -7,7 +7,7 @@ import { TSX } from '../helpers/cli.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CredlyClient, FileLedger, issueBadges, readRosterFile, syncTemplates } from '../../src/index.js';
 import { startFakeCredly, type FakeCredly } from '../../src/testing/index.js';
-import { approvedEntry, sqlRosterCsv, allAwards } from '../helpers/issuance.js';
+import { sqlAllowingDuplicates, sqlRosterCsv, allAwards } from '../helpers/issuance.js';
 
 const child = fileURLToPath(new URL('./children/issue-run.ts', import.meta.url));
 let dir: string;
@@ -40,7 +40,7 @@ function runAndKill(env: Record<string, string>, killAt: number): Promise<{ kill
 }
 
 /** Coding in SQL on a template that allows duplicates: only the ledger's look-ups keep one badge per learner. */
-const sql = () => approvedEntry('non-credit', (json) => (json.badge.allowDuplicates = true));
+const sql = sqlAllowingDuplicates;
 
 describe('a job killed with SIGKILL mid-run', () => {
   it('leaves every learner with exactly one badge after re-runs (on a template that allows duplicates)', async () => {

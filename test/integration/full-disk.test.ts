@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { issueBadges } from '../../src/index.js';
 import { realJournalIo } from '../../src/ledger/file-journal.js';
 import { FileLedger } from '../../src/ledger/file.js';
-import { allAwards, approvedEntry, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
+import { allAwards, sqlAllowingDuplicates, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
 
 // The disk fills up in the middle of a run, on a template that allows duplicates (where the ledger
 // is the only guard): no badge may be sent without its complete, synced intent, and a re-run after
@@ -22,7 +22,7 @@ describe('a full disk in the middle of a run', () => {
   for (const how of ['short write', 'ENOSPC', 'failed fsync'] as const) {
     it(`stops sending at the first ${how}; a re-run issues the rest once`, async () => {
       const path = join(dir, `${how}.ledger`);
-      const entries = [approvedEntry('non-credit', (json) => (json.badge.allowDuplicates = true))];
+      const entries = [sqlAllowingDuplicates()];
       let writes = 0;
       let full = false;
       const limit = 25; // template record, then about two records an award

@@ -3,7 +3,7 @@ import { issueBadges, planRow } from '../../src/index.js';
 import { openPostgresLedger, type PgLedger } from '../../src/ledger/postgres.js';
 import { pacedRate } from '../../src/issuance/pacer.js';
 import { TestClock } from '../helpers/clock.js';
-import { allAwards, approvedEntry, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
+import { allAwards, sqlAllowingDuplicates, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
 import { DATABASE_URL, PG_SKIP_REASON, dropSchema, freshSchema } from '../helpers/postgres.js';
 
 // The issuance engine in this process on a PostgreSQL ledger, where it plans the roster in batches
@@ -54,7 +54,7 @@ suite(`the engine on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP
     const schema = freshSchema('renew');
     schemas.push(schema);
     // On this template Credly itself would accept a second badge: only the leases keep each award to one worker.
-    const entries = [approvedEntry('non-credit', (json) => (json.badge.allowDuplicates = true))];
+    const entries = [sqlAllowingDuplicates()];
     ctx = await issuanceSetup({ ledger: await ledgerIn(schema), entries });
     const other = await ledgerIn(schema);
     const n = 8;
@@ -82,7 +82,7 @@ suite(`the engine on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP
   it('a worker whose renewals were held up past the lease sends none of the awards it had claimed and another took over', async () => {
     const schema = freshSchema('stalled');
     schemas.push(schema);
-    const entries = [approvedEntry('non-credit', (json) => (json.badge.allowDuplicates = true))];
+    const entries = [sqlAllowingDuplicates()];
     ctx = await issuanceSetup({ ledger: await ledgerIn(schema), entries });
     const stalledLedger = ctx.ledger as PgLedger;
     // This worker's renewals hang (a paused process, a stalled connection) until told to go on.

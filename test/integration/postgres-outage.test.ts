@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { issueBadges } from '../../src/index.js';
 import { openPostgresLedger, type PgLedger } from '../../src/ledger/postgres.js';
 import { TestClock } from '../helpers/clock.js';
-import { allAwards, approvedEntry, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
+import { allAwards, sqlAllowingDuplicates, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
 import { DATABASE_URL, PG_SKIP_REASON, dropSchema, freshSchema } from '../helpers/postgres.js';
 
 // docs/scaling.md, "The database is unreachable or restarts": the database goes away in the middle
@@ -64,9 +64,8 @@ suite(`the database goes away mid-run${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP_RE
     let ledger: PgLedger | undefined;
     try {
       ledger = await openPostgresLedger(proxy.url(schema), { now: clock.now, backend: { connectionTimeoutMillis: 2_000 } });
-      const entry = approvedEntry('non-credit', (json) => {
-        json.badge.allowDuplicates = true; // a re-send that did not look the badge up first would make a second one
-      });
+      // A re-send that did not look the badge up first would make a second badge.
+      const entry = sqlAllowingDuplicates();
       const ctx = await issuanceSetup({ fake: { latencyMs: 20 }, ledger, entries: [entry] });
       try {
         let postsAtCut = -1;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openLedger } from '../../src/ledger/open.js';
+import { openLedger, type OpenLedgerOptions } from '../../src/ledger/open.js';
 import type { Ledger } from '../../src/ledger/contract.js';
 import { award } from '../contract/ledger-contract.js';
 import { DATABASE_TLS_DIR, DATABASE_URL, TLS_SKIP_REASON, adminQuery, dropSchema, freshSchema } from '../helpers/postgres.js';
@@ -37,26 +37,29 @@ async function encryption(applicationName: string): Promise<Array<{ ssl: boolean
   );
 }
 
-/** Opens, writes and reads an award back: the ledger works over this connection. */
-async function roundTrip(ledger: Ledger): Promise<void> {
-  await ledger.planAward(award(1));
-  expect((await ledger.getAward(award(1).key))?.state).toBe('planned');
+/**
+ * Opens the ledger, writes and reads an award back over it, and checks with the server that every
+ * connection it holds is encrypted (or, with `encrypted: false`, that none is).
+ */
+async function expectWorks(target: { url: string; applicationName: string }, options: OpenLedgerOptions = {}, encrypted = true): Promise<void> {
+  const ledger: Ledger = await openLedger(target.url, options);
+  try {
+    await ledger.planAward(award(1));
+    expect((await ledger.getAward(award(1).key))?.state).toBe('planned');
+    const connections = await encryption(target.applicationName);
+    expect(connections.length).toBeGreaterThan(0);
+    for (const connection of connections) expect(connection.ssl).toBe(encrypted);
+    if (encrypted) for (const connection of connections) expect(connection.version).toMatch(/^TLSv1\.[23]$/);
+  } finally {
+    await ledger.close();
+  }
 }
 
 const password = () => decodeURIComponent(new URL(DATABASE_URL!).password);
 
 suite(`PostgreSQL ledger over TLS${TLS_SKIP_REASON ? ` (skipped: ${TLS_SKIP_REASON})` : ''}`, () => {
   it('sslmode=verify-full with sslrootcert: the certificate is checked against that CA, and the connection is encrypted', async () => {
-    const { url, applicationName } = tlsUrl({ sslmode: 'verify-full', sslrootcert: join(DATABASE_TLS_DIR!, 'ca.pem') });
-    const ledger = await openLedger(url);
-    try {
-      await roundTrip(ledger);
-      const connections = await encryption(applicationName);
-      expect(connections.length).toBeGreaterThan(0);
-      for (const connection of connections) expect(connection).toMatchObject({ ssl: true, version: expect.stringMatching(/^TLSv1\.[23]$/) });
-    } finally {
-      await ledger.close();
-    }
+    await expectWorks(tlsUrl({ sslmode: 'verify-full', sslrootcert: join(DATABASE_TLS_DIR!, 'ca.pem') }));
   });
 
   it('a certificate the given CA did not sign is refused: a one-line ledger error, without the password', async () => {
@@ -72,16 +75,7 @@ suite(`PostgreSQL ledger over TLS${TLS_SKIP_REASON ? ` (skipped: ${TLS_SKIP_REAS
   });
 
   it('backend.ssl (pg\'s own TLS options, e.g. the CA as text from a Secret) instead of the URL\'s', async () => {
-    const { url, applicationName } = tlsUrl({});
-    const ledger = await openLedger(url, { backend: { ssl: { ca: readFileSync(join(DATABASE_TLS_DIR!, 'ca.pem'), 'utf8') } } });
-    try {
-      await roundTrip(ledger);
-      const connections = await encryption(applicationName);
-      expect(connections.length).toBeGreaterThan(0);
-      expect(connections.every((c) => c.ssl)).toBe(true);
-    } finally {
-      await ledger.close();
-    }
+    await expectWorks(tlsUrl({}), { backend: { ssl: { ca: readFileSync(join(DATABASE_TLS_DIR!, 'ca.pem'), 'utf8') } } });
     const other = tlsUrl({});
     await expect(openLedger(other.url, { backend: { ssl: { ca: readFileSync(join(DATABASE_TLS_DIR!, 'other-ca.pem'), 'utf8') } } })).rejects.toMatchObject({
       code: 'LEDGER_UNAVAILABLE',
@@ -90,42 +84,17 @@ suite(`PostgreSQL ledger over TLS${TLS_SKIP_REASON ? ` (skipped: ${TLS_SKIP_REAS
   });
 
   it('without sslmode there is no TLS (pg\'s default): TLS is asked for in the URL', async () => {
-    const { url, applicationName } = tlsUrl({});
-    const ledger = await openLedger(url);
-    try {
-      await roundTrip(ledger);
-      const connections = await encryption(applicationName);
-      expect(connections.length).toBeGreaterThan(0);
-      for (const connection of connections) expect(connection.ssl).toBe(false);
-    } finally {
-      await ledger.close();
-    }
+    await expectWorks(tlsUrl({}), {}, false);
   });
 
   it('sslmode=require is verify-full with pg 8.23 (a CA the system does not trust is refused); uselibpqcompat=true makes it encrypt without checking', async () => {
     const strict = tlsUrl({ sslmode: 'require' });
     await expect(openLedger(strict.url)).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE', message: expect.stringMatching(/certificate/) });
 
-    const compat = tlsUrl({ sslmode: 'require', uselibpqcompat: 'true' });
-    const ledger = await openLedger(compat.url);
-    try {
-      await roundTrip(ledger);
-      expect((await encryption(compat.applicationName)).every((c) => c.ssl)).toBe(true);
-    } finally {
-      await ledger.close();
-    }
+    await expectWorks(tlsUrl({ sslmode: 'require', uselibpqcompat: 'true' }));
   });
 
   it('sslmode=no-verify encrypts without checking the certificate', async () => {
-    const { url, applicationName } = tlsUrl({ sslmode: 'no-verify' });
-    const ledger = await openLedger(url);
-    try {
-      await roundTrip(ledger);
-      const connections = await encryption(applicationName);
-      expect(connections.length).toBeGreaterThan(0);
-      expect(connections.every((c) => c.ssl)).toBe(true);
-    } finally {
-      await ledger.close();
-    }
+    await expectWorks(tlsUrl({ sslmode: 'no-verify' }));
   });
 });

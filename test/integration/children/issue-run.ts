@@ -3,7 +3,7 @@
 // Coding in SQL on a template that allows duplicates (as the parent synced it): Credly's own
 // duplicate rule would hide a badge sent again without a look-up.
 import { CredlyClient, FileLedger, issueBadges, readRosterFile } from '../../../src/index.js';
-import { approvedEntry } from '../../helpers/issuance.js';
+import { sqlAllowingDuplicates } from '../../helpers/issuance.js';
 
 const { BASE_URL, ORG_ID, TOKEN, LEDGER, ROSTER, CONCURRENCY } = process.env;
 const client = new CredlyClient({ organizationId: ORG_ID!, authToken: TOKEN! }, { baseUrl: BASE_URL!, retryTiming: { baseDelayMs: 1 } });
@@ -12,7 +12,7 @@ const ledger = await FileLedger.open(LEDGER!, { lockTtlMs: 1_500, waitForLockMs:
 const report = await issueBadges(readRosterFile(ROSTER!), {
   client,
   ledger,
-  microcredentials: [approvedEntry('non-credit', (json) => (json.badge.allowDuplicates = true))],
+  microcredentials: [sqlAllowingDuplicates()],
   concurrency: Number(CONCURRENCY ?? 4),
   retryDelayMs: 1,
   suppressNotifications: true,
