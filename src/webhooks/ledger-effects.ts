@@ -6,6 +6,19 @@ import type { WebhookEvent } from './events.js';
  * deleted; templates archived or deleted (which makes their microcredential's template unusable,
  * so issuance refuses it with a clear error until it is fixed), or re-activated.
  */
+/**
+ * Whether an event's badge is older than what the ledger knows. Events come in any order, and
+ * several are processed at once (by one receiver, or by several sharing the ledger); each embeds
+ * the badge as it was when the event happened. A badge's life only moves forward: its first state,
+ * `pending`, never replaces a later one, and nothing replaces `revoked` or `deleted`. (Dates cannot
+ * decide it: a state seen without one from Credly is dated when this library saw it.)
+ */
+function isStale(state: string, award: AwardRecord): boolean {
+  const known = award.credly?.state;
+  if (!known || known === 'pending') return false;
+  return state === 'pending' || ((known === 'revoked' || known === 'deleted') && state !== known);
+}
+
 export async function applyToLedger(ledger: Ledger, event: WebhookEvent, now: () => Date): Promise<string | null> {
   const stamp = now().toISOString();
   if (event.type === 'badge.state.changed' || event.type === 'badge.deleted' || event.type === 'badge.created') {
@@ -22,6 +35,7 @@ export async function applyToLedger(ledger: Ledger, event: WebhookEvent, now: ()
     }
     const state = badge.state ?? null;
     if (!state || state === award.credly?.state) return null;
+    if (isStale(state, award)) return null;
     const changedAt = (badge as { state_updated_at?: string | null }).state_updated_at ?? stamp;
     const credly = {
       state,

@@ -1,0 +1,85 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createWebhookHandler, issueBadges, listen, type WebhookServer } from '../../src/index.js';
+import { openPostgresLedger, type PgLedger } from '../../src/ledger/postgres.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
+import { allAwards, allEvents, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
+import { PG_SKIP_REASON, dropSchema, freshSchema, urlWithSchema } from '../helpers/postgres.js';
+
+// docs/scaling.md: the webhook receiver on the issue job's PostgreSQL ledger (each with a handle of
+// its own, as two processes would have): an event is recorded once whichever receiver gets it, and
+// an accepted, rejected or revoked badge updates its award, which `status --pending` then shows.
+const suite = PG_SKIP_REASON ? describe.skip : describe;
+const schemas: string[] = [];
+const handles: PgLedger[] = [];
+const servers: WebhookServer[] = [];
+let ctx: Awaited<ReturnType<typeof issuanceSetup>> | undefined;
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+  for (const ledger of handles.splice(0)) await ledger.close();
+  await ctx?.close();
+  ctx = undefined;
+});
+afterAll(async () => {
+  for (const name of schemas) await dropSchema(name);
+});
+
+async function handleIn(schema: string): Promise<PgLedger> {
+  const ledger = await openPostgresLedger(urlWithSchema(schema));
+  handles.push(ledger);
+  return ledger;
+}
+
+suite(`the webhook receiver on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP_REASON})` : ''}`, () => {
+  it('updates the awards the issue job wrote; status --pending shows who has not accepted', async () => {
+    const schema = freshSchema('hooks');
+    schemas.push(schema);
+    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } }, ledger: await handleIn(schema) });
+    // Two receivers (two replicas of the Deployment), each with a handle of its own.
+    const receivers = await Promise.all([0, 1].map(async () => createWebhookHandler({ client: ctx!.client, ledger: await handleIn(schema), ackAfterProcessing: true })));
+    for (const handler of receivers) servers.push(await listen({ handler, port: 0 }));
+    ctx.fake.setWebhookUrl(servers[0]!.url);
+
+    const report = await issueBadges(csvRows(sqlRosterCsv(4)), ctx.base);
+    expect(report.totals.issued).toBe(4);
+    const badges = ctx.fake.badges();
+    const badgeOf = (k: number) => badges.find((b) => b.recipient_email === `learner${k}@example.edu`)!;
+    ctx.fake.acceptBadge(badgeOf(1).id);
+    ctx.fake.rejectBadge(badgeOf(2).id);
+    await ctx.client.badges.revoke(badgeOf(3).id, { reason: 'Issued to the wrong learner' });
+    await ctx.fake.webhooksIdle();
+    await Promise.all(receivers.map((handler) => handler.idle()));
+
+    // Every event the fake sent, delivered again to the other receiver: recorded once (ON CONFLICT), processed once.
+    const events = await allEvents(ctx.ledger);
+    expect(events.length).toBeGreaterThanOrEqual(7); // 4 created, 3 state changes
+    const redelivered = await Promise.all(
+      events.map((event) =>
+        fetch(servers[1]!.url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ id: event.eventId, organization_id: ctx!.fake.organizationId, event_type: event.eventType, occurred_at: event.occurredAt }),
+        }),
+      ),
+    );
+    await receivers[1]!.idle();
+    expect(redelivered.map((r) => r.status).every((status) => status === 200)).toBe(true);
+    expect(receivers[1]!.stats()).toMatchObject({ processed: 0, duplicates: events.length });
+    expect(await allEvents(ctx.ledger)).toHaveLength(events.length);
+
+    const awards = await allAwards(ctx.ledger);
+    const award = (k: number) => awards.find((a) => a.email === `learner${k}@example.edu`)!;
+    expect(award(1)).toMatchObject({ state: 'issued', credly: { state: 'accepted' } });
+    expect(award(2)).toMatchObject({ state: 'issued', credly: { state: 'rejected' } });
+    expect(award(3)).toMatchObject({ state: 'revoked', credly: { state: 'revoked' } });
+    expect(award(4)).toMatchObject({ state: 'issued' });
+    expect(award(4).credly?.state ?? 'pending').toBe('pending');
+
+    // What the Office sees: only learner 4 has a badge waiting to be accepted.
+    const pending = await runCli(['status', '--pending', '--format', 'json', '--ledger', urlWithSchema(schema)], { env: cleanEnv });
+    expect(pending.code).toBe(2); // some listed
+    expect((JSON.parse(pending.stdout) as { pending: Array<{ email: string }> }).pending.map((row) => row.email)).toEqual(['learner4@example.edu']);
+    const status = await runCli(['status', '--ledger', urlWithSchema(schema)], { env: cleanEnv });
+    expect(status.stdout).toMatch(/issued 3, failed 0, pending 0, revoked 1/);
+  });
+});

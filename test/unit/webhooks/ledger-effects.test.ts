@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { CredlyEvent } from '../../../src/credly/schemas/event.js';
+import { MemoryLedger } from '../../../src/ledger/memory.js';
+import { typedEvent } from '../../../src/webhooks/events.js';
+import { applyToLedger } from '../../../src/webhooks/ledger-effects.js';
+import { award } from '../../contract/ledger-contract.js';
+
+// Events come in any order and are processed concurrently: each embeds the badge as it was when it
+// happened, so an older one must not undo a newer one.
+const now = () => new Date('2026-11-29T12:00:00.000Z');
+
+async function issuedAward(): Promise<{ ledger: MemoryLedger; key: string }> {
+  const ledger = new MemoryLedger();
+  const { record } = await ledger.planAward(award(1));
+  await ledger.writeAward(record.key, { state: 'issued', badgeId: 'badge-1', issuedAt: '2026-11-01T10:00:00.000Z' }, { version: record.version });
+  return { ledger, key: record.key };
+}
+
+function badgeEvent(id: string, type: 'badge.created' | 'badge.state.changed', state: string, stateUpdatedAt: string | null) {
+  return typedEvent({
+    id,
+    event_type: type,
+    organization_id: 'org',
+    occurred_at: stateUpdatedAt ?? '2026-11-01T10:00:00.000Z',
+    badge: { id: 'badge-1', state, state_updated_at: stateUpdatedAt, revocation_reason: state === 'revoked' ? 'Issued to the wrong learner' : null },
+  } as unknown as CredlyEvent);
+}
+
+describe('applyToLedger: events out of order', () => {
+  it('a badge.created (pending) processed after the badge was revoked leaves it revoked', async () => {
+    const { ledger, key } = await issuedAward();
+    await applyToLedger(ledger, badgeEvent('e2', 'badge.state.changed', 'revoked', '2026-11-02T10:00:00.000Z'), now);
+    expect(await applyToLedger(ledger, badgeEvent('e1', 'badge.created', 'pending', '2026-11-01T10:00:00.000Z'), now)).toBeNull();
+    expect(await ledger.getAward(key)).toMatchObject({ state: 'revoked', credly: { state: 'revoked' } });
+  });
+
+  it('pending never replaces a later state, even with no date to compare', async () => {
+    const { ledger, key } = await issuedAward();
+    await applyToLedger(ledger, badgeEvent('e2', 'badge.state.changed', 'accepted', null), now);
+    expect(await applyToLedger(ledger, badgeEvent('e1', 'badge.created', 'pending', null), now)).toBeNull();
+    expect((await ledger.getAward(key))?.credly?.state).toBe('accepted');
+  });
+
+  it('nothing replaces revoked; accepted and rejected follow each other as they come', async () => {
+    const { ledger, key } = await issuedAward();
+    await applyToLedger(ledger, badgeEvent('e2', 'badge.state.changed', 'rejected', '2026-11-02T10:00:00.000Z'), now);
+    expect(await applyToLedger(ledger, badgeEvent('e3', 'badge.state.changed', 'accepted', '2026-11-03T10:00:00.000Z'), now)).toMatch(/badge accepted/);
+    await applyToLedger(ledger, badgeEvent('e4', 'badge.state.changed', 'revoked', '2026-11-04T10:00:00.000Z'), now);
+    expect(await applyToLedger(ledger, badgeEvent('e3', 'badge.state.changed', 'accepted', '2026-11-03T10:00:00.000Z'), now)).toBeNull();
+    expect(await ledger.getAward(key)).toMatchObject({ state: 'revoked', credly: { state: 'revoked' } });
+  });
+});
