@@ -49,4 +49,22 @@ describe('applyToLedger: events out of order', () => {
     expect(await applyToLedger(ledger, badgeEvent('e3', 'badge.state.changed', 'accepted', '2026-11-03T10:00:00.000Z'), now)).toBeNull();
     expect(await ledger.getAward(key)).toMatchObject({ state: 'revoked', credly: { state: 'revoked' } });
   });
+
+  it('an award written between its read and the event\'s write (another event, a worker) gets the event applied again, not lost', async () => {
+    const { ledger, key } = await issuedAward();
+    const write = ledger.writeAward.bind(ledger);
+    let interfered = false;
+    ledger.writeAward = async (k, patch, guard) => {
+      if (!interfered && 'version' in guard) {
+        interfered = true;
+        // Another receiver's event of the same badge lands first.
+        const current = (await ledger.getAward(k))!;
+        await write(k, { credly: { state: 'accepted', changedAt: '2026-11-02T10:00:00.000Z', seenAt: '2026-11-02T10:00:01.000Z' } }, { version: current.version });
+      }
+      return write(k, patch, guard);
+    };
+    expect(await applyToLedger(ledger, badgeEvent('e3', 'badge.state.changed', 'revoked', '2026-11-03T10:00:00.000Z'), now)).toMatch(/badge revoked/);
+    expect(interfered).toBe(true);
+    expect(await ledger.getAward(key)).toMatchObject({ state: 'revoked', credly: { state: 'revoked' } });
+  });
 });
