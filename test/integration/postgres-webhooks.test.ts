@@ -6,8 +6,9 @@ import { allAwards, allEvents, csvRows, issuanceSetup, sqlRosterCsv } from '../h
 import { PG_SKIP_REASON, dropSchema, freshSchema, urlWithSchema } from '../helpers/postgres.js';
 
 // docs/scaling.md: the webhook receiver on the issue job's PostgreSQL ledger (each with a handle of
-// its own, as two processes would have): an event is recorded once whichever receiver gets it, and
-// an accepted, rejected or revoked badge updates its award, which `status --pending` then shows.
+// its own, as two processes would have): an event processed by one receiver is dropped by the
+// other, and an accepted, rejected or revoked badge updates its award, which `status --pending`
+// then shows.
 const suite = PG_SKIP_REASON ? describe.skip : describe;
 const schemas: string[] = [];
 const handles: PgLedger[] = [];
@@ -50,7 +51,7 @@ suite(`the webhook receiver on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped:
     await ctx.fake.webhooksIdle();
     await Promise.all(receivers.map((handler) => handler.idle()));
 
-    // Every event the fake sent, delivered again to the other receiver: recorded once (ON CONFLICT), processed once.
+    // Every event the fake sent, delivered again to the other receiver once processed: dropped there (the ledger says processed).
     const events = await allEvents(ctx.ledger);
     expect(events.length).toBeGreaterThanOrEqual(7); // 4 created, 3 state changes
     const redelivered = await Promise.all(
@@ -81,5 +82,20 @@ suite(`the webhook receiver on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped:
     expect((JSON.parse(pending.stdout) as { pending: Array<{ email: string }> }).pending.map((row) => row.email)).toEqual(['learner4@example.edu']);
     const status = await runCli(['status', '--ledger', urlWithSchema(schema)], { env: cleanEnv });
     expect(status.stdout).toMatch(/issued 3, failed 0, pending 0, revoked 1/);
+
+    // One event handed to both receivers at the same moment (docs/webhooks.md: both may process
+    // it): recorded once, and the ledger's part done once (the award's state, not written twice).
+    ctx.fake.setWebhookUrl(null);
+    ctx.fake.acceptBadge(badgeOf(4).id);
+    const accepted = (await ctx.client.events.list()).data.find((e) => e.event_type === 'badge.state.changed' && e.badge?.id === badgeOf(4).id)!;
+    const body = JSON.stringify({ id: accepted.id, organization_id: ctx.fake.organizationId, event_type: accepted.event_type, occurred_at: accepted.occurred_at });
+    const before = award(4).version;
+    const both = await Promise.all(servers.map((server) => fetch(server.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })));
+    await Promise.all(receivers.map((handler) => handler.idle()));
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect((await allEvents(ctx.ledger)).filter((e) => e.eventId === accepted.id)).toMatchObject([{ state: 'processed' }]);
+    const after = (await allAwards(ctx.ledger)).find((a) => a.email === 'learner4@example.edu')!;
+    expect(after).toMatchObject({ state: 'issued', credly: { state: 'accepted' } });
+    expect(after.version).toBe(before + 1);
   });
 });
