@@ -12,8 +12,10 @@ export function credlyStatusOf(badge: IssuedBadge, previous: CredlyBadgeStatus |
   const state = badge.state ?? 'unknown';
   const seenAt = now.toISOString();
   const sameState = previous?.state === state;
+  // Without Credly's time: a badge still pending has been since it was created; a change seen now
+  // (or a first look at a badge already accepted, rejected or revoked) is dated now.
   const changedAt =
-    badge.state_updated_at ?? (sameState ? previous.changedAt : previous ? seenAt : (badge.created_at ?? badge.issued_at ?? seenAt));
+    badge.state_updated_at ?? (sameState ? previous.changedAt : !previous && state === 'pending' ? (badge.created_at ?? badge.issued_at ?? seenAt) : seenAt);
   const acceptedAt = state === 'accepted' ? (badge.accepted_at ?? (sameState ? previous.acceptedAt : null) ?? changedAt) : (badge.accepted_at ?? null);
   return {
     state,
