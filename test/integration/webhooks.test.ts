@@ -79,6 +79,29 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
     expect((await issueBadges(csvRows(sqlRosterCsv(2)), ctx.base)).totals.issued).toBe(2);
   });
 
+  it('a badge deleted in Credly makes its award revoked (credly state deleted); a template deleted there makes it unusable', async () => {
+    const { settle } = await setup();
+    await issueBadges(csvRows(sqlRosterCsv(2)), ctx.base);
+    const [first, second] = ctx.fake.badges();
+    await ctx.client.badges.delete(first!.id);
+    await settle();
+    const awards = await allAwards(ctx.ledger);
+    expect(awards.find((a) => a.badgeId === first!.id)).toMatchObject({ state: 'revoked', revocationReason: 'deleted in Credly', credly: { state: 'deleted' } });
+    expect(awards.find((a) => a.badgeId === second!.id)).toMatchObject({ state: 'issued' });
+
+    // Its template, once it has no badges left, deleted in Credly: the microcredential cannot be issued until sync-templates makes another.
+    const template = (await ctx.ledger.getTemplate('coding-in-sql'))!;
+    for (const badge of ctx.fake.badges()) await ctx.client.badges.delete(badge.id);
+    // (The client has no template deletion: an admin does it in Credly. The API call it would make:)
+    const deleted = await fetch(`${ctx.fake.baseUrl}/organizations/${ctx.fake.organizationId}/badge_templates/${template.templateId}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Basic ${Buffer.from(`${ctx.fake.token}:`).toString('base64')}` },
+    });
+    expect(deleted.status).toBeLessThan(300);
+    await settle();
+    expect(await ctx.ledger.getTemplate('coding-in-sql')).toMatchObject({ state: 'unusable', unusableReason: 'deleted in Credly' });
+  });
+
   it('processes an event delivered five times once', async () => {
     const { handler, events, settle } = await setup();
     ctx.fake.createTemplate({ name: 'Another' });
