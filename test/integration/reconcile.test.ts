@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { issueBadges } from '../../src/index.js';
 import { reconcile } from '../../src/lifecycle/index.js';
 import { MemoryLedger } from '../../src/ledger/memory.js';
 import { fakeWithClient } from '../helpers/fake.js';
 import { exampleMicrocredentials, outsideIssue, seedIssued, seedTemplate } from '../helpers/lifecycle.js';
 import { TestClock } from '../helpers/clock.js';
+import { csvRows } from '../helpers/issuance.js';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -102,6 +104,19 @@ describe('reconcile', () => {
     // A second badge for a learner who already has one (a template that allows duplicates) is drift, not adopted.
     const again = await run();
     expect(again.totals).toMatchObject({ adopted: 0, changed: 0, missingOnCredly: 1, unknownOnCredly: 0 });
+  });
+
+  it('adopts an email-only badge under the key the issuer gives that learner: the next issue run sends nothing for them', async () => {
+    const { fake, client, ledger, sql, templateId, run } = await setup();
+    const { issuer_earner_id: _none, ...emailOnly } = outsideIssue(templateId, 5);
+    fake.issueOutside(emailOnly);
+    expect((await run()).adopted).toEqual([expect.objectContaining({ email: 'outside5@example.edu', how: 'adopted' })]);
+    // A roster row for that learner without a campus id, as the Office's roster may have it.
+    const roster = 'Microcredential,Recipient Email,First Name,Last Name,Issued at,Assessment Name,Assessment Score,Assessment Max Score\r\n' + `${sql.id},outside5@example.edu,Outside,Earner5,2026-08-20T09:00:00-04:00,Proctored SQL assessment,18,20\r\n`;
+    const before = fake.stats().requests['POST /badges'] ?? 0;
+    const report = await issueBadges(csvRows(roster), { client, ledger, microcredentials: [{ microcredential: sql, approval: { state: 'approved', microcredentialId: sql.id } }], suppressNotifications: true });
+    expect(report.totals).toMatchObject({ issued: 0, 'already-issued': 1, invalid: 0, failed: 0 });
+    expect(fake.stats().requests['POST /badges'] ?? 0).toBe(before);
   });
 
   it('adopts one badge per learner: a second one on a template that allows duplicates is reported', async () => {
