@@ -95,25 +95,25 @@ export interface AwardRecord {
 }
 
 /** The fields a write may change; identity (key, microcredential, earner) never changes. */
-export type AwardPatch = Partial<
-  Pick<
-    AwardRecord,
-    | 'state'
-    | 'templateId'
-    | 'email'
-    | 'attempts'
-    | 'badgeId'
-    | 'how'
-    | 'row'
-    | 'request'
-    | 'snapshot'
-    | 'lastError'
-    | 'issuedAt'
-    | 'previousBadgeIds'
-    | 'revocationReason'
-    | 'credly'
-  >
->;
+/** The fields a write may change; the others (key, microcredential, earner, fence, version, lease) are the award's identity or the ledger's own. */
+export const AWARD_PATCH_FIELDS = [
+  'state',
+  'templateId',
+  'email',
+  'attempts',
+  'badgeId',
+  'how',
+  'row',
+  'request',
+  'snapshot',
+  'lastError',
+  'issuedAt',
+  'previousBadgeIds',
+  'revocationReason',
+  'credly',
+] as const satisfies ReadonlyArray<keyof AwardRecord>;
+
+export type AwardPatch = Partial<Pick<AwardRecord, (typeof AWARD_PATCH_FIELDS)[number]>>;
 
 /** A new award, as a roster load plans it. */
 export type NewAward = Pick<AwardRecord, 'key' | 'microcredentialId' | 'templateId' | 'email' | 'earnerId'> &

@@ -9,7 +9,7 @@ import type {
   NewAward,
   WriteGuard,
 } from './contract.js';
-import { AWARD_STATES } from './contract.js';
+import { AWARD_PATCH_FIELDS, AWARD_STATES } from './contract.js';
 import { LeaseLostError, VersionConflictError } from './errors.js';
 
 // The rules every single-process backend (memory, file) applies to records; PostgreSQL applies the
@@ -100,10 +100,14 @@ export function applyPatch(current: AwardRecord, patch: AwardPatch, guard: Write
   };
 }
 
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [key, value] of Object.entries(patch)) if (value !== undefined) (out as Record<string, unknown>)[key] = value;
-  return out;
+/** The patch's defined values of the fields a write may change: anything else a caller (from JavaScript) slips in is dropped, as the PostgreSQL ledger drops it. */
+function definedOnly(patch: AwardPatch): AwardPatch {
+  const out: Record<string, unknown> = {};
+  for (const field of AWARD_PATCH_FIELDS) {
+    const value = (patch as Record<string, unknown>)[field];
+    if (value !== undefined) out[field] = value;
+  }
+  return out as AwardPatch;
 }
 
 export function renewLease(record: AwardRecord, claim: Claim, leaseMs: number, now: Date): AwardRecord | null {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AwardRecord, Claim, Ledger, NewAward, TemplateRecord } from '../../src/ledger/contract.js';
+import type { AwardPatch, AwardRecord, Claim, Ledger, NewAward, TemplateRecord } from '../../src/ledger/contract.js';
 import { claimBatch, findAwards, planAndClaim, planAwards } from '../../src/ledger/batch.js';
 import { LeaseLostError, VersionConflictError } from '../../src/ledger/errors.js';
 import { TestClock } from '../helpers/clock.js';
@@ -294,6 +294,19 @@ export function describeLedgerContract(name: string, harness: LedgerHarness, opt
       expect((await ledger.getAward(record.key))?.lastError).toBeNull();
       const forced = await ledger.writeAward(record.key, { lastError: 'admin' }, { any: true });
       expect(forced.lastError).toBe('admin');
+      await ledger.close();
+    });
+
+    it('a write changes only what a patch may change: identity fields slipped in (from JavaScript) are ignored', async () => {
+      const ledger = await fresh();
+      const { record } = await ledger.planAward(award(14));
+      const sneaky = { lastError: 'noted', key: 'someone-else', microcredentialId: 'other-mc', earnerId: 'X999', fence: 99, version: 1000 } as unknown as AwardPatch;
+      const written = await ledger.writeAward(record.key, sneaky, { version: record.version });
+      const stored = (await ledger.getAward(record.key))!;
+      for (const after of [written, stored]) {
+        expect(after).toMatchObject({ key: record.key, microcredentialId: record.microcredentialId, earnerId: record.earnerId, fence: record.fence, version: record.version + 1, lastError: 'noted' });
+      }
+      expect(await ledger.getAward('someone-else')).toBeUndefined();
       await ledger.close();
     });
 
