@@ -79,6 +79,10 @@ describe('status --pending, export and report (CLI)', () => {
       ['learner1@example.edu', "'=1+2", 'pending'],
       ['learner2@example.edu', 'Learner', 'pending'],
     ]);
+    // None older than a year: an empty list, and exit 0 (a scheduler alerts on 2 only).
+    const none = await runCli(['status', '--pending', '--older-than', '365d', '--format', 'csv'], { env });
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe(`${PENDING_CSV_COLUMNS.join(',')}\r\n`);
     const bad = await runCli(['status', '--pending', '--older-than', 'soon'], { env: env });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('error: --older-than "soon" is not a duration: write a number and a unit, e.g. 14d, 36h, 2w or 90m\n');
