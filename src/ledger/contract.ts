@@ -94,7 +94,6 @@ export interface AwardRecord {
   readonly updatedAt: string;
 }
 
-/** The fields a write may change; identity (key, microcredential, earner) never changes. */
 /** The fields a write may change; the others (key, microcredential, earner, fence, version, lease) are the award's identity or the ledger's own. */
 export const AWARD_PATCH_FIELDS = [
   'state',

@@ -172,8 +172,8 @@ export class FileLease {
             }
             const hint = this.#options.force
               ? 'it was renewed moments ago, so its holder is alive: --force-unlock refuses'
-              : (this.#options.waitMs ?? 0) > 0
-                ? `waited ${(this.#options.waitMs ?? 0) / 1000} s for it; wait longer (--wait-for-lock <seconds>), or for that job to finish`
+              : this.#options.waitMs
+                ? `waited ${this.#options.waitMs / 1000} s for it; wait longer (--wait-for-lock <seconds>), or for that job to finish`
                 : 'wait for that job to finish, or pass --wait-for-lock <seconds>';
             throw new LedgerLockedError(`the ledger is in use by ${describeLease(info)}; ${hint}`);
           }

@@ -3,7 +3,7 @@ import type { CredlyClient } from '../credly/client.js';
 import type { IssuedBadge } from '../credly/schemas/badge.js';
 import type { Learner } from '../domain/learner.js';
 import type { AwardPatch, AwardRecord, Ledger, TemplateRecord } from '../ledger/contract.js';
-import { VersionConflictError } from '../ledger/errors.js';
+import { updateAward } from '../ledger/update.js';
 import { earnerIdFor } from '../mapping/issue-payload.js';
 import { credlyStatusOf, statusChanged } from './credly-status.js';
 
@@ -144,20 +144,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   };
 
   /** Re-reads the award and applies `decide`'s patch under a version guard, retrying on a concurrent write. */
-  const update = async (key: string, decide: (record: AwardRecord) => AwardPatch | null): Promise<AwardRecord | null> => {
-    for (let attempt = 1; ; attempt += 1) {
-      const record = await ledger.getAward(key);
-      if (!record) return null;
-      const patch = decide(record);
-      if (!patch) return null;
-      if (dryRun) return { ...record, ...patch } as AwardRecord;
-      try {
-        return await ledger.writeAward(key, patch, { version: record.version });
-      } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= WRITE_ATTEMPTS) throw error;
-      }
-    }
-  };
+  const update = (key: string, decide: (record: AwardRecord) => AwardPatch | null): Promise<AwardRecord | null> =>
+    updateAward(ledger, key, decide, { attempts: WRITE_ATTEMPTS, dryRun });
 
   const templates = (await ledger.listTemplates()).filter((t) => !options.microcredentialId || t.microcredentialId === options.microcredentialId);
   for (const template of templates) {

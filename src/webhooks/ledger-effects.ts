@@ -1,6 +1,6 @@
 import type { IssuedBadge } from '../credly/schemas/badge.js';
 import type { AwardRecord, Ledger } from '../ledger/contract.js';
-import { VersionConflictError } from '../ledger/errors.js';
+import { updateAward } from '../ledger/update.js';
 import type { WebhookEvent } from './events.js';
 
 /**
@@ -20,31 +20,38 @@ function isStale(state: string, award: AwardRecord): boolean {
 const MAX_VERSION_RETRIES = 5;
 
 async function applyBadgeEvent(ledger: Ledger, type: 'badge.state.changed' | 'badge.deleted' | 'badge.created', badge: IssuedBadge, stamp: string): Promise<string | null> {
-  let award: AwardRecord | undefined;
-  for await (const a of ledger.queryAwards({ badgeId: badge.id, limit: 1 })) award = a;
-  if (!award) return null;
-  const write = (record: AwardRecord, patch: Parameters<Ledger['writeAward']>[1]) => ledger.writeAward(record.key, patch, { version: record.version });
-  if (type === 'badge.deleted') {
-    await write(award, { state: 'revoked', credly: { state: 'deleted', changedAt: stamp, seenAt: stamp }, revocationReason: award.revocationReason ?? 'deleted in Credly' });
-    return `award ${award.key}: badge deleted in Credly`;
-  }
-  const state = badge.state ?? null;
-  if (!state || state === award.credly?.state) return null;
-  if (isStale(state, award)) return null;
-  const changedAt = (badge as { state_updated_at?: string | null }).state_updated_at ?? stamp;
-  const credly = {
-    state,
-    changedAt,
-    seenAt: stamp,
-    ...(state === 'accepted' ? { acceptedAt: (badge as { accepted_at?: string | null }).accepted_at ?? changedAt } : award.credly?.acceptedAt ? { acceptedAt: award.credly.acceptedAt } : {}),
-    ...(state === 'revoked' ? { revokedReason: badge.revocation_reason ?? null } : {}),
-  };
-  if (state === 'revoked') {
-    await write(award, { state: 'revoked', credly, revocationReason: badge.revocation_reason ?? award.revocationReason ?? 'revoked in Credly' });
-  } else {
-    await write(award, { credly });
-  }
-  return `award ${award.key}: badge ${state}`;
+  let key: string | undefined;
+  for await (const a of ledger.queryAwards({ badgeId: badge.id, limit: 1 })) key = a.key;
+  if (!key) return null;
+  let change: string | null = null;
+  // A version write: a worker holding the award's claim keeps it, and this update is not lost.
+  // Another write in between (an event of the same badge processed at the same moment, a
+  // worker's outcome) refuses it: the award is read again and the event applied to what is there.
+  await updateAward(
+    ledger,
+    key,
+    (award) => {
+      change = null;
+      if (type === 'badge.deleted') {
+        change = `award ${award.key}: badge deleted in Credly`;
+        return { state: 'revoked', credly: { state: 'deleted', changedAt: stamp, seenAt: stamp }, revocationReason: award.revocationReason ?? 'deleted in Credly' };
+      }
+      const state = badge.state ?? null;
+      if (!state || state === award.credly?.state || isStale(state, award)) return null;
+      const changedAt = (badge as { state_updated_at?: string | null }).state_updated_at ?? stamp;
+      const credly = {
+        state,
+        changedAt,
+        seenAt: stamp,
+        ...(state === 'accepted' ? { acceptedAt: (badge as { accepted_at?: string | null }).accepted_at ?? changedAt } : award.credly?.acceptedAt ? { acceptedAt: award.credly.acceptedAt } : {}),
+        ...(state === 'revoked' ? { revokedReason: badge.revocation_reason ?? null } : {}),
+      };
+      change = `award ${award.key}: badge ${state}`;
+      return state === 'revoked' ? { state: 'revoked', credly, revocationReason: badge.revocation_reason ?? award.revocationReason ?? 'revoked in Credly' } : { credly };
+    },
+    { attempts: MAX_VERSION_RETRIES },
+  );
+  return change;
 }
 
 /**
@@ -57,16 +64,7 @@ export async function applyToLedger(ledger: Ledger, event: WebhookEvent, now: ()
   if (event.type === 'badge.state.changed' || event.type === 'badge.deleted' || event.type === 'badge.created') {
     const badge = event.badge;
     if (!badge) return null;
-    // A version write: a worker holding the award's claim keeps it, and this update is not lost.
-    // Another write in between (an event of the same badge processed at the same moment, a
-    // worker's outcome) refuses it: the award is read again and the event applied to what is there.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await applyBadgeEvent(ledger, event.type, badge, stamp);
-      } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= MAX_VERSION_RETRIES) throw error;
-      }
-    }
+    return applyBadgeEvent(ledger, event.type, badge, stamp);
   }
   if (event.type === 'badge_template.changed' || event.type === 'badge_template.deleted') {
     const template = event.template;
