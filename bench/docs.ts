@@ -70,7 +70,7 @@ function memory(): string {
   return [
     tableOf(['awards', '`issue` peak RSS (wall time)', '`status` peak RSS', '`compact-ledger` peak RSS', 'ledger file'], rows),
     '',
-    `Growth of \`issue\`'s peak from ${n(m.runs[0].awards)} to ${n(large.awards)} awards: **${m.growth}×** (target ≤ ${t.growth}×). All targets met: **${m.met ? 'yes' : 'no'}**.`,
+    `Growth of \`issue\`'s peak from ${n(m.runs[0].awards)} to ${n(large.awards)} awards: **${m.growth}×** (target ≤ ${t.growth}×). All memory targets met: **${m.met ? 'yes' : 'no'}**.`,
   ].join('\n');
 }
 
