@@ -7,12 +7,12 @@
 // --cpu-timeline (the machine's CPU use per half second), --badge-timeline (the badges the fake holds every quarter second), --rss (each worker's peak RSS); CREDLY_BENCH_CLI=<file> times another
 // build of the CLI. Lines a worker writes to stderr starting with "TIMING " are printed too.
 // `npm run build` first. Needs DATABASE_URL; without it, it starts a throwaway server (fsync on).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { freshLedger, writeApprovedMicrocredential } from './pg-lib.js';
-import { median, ROOT, round, startFakeProcess, tempDir, writeRoster, type FakeProcess } from './lib.js';
+import { median, ROOT, round, runNodeProcess, startFakeProcess, tempDir, writeRoster, type FakeProcess } from './lib.js';
 
 if (!process.env.DATABASE_URL) {
   const result = spawnSync(join(ROOT, 'scripts/with-postgres.sh'), [process.execPath, '--import', 'tsx', ...process.argv.slice(1)], {
@@ -35,37 +35,10 @@ const CLI = process.env.CREDLY_BENCH_CLI ?? join(ROOT, 'dist/cli.cjs');
 const dir = tempDir('credly-bench-part-');
 const microcredentialFile = writeApprovedMicrocredential(dir);
 
-interface WorkerRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-  cpuSeconds: number;
-}
-
-function run(args: string[], fake: FakeProcess, ledger: string, node: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<WorkerRun> {
-  const timeFile = join(dir, `time-${Math.random().toString(36).slice(2)}`);
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: fake.token, CREDLY_BASE_URL: fake.baseUrl, CREDLY_LEDGER: ledger };
-    const started = performance.now();
-    const proc = spawn('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, process.execPath, ...node, CLI, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (c) => (stdout += c));
-    proc.stderr.on('data', (c) => (stderr += c));
-    proc.on('error', reject);
-    proc.on('exit', (code) => {
-      const seconds = (performance.now() - started) / 1000;
-      let cpuSeconds = Number.NaN;
-      try {
-        const [user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-        cpuSeconds = user! + system!;
-      } catch {
-        // no figure
-      }
-      resolve({ code, stdout, stderr, seconds, cpuSeconds });
-    });
-  });
+/** One worker (the built CLI, or CREDLY_BENCH_CLI) as its own process, measured from outside (GNU time: CPU, peak RSS). */
+function run(args: string[], fake: FakeProcess, ledger: string, node: string[] = []) {
+  const env = { ...process.env, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: fake.token, CREDLY_BASE_URL: fake.baseUrl, CREDLY_LEDGER: ledger };
+  return runNodeProcess([...node, CLI, ...args], { env });
 }
 
 async function job(fake: FakeProcess, roster: string, n: number, workers: number, extra: string[] = []) {
@@ -100,18 +73,13 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
         }, 250)
       : undefined;
     const node = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
-    // --rss: each worker's peak RSS, as bench/workers.ts measures it.
-    const rssDir = argv.includes('--rss') ? tempDir('credly-rss-part-') : undefined;
-    if (rssDir) node.push('--import', join(ROOT, 'bench/rss-probe.mjs'));
     const results = await Promise.all(
-      Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', '8', '--json', ...extra], fake, url, node, rssDir ? { RSS_PROBE_DIR: rssDir } : {})),
+      Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', '8', '--json', ...extra], fake, url, node)),
     );
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
-    if (rssDir) {
-      console.log(`  peak RSS of each worker (MB): ${readdirSync(rssDir).map((name) => round(Number(readFileSync(join(rssDir, name), 'utf8')) / 1024, 1)).join(' ')}`);
-      rmSync(rssDir, { recursive: true, force: true });
-    }
+    // --rss: each worker's peak RSS, as bench/workers.ts measures it (the kernel's, from outside).
+    if (argv.includes('--rss')) console.log(`  peak RSS of each worker (MB): ${results.map((r) => round(r.peakRssMb, 1)).join(' ')}`);
     if (badgeSampler) {
       clearInterval(badgeSampler);
       console.log(`  badges held by the fake every 0.25 s: ${badgeCounts.map(([, b]) => b - before.badges).join(' ')}`);

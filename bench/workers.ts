@@ -4,8 +4,8 @@
 // throwaway server with scripts/with-postgres.sh (fsync on: WITH_POSTGRES_DURABLE=1).
 // Writes bench/results/workers.json (quick: workers-quick.json); a full run also rewrites the
 // figures in docs/performance.md from that file (bench/workers-doc.ts).
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freshLedger, writeApprovedMicrocredential } from './pg-lib.js';
@@ -31,23 +31,20 @@ const RATE = 20;
 const RATE_N = quick ? 100 : 400;
 const BIG_N = quick ? 1000 : 10_000;
 const CLI = join(ROOT, 'dist/cli.cjs');
-const PROBE = join(ROOT, 'bench/rss-probe.mjs');
 const BARE_LOOP = join(ROOT, 'bench/bare-loop.mjs');
 
 const dir = tempDir('credly-bench-workers-');
 const microcredentialFile = writeApprovedMicrocredential(dir);
 
-function run(args: string[], fake: FakeProcess, ledger: string, rssDir?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: fake.token, CREDLY_BASE_URL: fake.baseUrl, CREDLY_LEDGER: ledger, ...(rssDir ? { RSS_PROBE_DIR: rssDir } : {}) };
-    const proc = spawn(process.execPath, [...(rssDir ? ['--import', PROBE] : []), CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (c) => (stdout += c));
-    proc.stderr.on('data', (c) => (stderr += c));
-    proc.on('error', reject);
-    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+/**
+ * One `issue` worker (the built CLI) as its own process: its output, and its peak RSS as the kernel
+ * counted it when the process was reaped (GNU time, bench/lib.ts). Nothing is loaded into the
+ * worker to measure it: a `--import` probe cost each worker about 0.14 s of CPU at start, which
+ * four workers starting at once on two cores paid together, in the measured job.
+ */
+function run(args: string[], fake: FakeProcess, ledger: string) {
+  const env = { ...process.env, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: fake.token, CREDLY_BASE_URL: fake.baseUrl, CREDLY_LEDGER: ledger };
+  return runNodeProcess([CLI, ...args], { env });
 }
 
 /** `workers` issue processes at once on one roster and one fresh ledger; the wall time from the first start to the last exit. */
@@ -57,7 +54,6 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
     await fake.control('reset', {});
     const sync = await run(['sync-templates', microcredentialFile], fake, url);
     if (sync.code !== 0) throw new Error(`sync-templates failed: ${sync.stderr}`);
-    const rssDir = tempDir('credly-rss-');
     const before = await fake.control('stats');
     const started = performance.now();
     // When the first badge reached the fake (polled every 25 ms, then no more): the workers' start-up.
@@ -75,7 +71,7 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
     let results: Awaited<ReturnType<typeof run>>[];
     let seconds: number;
     try {
-      results = await Promise.all(Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', String(CONCURRENCY), '--json', ...extra], fake, url, rssDir)));
+      results = await Promise.all(Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', String(CONCURRENCY), '--json', ...extra], fake, url)));
       seconds = (performance.now() - started) / 1000;
     } finally {
       done = true;
@@ -88,8 +84,7 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
     if (after.badges !== n || after.duplicates !== 0 || issued.reduce((a, b) => a + b, 0) !== n) {
       throw new Error(`the fake holds ${after.badges} badges (${after.duplicates} duplicates), the workers issued ${issued.join('+')}, for ${n} awards`);
     }
-    const peaks = readdirSync(rssDir).map((name) => Number(readFileSync(join(rssDir, name), 'utf8')) / 1024);
-    rmSync(rssDir, { recursive: true, force: true });
+    const peaks = results.map((result) => result.peakRssMb);
     const requests = (stats: { requests: Record<string, number> }) => Object.values(stats.requests).reduce((a, b) => a + b, 0);
     return { seconds, firstBadgeSeconds, issued, peakRssMb: Math.max(...peaks), share429: (after.rateLimited - before.rateLimited) / (requests(after) - requests(before)) };
   } finally {
