@@ -234,7 +234,8 @@ export interface TemplateRecord {
 
 /**
  * A Credly webhook event: `received` once it is durably recorded (before the 200 goes back),
- * `processed` once its work is done. Recording is exactly once: a second delivery finds the first.
+ * `processed` once its work is done. Recording is exactly once: a second delivery finds the first;
+ * and its work runs under one receiver's lease at a time (`claimEvent`).
  */
 export interface EventRecord {
   readonly eventId: string;
@@ -244,9 +245,17 @@ export interface EventRecord {
   readonly state: 'received' | 'processed';
   readonly receivedAt: string;
   readonly processedAt?: string | undefined;
-  /** Processing attempts so far. */
+  /** Processing attempts so far (each `claimEvent` that takes it counts one). */
   readonly attempts: number;
   readonly lastError?: string | undefined;
+  /** The receiver processing it now and until when (`claimEvent`); none once processed or let go. */
+  readonly lease?: AwardLease | null | undefined;
+}
+
+export interface EventClaimOptions {
+  /** Who processes it: one id per receiver (a webhook handler makes its own). */
+  readonly owner: string;
+  readonly leaseMs: number;
 }
 
 /** One run of a job (issue, reconcile …), for `status` and the program report. */
@@ -362,6 +371,15 @@ export interface Ledger {
   /** Records the event once: `created` is false when it was already recorded (then `record` is the first). */
   recordEvent(record: EventRecord): Promise<{ readonly created: boolean; readonly record: EventRecord }>;
   getEvent(eventId: string): Promise<EventRecord | undefined>;
+  /**
+   * Takes a recorded event for processing, so that receivers sharing the ledger do its work one at
+   * a time: an event still `received` whose lease is absent, ended or `owner`'s own gets `owner`'s
+   * lease until now + `leaseMs`. Returns it so taken, or undefined when it is unknown, processed, or
+   * under another owner's live lease. Taking it counts an attempt; `owner` taking it again while
+   * its lease lives only renews the lease.
+   */
+  claimEvent(eventId: string, options: EventClaimOptions): Promise<EventRecord | undefined>;
+  /** Writes the event as given (its lease too: none, when absent). */
   putEvent(record: EventRecord): Promise<void>;
   queryEvents(query?: { readonly state?: EventRecord['state'] }): AsyncIterable<EventRecord>;
 

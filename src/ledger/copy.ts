@@ -47,7 +47,8 @@ export async function copyLedger(source: Ledger, target: Ledger): Promise<CopyLe
 
   const events = { copied: 0, present: 0 };
   for await (const event of source.queryEvents()) {
-    if ((await target.recordEvent(event)).created) events.copied += 1;
+    // Without a lease: the receiver that held it processes against the source, not the copy.
+    if ((await target.recordEvent({ ...event, lease: null })).created) events.copied += 1;
     else events.present += 1;
   }
 

@@ -8,6 +8,7 @@ import type {
   AwardRecord,
   Claim,
   ClaimOptions,
+  EventClaimOptions,
   EventRecord,
   Ledger,
   NewAward,
@@ -24,7 +25,7 @@ import { Journal, realJournalIo, type JournalIo } from './file-journal.js';
 import { byStartDescending } from './memory.js';
 import { Mutex } from './mutex.js';
 import type { OpenLedgerOptions } from './open.js';
-import { applyClaim, applyPatch, awardMatcher, checkGuard, claimability, emptyCounts, intentPatch, newAwardRecord, renewLease } from './records.js';
+import { applyClaim, applyPatch, awardMatcher, checkGuard, claimability, claimedEvent, emptyCounts, intentPatch, newAwardRecord, renewLease } from './records.js';
 
 export const LEDGER_FORMAT = 'credly-microcredentials-ledger';
 /** v2: awards carry version, fence, lease and a domain snapshot. v1 ledgers are read and rewritten as v2 on first write. */
@@ -532,24 +533,44 @@ export class FileLedger implements Ledger {
 
   async recordEvent(record: EventRecord): Promise<{ created: boolean; record: EventRecord }> {
     this.#writable();
-    const existing = await this.getEvent(record.eventId);
-    if (existing) return { created: false, record: existing };
-    await this.putEvent(record);
-    return { created: true, record };
+    // Looked up and appended with no await between them: two deliveries in this process record it once.
+    const entry = this.#events.get(record.eventId);
+    if (entry) return { created: false, record: this.#eventAt(entry) };
+    const created = { ...record, lease: record.lease ?? null };
+    await this.#appendEvent(created);
+    return { created: true, record: created };
   }
 
   async getEvent(eventId: string): Promise<EventRecord | undefined> {
     const entry = this.#events.get(eventId);
-    if (!entry) return undefined;
-    const { type: _type, ...record } = this.#read(entry.offset, entry.length);
-    return record as unknown as EventRecord;
+    return entry ? this.#eventAt(entry) : undefined;
+  }
+
+  async claimEvent(eventId: string, options: EventClaimOptions): Promise<EventRecord | undefined> {
+    this.#writable();
+    // Read and appended with no await between them: two claims in this process cannot both take it.
+    const entry = this.#events.get(eventId);
+    const current = entry ? this.#eventAt(entry) : undefined;
+    const claimed = claimedEvent(current, options, this.#now());
+    if (!claimed) return undefined;
+    await this.#appendEvent(claimed);
+    return claimed;
   }
 
   async putEvent(record: EventRecord): Promise<void> {
     this.#writable();
+    await this.#appendEvent({ ...record, lease: record.lease ?? null });
+  }
+
+  #eventAt(entry: EventEntry): EventRecord {
+    const { type: _type, ...record } = this.#read(entry.offset, entry.length);
+    return record as unknown as EventRecord;
+  }
+
+  #appendEvent(record: EventRecord): Promise<void> {
     const { offset, length, durable } = this.#append({ type: 'event', ...record });
     this.#events.set(record.eventId, { offset, length, state: record.state });
-    await durable;
+    return durable;
   }
 
   async *queryEvents(query: { state?: EventRecord['state'] } = {}): AsyncIterable<EventRecord> {

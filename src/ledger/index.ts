@@ -18,6 +18,7 @@ export {
   type CredlyBadgeStatus,
   type TemplateRecord,
   type TemplateRecordState,
+  type EventClaimOptions,
   type EventRecord,
   type RunRecord,
   type Ledger,

@@ -6,6 +6,7 @@ import type {
   AwardRecord,
   Claim,
   ClaimOptions,
+  EventClaimOptions,
   EventRecord,
   Ledger,
   NewAward,
@@ -14,7 +15,7 @@ import type {
   WriteGuard,
 } from './contract.js';
 import { LedgerClosedError, UnknownAwardError } from './errors.js';
-import { applyClaim, applyPatch, awardMatcher, checkGuard, claimability, countByState, newAwardRecord, renewLease } from './records.js';
+import { applyClaim, applyPatch, awardMatcher, checkGuard, claimability, claimedEvent, countByState, newAwardRecord, renewLease } from './records.js';
 import { Mutex } from './mutex.js';
 
 export interface MemoryLedgerOptions {
@@ -147,17 +148,25 @@ export class MemoryLedger implements Ledger {
     this.#open();
     const existing = this.#events.get(record.eventId);
     if (existing) return { created: false, record: existing };
-    this.#events.set(record.eventId, record);
-    return { created: true, record };
+    const created = { ...record, lease: record.lease ?? null };
+    this.#events.set(record.eventId, created);
+    return { created: true, record: created };
   }
 
   async getEvent(eventId: string): Promise<EventRecord | undefined> {
     return this.#events.get(eventId);
   }
 
+  async claimEvent(eventId: string, options: EventClaimOptions): Promise<EventRecord | undefined> {
+    this.#open();
+    const claimed = claimedEvent(this.#events.get(eventId), options, this.#now());
+    if (claimed) this.#events.set(eventId, claimed);
+    return claimed;
+  }
+
   async putEvent(record: EventRecord): Promise<void> {
     this.#open();
-    this.#events.set(record.eventId, record);
+    this.#events.set(record.eventId, { ...record, lease: record.lease ?? null });
   }
 
   async *queryEvents(query: { state?: EventRecord['state'] } = {}): AsyncIterable<EventRecord> {

@@ -8,6 +8,7 @@ import type {
   Claim,
   ClaimBatchOptions,
   ClaimOptions,
+  EventClaimOptions,
   EventRecord,
   ExistingAward,
   Ledger,
@@ -25,7 +26,7 @@ import type { OpenLedgerOptions } from './open.js';
 import { checkGuard, emptyCounts } from './records.js';
 import { lockKey, migrate } from './postgres/migrations.js';
 import type { AwardRow, EventRow, ExistingRow, RunRow, TemplateRow } from './postgres/rows.js';
-import { AWARD_COLUMNS, awardFromRow, EXISTING_COLUMNS, existingFromRow, eventFromRow, eventParams, json, jsonPatchAssignments, patchAssignments, runFromRow, templateFromRow } from './postgres/rows.js';
+import { AWARD_COLUMNS, awardFromRow, EXISTING_COLUMNS, EVENT_COLUMNS, existingFromRow, eventFromRow, eventParams, json, jsonPatchAssignments, patchAssignments, runFromRow, templateFromRow } from './postgres/rows.js';
 import { parsePgUrl, quoteIdent, scrub } from './postgres/url.js';
 
 /**
@@ -641,8 +642,8 @@ export class PgLedger implements Ledger, PgLedgerInternals {
 
   async recordEvent(record: EventRecord): Promise<{ created: boolean; record: EventRecord }> {
     const inserted = await this.#query<EventRow>(
-      `INSERT INTO ${this.#t}.events (event_id, event_type, organization_id, occurred_at, state, received_at, processed_at, attempts, last_error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO ${this.#t}.events (${EVENT_COLUMNS})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (event_id) DO NOTHING
        RETURNING *`,
       eventParams(record),
@@ -659,13 +660,30 @@ export class PgLedger implements Ledger, PgLedgerInternals {
     return rows[0] ? eventFromRow(rows[0]) : undefined;
   }
 
+  async claimEvent(eventId: string, options: EventClaimOptions): Promise<EventRecord | undefined> {
+    // One statement: the row lock makes two receivers' claims of one event take turns, and the
+    // second finds the first's live lease.
+    const now = PgLedger.#nowSql(4);
+    const rows = await this.#query<EventRow>(
+      `UPDATE ${this.#t}.events
+       SET attempts = attempts + CASE WHEN lease_owner = $2 AND lease_until > ${now} THEN 0 ELSE 1 END,
+         lease_owner = $2, lease_until = ${now} + make_interval(secs => $3::double precision / 1000)
+       WHERE event_id = $1 AND state = 'received' AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= ${now} OR lease_owner = $2)
+       RETURNING *`,
+      [eventId, options.owner, options.leaseMs, this.#now()],
+      true,
+    );
+    return rows[0] ? eventFromRow(rows[0]) : undefined;
+  }
+
   async putEvent(record: EventRecord): Promise<void> {
     await this.#query(
-      `INSERT INTO ${this.#t}.events (event_id, event_type, organization_id, occurred_at, state, received_at, processed_at, attempts, last_error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO ${this.#t}.events (${EVENT_COLUMNS})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (event_id) DO UPDATE SET event_type = EXCLUDED.event_type, organization_id = EXCLUDED.organization_id,
          occurred_at = EXCLUDED.occurred_at, state = EXCLUDED.state, received_at = EXCLUDED.received_at,
-         processed_at = EXCLUDED.processed_at, attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error`,
+         processed_at = EXCLUDED.processed_at, attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,
+         lease_owner = EXCLUDED.lease_owner, lease_until = EXCLUDED.lease_until`,
       eventParams(record),
       true,
     );

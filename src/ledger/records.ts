@@ -6,6 +6,8 @@ import type {
   AwardState,
   Claim,
   ClaimOptions,
+  EventClaimOptions,
+  EventRecord,
   NewAward,
   WriteGuard,
 } from './contract.js';
@@ -153,3 +155,15 @@ export function emptyCounts(): Record<AwardState, number> {
 }
 
 export type { AwardCounts };
+
+/**
+ * `claimEvent`'s rule: the event as `owner` takes it (its lease until now + leaseMs, one more
+ * attempt unless `owner`'s lease was still live), or undefined when it cannot be taken.
+ */
+export function claimedEvent(event: EventRecord | undefined, options: EventClaimOptions, now: Date): EventRecord | undefined {
+  if (!event || event.state !== 'received') return undefined;
+  const live = !!event.lease && Date.parse(event.lease.until) > now.getTime();
+  if (live && event.lease!.owner !== options.owner) return undefined;
+  const renewing = live && event.lease!.owner === options.owner;
+  return { ...event, attempts: event.attempts + (renewing ? 0 : 1), lease: { owner: options.owner, until: new Date(now.getTime() + options.leaseMs).toISOString() } };
+}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CredlyClient } from '../credly/client.js';
 import { NotFoundError } from '../credly/errors.js';
@@ -22,6 +23,12 @@ export interface WebhookHandlerOptions {
    * it again (it retries for up to 25 days).
    */
   readonly ackAfterProcessing?: boolean;
+  /**
+   * How long this receiver holds an event it is processing (renewed every third of it while
+   * `onEvent` runs): receivers sharing a ledger leave it alone meanwhile, and take it over only
+   * once the lease ends (this receiver died or stalled). 60 s by default.
+   */
+  readonly eventLeaseMs?: number;
   readonly logger?: Logger;
   /** @internal Test seam: the clock. */
   readonly now?: () => Date;
@@ -38,7 +45,7 @@ export interface WebhookStats {
   readonly accepted: number;
   /** Events processed (onEvent done, ledger updated). */
   readonly processed: number;
-  /** Deliveries of events already processed, or being processed. */
+  /** Deliveries of events already processed, or being processed (here, or by another receiver sharing the ledger). */
   readonly duplicates: number;
   /** Deliveries refused: bad body, another organization, or an event the API does not know. */
   readonly rejected: number;
@@ -60,8 +67,17 @@ export interface WebhookHandler {
   catchUp(options: { max: number }): Promise<number>;
   /** Resolves when nothing is being processed. */
   idle(): Promise<void>;
+  /**
+   * Stops looking again at events another receiver holds (each is looked at once that receiver's
+   * lease ends): for a receiver shutting down. Those events are left to that receiver, or to the
+   * next `resume()`. Events being processed here are not interrupted (`idle()` waits for them).
+   */
+  close(): void;
   stats(): WebhookStats;
 }
+
+/** How long after another receiver's lease on an event ends this one looks at the event again. */
+const LOOK_AGAIN_MARGIN_MS = 100;
 
 const json = (status: number, body: Record<string, unknown>): WebhookResponse => ({
   status,
@@ -82,15 +98,39 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const now = options.now ?? (() => new Date());
   const log = options.logger;
-  const inFlight = new Map<string, Promise<void>>();
+  const inFlight = new Map<string, Promise<boolean>>();
   const counts = { accepted: 0, processed: 0, duplicates: 0, rejected: 0, failed: 0 };
+  // This receiver's id for the events it processes (two handlers on one ledger handle are two receivers).
+  const owner = `webhooks-${randomUUID()}`;
+  const leaseMs = options.eventLeaseMs ?? 60_000;
 
-  /** Verifies, records and processes one event; resolves when done, rejects when the work threw. */
-  const process = (payload: WebhookPayload, known?: CredlyEvent): Promise<void> => {
+  /**
+   * Verifies, records and processes one event; resolves true when this call did the work, false
+   * when there was none to do (processed already, refused, or another receiver holds it), and
+   * rejects when the work threw.
+   */
+  /** Events another receiver holds, each looked at again once its lease ends. */
+  const watched = new Map<string, ReturnType<typeof setTimeout>>();
+  let closed = false;
+  const lookAgain = (payload: WebhookPayload, event: CredlyEvent, until: string) => {
+    if (closed || watched.has(payload.id)) return;
+    // A little after the lease's end, so that the ledger's clock (the database's) agrees it ended.
+    const delayMs = Math.max(0, Date.parse(until) - now().getTime()) + LOOK_AGAIN_MARGIN_MS;
+    const timer = setTimeout(() => {
+      watched.delete(payload.id);
+      process(payload, event).catch((error: unknown) => {
+        log?.error(`webhook: processing event ${payload.id} failed: ${error instanceof Error ? error.message : String(error)}; it stays "received" until a redelivery or resume() finishes it`);
+      });
+    }, delayMs);
+    timer.unref?.();
+    watched.set(payload.id, timer);
+  };
+
+  const process = (payload: WebhookPayload, known?: CredlyEvent, delivered = false): Promise<boolean> => {
     const running = inFlight.get(payload.id);
     if (running) return running;
-    const work = (async () => {
-      if ((await ledger.getEvent(payload.id))?.state === 'processed') return;
+    const work = (async (): Promise<boolean> => {
+      if ((await ledger.getEvent(payload.id))?.state === 'processed') return false;
       let event = known;
       if (!event) {
         try {
@@ -99,7 +139,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           if (error instanceof NotFoundError) {
             counts.rejected += 1;
             log?.warn(`webhook: event ${payload.id} is unknown to the Credly API: not processed (forged, or for another account)`);
-            return;
+            return false;
           }
           throw error;
         }
@@ -107,24 +147,43 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if ((event.organization_id && event.organization_id !== organizationId) || event.event_type !== payload.event_type) {
         counts.rejected += 1;
         log?.warn(`webhook: event ${payload.id} does not match what the API says (type ${event.event_type}, organization ${event.organization_id}): not processed`);
-        return;
+        return false;
       }
-      let record: EventRecord = {
+      // Recorded once, whichever receiver sharing the ledger gets it first; then processed by one
+      // receiver at a time, under its lease.
+      const recorded = await ledger.recordEvent({
         eventId: payload.id,
         eventType: event.event_type,
         organizationId,
         occurredAt: event.occurred_at ?? payload.occurred_at ?? null,
         state: 'received',
         receivedAt: now().toISOString(),
-        attempts: 1,
-      };
-      // Recorded once, whichever receiver sharing the ledger gets it first.
-      const recorded = await ledger.recordEvent(record);
-      if (!recorded.created) {
-        if (recorded.record.state === 'processed') return;
-        record = { ...record, receivedAt: recorded.record.receivedAt, attempts: recorded.record.attempts + 1 };
-        await ledger.putEvent(record);
+        attempts: 0,
+      });
+      if (recorded.record.state === 'processed') return false;
+      const claim = (): Promise<EventRecord | undefined> => ledger.claimEvent(payload.id, { owner, leaseMs });
+      const claimed = await claim();
+      if (!claimed) {
+        // Processed meanwhile, or in the hands of another receiver sharing the ledger: its work, not
+        // this one's, unless that receiver dies or stalls: looked at again when its lease ends.
+        if (delivered) counts.duplicates += 1;
+        const current = await ledger.getEvent(payload.id);
+        if (current?.state === 'received' && current.lease) {
+          log?.info(`webhook: event ${payload.id} is being processed by another receiver sharing the ledger: left to it (looked at again when its lease ends, ${current.lease.until})`);
+          lookAgain(payload, event, current.lease.until);
+        }
+        return false;
       }
+      let record: EventRecord = claimed;
+      const renewal = setInterval(() => {
+        claim().then(
+          (renewed) => {
+            if (!renewed) log?.warn(`webhook: event ${payload.id}: this receiver's lease on it ran out before its work was done; another receiver may process it too`);
+          },
+          (error: unknown) => log?.warn(`webhook: event ${payload.id}: could not renew this receiver's lease on it: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }, Math.max(10, Math.floor(leaseMs / 3)));
+      renewal.unref();
       const typed = typedEvent(event);
       try {
         const change = await applyToLedger(ledger, typed, now);
@@ -132,13 +191,17 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         await options.onEvent?.(typed);
       } catch (error) {
         counts.failed += 1;
-        record = { ...record, lastError: error instanceof Error ? error.message : String(error) };
+        // Let go at once: a redelivery, or resume(), takes it up again without waiting for the lease.
+        record = { ...record, lastError: error instanceof Error ? error.message : String(error), lease: null };
         await ledger.putEvent(record);
         throw error;
+      } finally {
+        clearInterval(renewal);
       }
       const { lastError: _lastError, ...done } = record;
-      await ledger.putEvent({ ...done, state: 'processed', processedAt: now().toISOString() });
+      await ledger.putEvent({ ...done, state: 'processed', processedAt: now().toISOString(), lease: null });
       counts.processed += 1;
+      return true;
     })().finally(() => inFlight.delete(payload.id));
     inFlight.set(payload.id, work);
     return work;
@@ -164,7 +227,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       counts.accepted += 1;
       return json(200, { received: payload.id, duplicate: true });
     }
-    const work = process(payload);
+    const work = process(payload, undefined, true);
     if (options.ackAfterProcessing) {
       try {
         await work;
@@ -225,8 +288,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       for await (const record of ledger.queryEvents({ state: 'received' })) received.push(record);
       for (const record of received) {
         try {
-          await process({ id: record.eventId, organization_id: record.organizationId, event_type: record.eventType, occurred_at: record.occurredAt });
-          finished += 1;
+          if (await process({ id: record.eventId, organization_id: record.organizationId, event_type: record.eventType, occurred_at: record.occurredAt })) finished += 1;
         } catch {
           // Logged; it stays received.
         }
@@ -238,8 +300,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       for (const event of await client.events.list().collect({ max })) {
         if ((await ledger.getEvent(event.id))?.state === 'processed') continue;
         try {
-          await process({ id: event.id, organization_id: event.organization_id ?? organizationId, event_type: event.event_type, occurred_at: event.occurred_at ?? null }, event);
-          processed += 1;
+          if (await process({ id: event.id, organization_id: event.organization_id ?? organizationId, event_type: event.event_type, occurred_at: event.occurred_at ?? null }, event)) processed += 1;
         } catch {
           // Logged; it stays received.
         }
@@ -248,6 +309,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     },
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
+    },
+    close() {
+      closed = true;
+      for (const timer of watched.values()) clearTimeout(timer);
+      watched.clear();
     },
     stats: () => ({ ...counts }),
   };

@@ -367,6 +367,45 @@ export function describeLedgerContract(name: string, harness: LedgerHarness, opt
       await ledger.close();
     });
 
+    it('claims a webhook event for one receiver at a time: the owner renews, another takes it once the lease ends or is let go, none once processed', async () => {
+      const ledger = await fresh();
+      const until = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
+      expect(await ledger.claimEvent('ev-2', { owner: 'A', leaseMs: LEASE })).toBeUndefined(); // not recorded
+      await ledger.recordEvent({ eventId: 'ev-2', eventType: 'badge.state.changed', organizationId: 'org', occurredAt: null, state: 'received', receivedAt: clock.now().toISOString(), attempts: 0 });
+      expect((await ledger.getEvent('ev-2'))?.lease ?? null).toBeNull();
+      // Ten claims at the same moment (ten receivers, or ten deliveries): one takes it.
+      const claims = await Promise.all(Array.from({ length: 10 }, (_, k) => ledger.claimEvent('ev-2', { owner: `R${k}`, leaseMs: LEASE })));
+      const taken = claims.filter((c) => c !== undefined);
+      expect(taken).toHaveLength(1);
+      const owner = taken[0]!.lease!.owner;
+      expect(taken[0]).toMatchObject({ state: 'received', attempts: 1, lease: { owner, until: until(LEASE) } });
+      expect((await ledger.getEvent('ev-2'))?.lease).toEqual({ owner, until: until(LEASE) });
+      // Its owner renews it (no attempt counted); another cannot take it while it lives.
+      clock.advance(LEASE / 2);
+      expect(await ledger.claimEvent('ev-2', { owner, leaseMs: LEASE })).toMatchObject({ attempts: 1, lease: { owner, until: until(LEASE) } });
+      clock.advance(LEASE - 1);
+      expect(await ledger.claimEvent('ev-2', { owner: 'B', leaseMs: LEASE })).toBeUndefined();
+      // Once it ends (the receiver died or stalled), another takes it: one more attempt.
+      clock.advance(2);
+      const b = await ledger.claimEvent('ev-2', { owner: 'B', leaseMs: LEASE });
+      expect(b).toMatchObject({ attempts: 2, lease: { owner: 'B', until: until(LEASE) } });
+      // Let go after a failure: taken at once by the next.
+      await ledger.putEvent({ ...b!, lastError: 'onEvent threw', lease: null });
+      expect((await ledger.getEvent('ev-2'))?.lease ?? null).toBeNull();
+      const c = await ledger.claimEvent('ev-2', { owner: 'C', leaseMs: LEASE });
+      expect(c).toMatchObject({ attempts: 3, lastError: 'onEvent threw', lease: { owner: 'C' } });
+      // Processed: no one takes it again.
+      const { lastError: _lastError, ...done } = c!;
+      await ledger.putEvent({ ...done, state: 'processed', processedAt: clock.now().toISOString(), lease: null });
+      expect(await ledger.claimEvent('ev-2', { owner: 'C', leaseMs: LEASE })).toBeUndefined();
+      expect(await ledger.claimEvent('ev-2', { owner: 'D', leaseMs: LEASE })).toBeUndefined();
+      const final = await ledger.getEvent('ev-2');
+      expect(final).toMatchObject({ state: 'processed', attempts: 3 });
+      expect(final?.lease ?? null).toBeNull();
+      expect(final?.lastError).toBeUndefined();
+      await ledger.close();
+    });
+
     it('templates, the template lock and runs', async () => {
       const ledger = await fresh();
       await ledger.putTemplate(template('a', clock.now().toISOString()));
@@ -448,6 +487,22 @@ export function describeLedgerContract(name: string, harness: LedgerHarness, opt
     }
 
     if (harness.shared) {
+      it('two handles claim one webhook event at the same moment: one receiver takes it', async () => {
+        await harness.reset();
+        clock = new TestClock();
+        const a = await harness.open(clock);
+        const b = await harness.open(clock);
+        for (let round = 0; round < 5; round += 1) {
+          const eventId = `ev-race-${round}`;
+          await a.recordEvent({ eventId, eventType: 'badge.created', organizationId: 'org', occurredAt: null, state: 'received', receivedAt: clock.now().toISOString(), attempts: 0 });
+          const claims = await Promise.all([a, b, a, b].map((ledger, k) => ledger.claimEvent(eventId, { owner: `R${k}`, leaseMs: LEASE })));
+          expect(claims.filter((c) => c !== undefined), eventId).toHaveLength(1);
+          expect((await b.getEvent(eventId))?.attempts).toBe(1);
+        }
+        await a.close();
+        await b.close();
+      });
+
       it('two handles share one job: each award goes to one worker', async () => {
         await harness.reset();
         clock = new TestClock();

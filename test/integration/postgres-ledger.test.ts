@@ -36,6 +36,24 @@ suite(`PostgreSQL ledger on a real server${PG_SKIP_REASON ? ` (skipped: ${PG_SKI
     await Promise.all(ledgers.map((ledger) => ledger.close()));
   });
 
+  it('a schema at version 1 (before event leases) is migrated on open: its events kept, and claimable', async () => {
+    const name = schema('v1');
+    // The schema as the previous release left it: migration 1 alone, and an event received.
+    await adminQuery(`CREATE SCHEMA "${name}"`);
+    await adminQuery(`SET search_path TO "${name}"; ${MIGRATIONS[0]!.sql}`);
+    await adminQuery(`CREATE TABLE "${name}".ledger_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await adminQuery(`INSERT INTO "${name}".ledger_migrations (version, name) VALUES (1, $1)`, [MIGRATIONS[0]!.name]);
+    await adminQuery(`INSERT INTO "${name}".events (event_id, event_type, organization_id, occurred_at, state, received_at, attempts) VALUES ('ev-old', 'badge.created', 'org', NULL, 'received', '2026-11-01T00:00:00.000Z', 1)`);
+    // A reader of this version refuses it until a read-write open migrates it.
+    await expect(openPostgresLedger(DATABASE_URL!, { schema: name, readOnly: true })).rejects.toThrow(/at version 1, not 2/);
+    const ledger = await openPostgresLedger(DATABASE_URL!, { schema: name });
+    expect(ledger.migrationsApplied).toBe(MIGRATIONS.length - 1);
+    expect(await ledger.getEvent('ev-old')).toMatchObject({ state: 'received', attempts: 1, lease: null });
+    expect(await ledger.claimEvent('ev-old', { owner: 'r', leaseMs: 60_000 })).toMatchObject({ attempts: 2, lease: { owner: 'r' } });
+    expect(await ledger.claimEvent('ev-old', { owner: 'other', leaseMs: 60_000 })).toBeUndefined();
+    await ledger.close();
+  });
+
   it('opening a schema already at this version waits for no migration lock', async () => {
     const name = schema('migrated');
     await (await openPostgresLedger(DATABASE_URL!, { schema: name })).close();

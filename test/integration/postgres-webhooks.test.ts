@@ -37,7 +37,8 @@ suite(`the webhook receiver on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped:
     schemas.push(schema);
     ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } }, ledger: await handleIn(schema) });
     // Two receivers (two replicas of the Deployment), each with a handle of its own.
-    const receivers = await Promise.all([0, 1].map(async () => createWebhookHandler({ client: ctx!.client, ledger: await handleIn(schema), ackAfterProcessing: true })));
+    const processedBy: Array<[number, string]> = [];
+    const receivers = await Promise.all([0, 1].map(async (n) => createWebhookHandler({ client: ctx!.client, ledger: await handleIn(schema), ackAfterProcessing: true, onEvent: (event) => void processedBy.push([n, event.id]) })));
     for (const handler of receivers) servers.push(await listen({ handler, port: 0 }));
     ctx.fake.setWebhookUrl(servers[0]!.url);
 
@@ -83,19 +84,24 @@ suite(`the webhook receiver on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped:
     const status = await runCli(['status', '--ledger', urlWithSchema(schema)], { env: cleanEnv });
     expect(status.stdout).toMatch(/issued 3, failed 0, pending 0, revoked 1/);
 
-    // One event handed to both receivers at the same moment (docs/webhooks.md: both may process
-    // it): recorded once, and the ledger's part done once (the award's state, not written twice).
+    // One event handed to both receivers at the same moment: recorded once, taken by one of them
+    // (its lease in the ledger), processed once: onEvent runs in one receiver, the award is written once.
     ctx.fake.setWebhookUrl(null);
     ctx.fake.acceptBadge(badgeOf(4).id);
     const accepted = (await ctx.client.events.list()).data.find((e) => e.event_type === 'badge.state.changed' && e.badge?.id === badgeOf(4).id)!;
     const body = JSON.stringify({ id: accepted.id, organization_id: ctx.fake.organizationId, event_type: accepted.event_type, occurred_at: accepted.occurred_at });
     const before = award(4).version;
+    const statsBefore = receivers.map((handler) => handler.stats());
     const both = await Promise.all(servers.map((server) => fetch(server.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })));
     await Promise.all(receivers.map((handler) => handler.idle()));
     expect(both.map((r) => r.status)).toEqual([200, 200]);
-    expect((await allEvents(ctx.ledger)).filter((e) => e.eventId === accepted.id)).toMatchObject([{ state: 'processed' }]);
+    expect(processedBy.filter(([, id]) => id === accepted.id)).toHaveLength(1);
+    const gained = receivers.map((handler, n) => handler.stats().processed - statsBefore[n]!.processed);
+    expect(gained.sort()).toEqual([0, 1]);
+    expect((await allEvents(ctx.ledger)).filter((e) => e.eventId === accepted.id)).toMatchObject([{ state: 'processed', attempts: 1, lease: null }]);
     const after = (await allAwards(ctx.ledger)).find((a) => a.email === 'learner4@example.edu')!;
     expect(after).toMatchObject({ state: 'issued', credly: { state: 'accepted' } });
     expect(after.version).toBe(before + 1);
+    for (const handler of receivers) handler.close();
   });
 });

@@ -205,6 +205,64 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
     }
   });
 
+  it('an event another receiver holds is left to it, and taken over once that receiver’s lease ends (it died)', async () => {
+    const { handler, events } = await setup({ ackAfterProcessing: true });
+    ctx.fake.setWebhookUrl(null);
+    ctx.fake.createTemplate({ name: 'Held' });
+    const event = (await ctx.client.events.list()).data.at(-1)!;
+    // Another receiver recorded it, took it, and died: its lease runs 300 ms more.
+    await ctx.ledger.recordEvent({ eventId: event.id, eventType: event.event_type, organizationId: ctx.fake.organizationId, occurredAt: event.occurred_at ?? null, state: 'received', receivedAt: new Date().toISOString(), attempts: 0 });
+    const dead = await ctx.ledger.claimEvent(event.id, { owner: 'a-receiver-that-died', leaseMs: 300 });
+    expect(dead?.attempts).toBe(1);
+    const body = JSON.stringify({ id: event.id, organization_id: ctx.fake.organizationId, event_type: event.event_type, occurred_at: event.occurred_at });
+    const response = await handler.handle(body);
+    expect(response.status).toBe(200);
+    expect(events).toEqual([]);
+    expect(handler.stats()).toMatchObject({ processed: 0, duplicates: 1 });
+    expect((await ctx.ledger.getEvent(event.id))?.state).toBe('received');
+    // resume() leaves it too while the lease lives.
+    expect(await handler.resume()).toBe(0);
+    const until = Date.now() + 3000;
+    while ((await ctx.ledger.getEvent(event.id))?.state !== 'processed' && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await ctx.ledger.getEvent(event.id)).toMatchObject({ state: 'processed', attempts: 2 });
+    expect((await ctx.ledger.getEvent(event.id))?.lease ?? null).toBeNull();
+    expect(events.map((e) => e.id)).toEqual([event.id]);
+    expect(handler.stats()).toMatchObject({ processed: 1 });
+  });
+
+  it('two receivers on one ledger: the one processing an event renews its lease while onEvent runs, and the other leaves it alone', async () => {
+    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
+    ctx.fake.createTemplate({ name: 'Slow' });
+    const event = (await ctx.client.events.list()).data.at(-1)!;
+    const body = JSON.stringify({ id: event.id, organization_id: ctx.fake.organizationId, event_type: event.event_type, occurred_at: event.occurred_at });
+    const calls: string[] = [];
+    // A lease of 150 ms and work of 600 ms: only renewals keep the event this receiver's.
+    const receivers = ['first', 'second'].map((name) =>
+      createWebhookHandler({
+        client: ctx.client,
+        ledger: ctx.ledger,
+        ackAfterProcessing: true,
+        eventLeaseMs: 150,
+        onEvent: async () => {
+          calls.push(name);
+          await new Promise((resolve) => setTimeout(resolve, 600));
+        },
+      }),
+    );
+    const first = receivers[0]!.handle(body);
+    while (calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Delivered again to the other receiver, twice, after the first lease would have ended.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect((await receivers[1]!.handle(body)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await receivers[1]!.handle(body)).status).toBe(200);
+    expect((await first).status).toBe(200);
+    await Promise.all(receivers.map((r) => r.idle()));
+    expect(calls).toEqual(['first']);
+    expect(await ctx.ledger.getEvent(event.id)).toMatchObject({ state: 'processed', attempts: 1 });
+    expect(receivers[1]!.stats()).toMatchObject({ processed: 0, duplicates: 2 });
+  });
+
   it('passes unknown event types through, typed as unknown', async () => {
     const { typedEvent } = await import('../../src/index.js');
     expect(typedEvent({ id: 'e', event_type: 'workforce.employee.created', organization_id: 'o', occurred_at: null } as never)).toMatchObject({ type: 'unknown', eventType: 'workforce.employee.created' });

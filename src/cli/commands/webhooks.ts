@@ -42,6 +42,7 @@ export function registerWebhooks(program: Command, ctx: CliContext): void {
       ctx.stderr.write(`receiving Credly webhooks on ${server.url} (organization ${client.organizationId}); resumed ${resumed}, caught up ${caught}. Ctrl-C stops it.\n`);
       await stopRequested(ctx.signal);
       await server.close();
+      handler.close();
       await handler.idle();
       await ledger.close();
       client.close();

@@ -94,6 +94,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'event leases: one receiver processes an event at a time',
+    sql: `
+      ALTER TABLE events ADD COLUMN lease_owner text, ADD COLUMN lease_until timestamptz;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -175,6 +175,8 @@ export interface EventRow {
   processed_at: string | null;
   attempts: number;
   last_error: string | null;
+  lease_owner: string | null;
+  lease_until: Date | null;
 }
 
 export function eventFromRow(row: EventRow): EventRecord {
@@ -188,8 +190,12 @@ export function eventFromRow(row: EventRow): EventRecord {
     ...(row.processed_at !== null ? { processedAt: row.processed_at } : {}),
     attempts: row.attempts,
     ...(row.last_error !== null ? { lastError: row.last_error } : {}),
+    lease: row.lease_owner !== null && row.lease_until !== null ? { owner: row.lease_owner, until: row.lease_until.toISOString() } : null,
   };
 }
+
+/** `eventParams`' columns, in order. */
+export const EVENT_COLUMNS = 'event_id, event_type, organization_id, occurred_at, state, received_at, processed_at, attempts, last_error, lease_owner, lease_until';
 
 export function eventParams(record: EventRecord): unknown[] {
   return [
@@ -202,6 +208,8 @@ export function eventParams(record: EventRecord): unknown[] {
     record.processedAt ?? null,
     record.attempts,
     record.lastError ?? null,
+    record.lease?.owner ?? null,
+    record.lease?.until ?? null,
   ];
 }
 
