@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENV_VARIABLES } from '../../src/credly/config.js';
 import { EXIT } from '../../src/cli/errors.js';
+import { createProgram } from '../../src/cli/program.js';
+import { createCliContext } from '../../src/cli/runtime.js';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
@@ -22,6 +24,15 @@ function tableAfter(heading: string): string[] {
 }
 
 describe('docs/cli.md tells the truth', () => {
+  it('has a section for every command the CLI has', () => {
+    const sink = { write: () => true, isTTY: false } as never;
+    const program = createProgram(createCliContext({ env: {}, cwd: process.cwd(), stdout: sink, stderr: sink }));
+    const headings = doc.split('\n').filter((line) => line.startsWith('### `'));
+    const names = program.commands.map((command) => command.name());
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) expect(headings.some((heading) => heading.includes(`\`${name}`)), `docs/cli.md: no "### \`${name} …\`" section`).toBe(true);
+  });
+
   it('lists every exit code the CLI uses, and no other', () => {
     const documented = tableAfter('## Exit codes').map((row) => Number(/^\| (\d+) \|/.exec(row)?.[1]));
     expect(new Set(documented)).toEqual(new Set(Object.values(EXIT)));

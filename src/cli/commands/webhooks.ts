@@ -15,9 +15,10 @@ export function registerWebhooks(program: Command, ctx: CliContext): void {
     .option('--port <n>', 'port to listen on', numberOption('--port', { min: 0, max: 65535 }), 8080)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--path <path>', 'the path Credly posts to', '/credly/webhooks')
-    .option('--ledger <path>', 'the ledger file', ctx.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
+    .option('--ledger <path|url>', 'the ledger: a file, or postgres://… shared with the issue job and other receivers', ctx.env.CREDLY_LEDGER ?? DEFAULT_LEDGER)
     .option('--catch-up <n>', 'on start, also process up to n events the API lists that were missed', numberOption('--catch-up', { min: 0 }), 0)
-    .action(async (opts: CredlyFlags & { port: number; host: string; path: string; ledger: string; catchUp: number }) => {
+    .option('--event-lease <seconds>', "how long this receiver holds an event it is processing (renewed every third of it); receivers sharing the ledger take it over after it", numberOption('--event-lease', { min: 1, max: 3600, integer: false }), 60)
+    .action(async (opts: CredlyFlags & { port: number; host: string; path: string; ledger: string; catchUp: number; eventLease: number }) => {
       const client = clientFrom(opts, ctx.env, ctx);
       await verifyCredentials(client);
       const ledger = await openLedger(ledgerTarget(ctx, opts.ledger));
@@ -31,6 +32,7 @@ export function registerWebhooks(program: Command, ctx: CliContext): void {
         client,
         ledger,
         logger,
+        eventLeaseMs: opts.eventLease * 1000,
         onEvent: (event) => {
           const subject = 'badge' in event ? event.badge?.id : 'template' in event ? event.template?.id : undefined;
           ctx.stdout.write(`${JSON.stringify({ id: event.id, type: event.type === 'unknown' ? event.eventType : event.type, occurredAt: event.occurredAt, subject })}\n`);
