@@ -209,4 +209,11 @@ describe('docs/lifecycle.md: exit codes (CLI)', () => {
     expect(result.stderr).toContain(`no ledger at ${missing}`);
   });
 
+  it('exit 1 when it could not run: Credly refuses the credentials; no run is recorded', async () => {
+    const { env, runs } = await cli();
+    const result = await runCli(['reconcile', '--page-delay', '0'], { env: { ...env, CREDLY_API_TOKEN: 'not-the-token' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error: Credly refused the credentials (401)');
+    expect(await runs()).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { reconcile, type ReconcileReport } from '../../lifecycle/reconcile.js';
-import { clientFrom, DEFAULT_LEDGER, ledgerTarget, withCredlyOptions, type CredlyFlags } from '../context.js';
+import { clientFrom, DEFAULT_LEDGER, ledgerTarget, verifyCredentials, withCredlyOptions, type CredlyFlags } from '../context.js';
 import type { CliContext } from '../runtime.js';
 import { EXIT } from '../errors.js';
 import { numberOption } from '../options.js';
@@ -38,6 +38,8 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
     try {
       const { environment, baseUrl } = client.config;
       ctx.stderr.write(`Reading ${environment === 'production' ? 'PRODUCTION Credly' : environment === 'sandbox' ? 'the Credly sandbox' : 'a custom Credly'} (${baseUrl}), organization ${client.organizationId}\n`);
+      // Credentials Credly refuses are a run that could not happen (exit 1), not a failure per template.
+      await verifyCredentials(client);
       const report = await reconcile({
         client,
         ledger,
