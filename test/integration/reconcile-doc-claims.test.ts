@@ -151,6 +151,11 @@ describe('docs/lifecycle.md: when it stops', () => {
     expect(fake.stats().requests['GET /badges']).toBe(1);
   });
 
+  it('the CLI waits 200 ms between page requests by default (--page-delay)', async () => {
+    const help = await runCli(['reconcile', '--help']);
+    expect(help.stdout).toMatch(/--page-delay <ms> +wait between page requests \(default: 200\)/);
+  });
+
   it("the report's totals are the ones the page lists", async () => {
     const { run } = await setup();
     expect(Object.keys((await run()).totals)).toEqual(['pages', 'badges', 'changed', 'unchanged', 'adopted', 'missingOnCredly', 'unknownOnCredly', 'failures']);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -356,6 +356,20 @@ describe('docs/webhooks.md: the ledger', () => {
     expect(again.awards[0]?.reason).toMatch(/^revoked \(Issued in error\)/);
     expect(ctx.fake.stats().requests['POST /badges'] ?? 0).toBe(sends);
     expect(ctx.fake.badges()).toHaveLength(1);
+  });
+});
+
+describe('docs/webhooks.md: frameworks', () => {
+  it('the Express and Fastify snippets are the code of examples/webhooks/, which the test run runs', () => {
+    const page = readFileSync(new URL('../../docs/webhooks.md', import.meta.url), 'utf8');
+    const section = page.slice(page.indexOf('## Frameworks'), page.indexOf('## From the command line'));
+    const snippets = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(snippets).toHaveLength(2);
+    const lines = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean);
+    for (const [snippet, file] of [[snippets[0]!, 'express.test.ts'], [snippets[1]!, 'fastify.test.ts']] as const) {
+      const example = lines(readFileSync(new URL(`../../examples/webhooks/${file}`, import.meta.url), 'utf8')).join('\n');
+      expect(example, file).toContain(lines(snippet).join('\n'));
+    }
   });
 });
 
