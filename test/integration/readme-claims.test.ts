@@ -9,7 +9,7 @@ import { cleanEnv, mergedEnv } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
-const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string>; devDependencies: Record<string, string>; engines: { node: string } };
 
 function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -31,6 +31,12 @@ describe("README.md's first commands", () => {
     expect(pkg.scripts.demo).toBe('tsx src/cli/main.ts demo');
     expect(pkg.devDependencies.tsx).toBeDefined();
     expect(pkg.scripts.test).toBe('vitest run');
+  });
+
+  it('says the Node version that package.json engines requires, wherever it names one', () => {
+    const named = [...readme.matchAll(/Node(?:\.js)? (\d+\.\d+) or later/g)].map((match) => match[1]);
+    expect(named.length).toBeGreaterThanOrEqual(3);
+    for (const version of named) expect(`>=${version}`).toBe(pkg.engines.node);
   });
 
   it('npm run demo issues 300 learners through injected resets, 503s and 429s, reports 7 bad rows, and issues nothing twice', async () => {
