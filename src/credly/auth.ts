@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { apiErrorFor, CredlyConnectionError, CredlyValidationError } from './errors.js';
+import { redactSecrets } from './redact.js';
 
 /** Gives the Authorization header for each request. */
 export interface AuthProvider {
@@ -117,7 +118,8 @@ export class OAuthClientCredentials implements AuthProvider {
       const message = (body as { error_description?: string; data?: { message?: string } })?.error_description
         ?? (body as { data?: { message?: string } })?.data?.message
         ?? 'OAuth token request refused';
-      throw apiErrorFor({ status: response.status, method: 'POST', path, serverMessage: message, body: undefined, headers: {} });
+      // A token endpoint may echo the form it was sent: the client secret must not reach the error.
+      throw apiErrorFor({ status: response.status, method: 'POST', path, serverMessage: redactSecrets(String(message), this.secrets()), body: undefined, headers: {} });
     }
     const record = body as { access_token?: unknown; expires_in?: unknown; data?: { token?: unknown; expires_in?: unknown } };
     const accessToken = record?.access_token ?? record?.data?.token;
