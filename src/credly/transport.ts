@@ -330,14 +330,15 @@ export class Transport {
     // A proxy or a misbehaving server may echo the request: its token must not reach errors, logs, reports or the ledger.
     const secrets = this.secrets();
     const serverMessage = redactSecrets(errorMessageOf(body) ?? describeBody(body, headers), secrets);
+    const errorHeaders = redactSecretsDeep(headers, secrets);
     throw apiErrorFor({
       status: response.status,
       method,
       path,
       serverMessage,
       body: redactSecretsDeep(body, secrets),
-      headers,
-      requestId: headers['x-request-id'],
+      headers: errorHeaders,
+      requestId: errorHeaders['x-request-id'],
       errorIndex: typeof data?.error_index === 'number' ? data.error_index : undefined,
       retryAfterMs: parseRetryAfter(headers['retry-after'], this.#now()),
     });

@@ -2,9 +2,10 @@
 import { inspect } from 'node:util';
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError } from '../../../src/index.js';
-import { ORG, testClient } from '../../helpers/credly.js';
+import { AuthenticationError, PermissionDeniedError } from '../../../src/index.js';
+import { ORG, SANDBOX, testClient, TOKEN } from '../../helpers/credly.js';
 
+const orgPath = `/v1/organizations/${ORG}`;
 const SECRET = 'shh-very-secret-7f3a';
 const oauth = { organizationId: ORG, oauth: { clientId: 'client-abc', clientSecret: SECRET } };
 
@@ -28,5 +29,17 @@ describe('secrets never appear in errors, even when a server echoes them', () =>
       expect(printed(error)).not.toContain(SECRET);
       expect(JSON.stringify(logs)).not.toContain(SECRET);
     }
+  });
+
+  it('a response header that echoes the token (raw or as Basic auth) stays out of the error and its inspection', async () => {
+    const basic = Buffer.from(`${TOKEN}:`).toString('base64');
+    const { client } = testClient({ maxRetries: 0 });
+    nock(SANDBOX).get(orgPath).reply(403, { data: { message: 'Forbidden' } }, { 'X-Echo-Authorization': `Basic ${basic}`, 'X-Request-Id': `req-${TOKEN}` });
+    const error = (await client.organizations.get().catch((e: unknown) => e)) as PermissionDeniedError;
+    expect(error).toBeInstanceOf(PermissionDeniedError);
+    const text = printed(error);
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(basic);
+    expect(error.headers['x-echo-authorization']).toBe('Basic [REDACTED]');
   });
 });
