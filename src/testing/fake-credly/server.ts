@@ -85,7 +85,7 @@ export interface FakeCredly {
   /** `{ organizationId, authToken }` and `{ baseUrl }` for `new CredlyClient(...)`. */
   clientConfig(): { credentials: { organizationId: string; authToken: string }; options: { baseUrl: string } };
   stop(): Promise<void>;
-  /** Back to the starting state: no templates, badges, events, faults or counts. */
+  /** Back to the starting state: no templates, badges, events, targeted faults or counts; the random rates of the `faults` option (not those of `setFaults`). */
   reset(): void;
 
   /** Creates a template directly (active by default), as an admin would in Credly's UI. */
