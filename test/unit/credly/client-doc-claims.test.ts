@@ -82,6 +82,23 @@ describe('OAuth client credentials (the parts docs/credly-client.md states)', ()
     expect(nock.pendingMocks()).toEqual([]);
   });
 
+  it('refreshes a short-lived token at 90 % of its life when that comes before the minute\'s margin', async () => {
+    let now = 0;
+    const { client } = testClient({ now: () => now }, oauth);
+    const token = nock('https://sandbox.credly.com')
+      .post('/oauth/token').reply(200, { access_token: 'access-1', expires_in: 300 })
+      .post('/oauth/token').reply(200, { access_token: 'access-2', expires_in: 300 });
+    nock(SANDBOX, { reqheaders: { authorization: 'Bearer access-1' } }).get(orgPath).times(2).reply(200, okOrg);
+    nock(SANDBOX, { reqheaders: { authorization: 'Bearer access-2' } }).get(orgPath).reply(200, okOrg);
+    await client.organizations.get();
+    now = 269_999;
+    await client.organizations.get();
+    now = 270_000;
+    await client.organizations.get();
+    token.done();
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it('maps the legacy youracclaim.com API hosts to their www token host', () => {
     for (const [baseUrl, tokenUrl] of [
       ['https://api.youracclaim.com/v1', 'https://www.youracclaim.com/oauth/token'],
@@ -101,6 +118,26 @@ describe('fromEnv (the variables docs/credly-client.md lists)', () => {
     await client.organizations.get();
     scope.done();
     client.close();
+  });
+});
+
+describe('proxy variables fromEnv reads (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, upper or lower case)', () => {
+  const base = { CREDLY_ORGANIZATION_ID: ORG, CREDLY_API_TOKEN: TOKEN };
+  const proxyOf = (env: Record<string, string>) => {
+    const client = CredlyClient.fromEnv({ ...base, ...env });
+    client.close();
+    return client.config.proxy ? { url: client.config.proxy.url.href, noProxy: client.config.proxy.noProxy } : undefined;
+  };
+
+  it('takes ALL_PROXY (or all_proxy) for either scheme, after the scheme\'s own variable', () => {
+    expect(proxyOf({ all_proxy: 'http://all.campus.edu:3128', no_proxy: 'localhost,.campus.edu' })).toEqual({ url: 'http://all.campus.edu:3128/', noProxy: ['localhost', '.campus.edu'] });
+    expect(proxyOf({ ALL_PROXY: 'http://all.campus.edu:3128', CREDLY_BASE_URL: 'http://127.0.0.1:4010/v1' })?.url).toBe('http://all.campus.edu:3128/');
+    expect(proxyOf({ ALL_PROXY: 'http://all.campus.edu:3128', https_proxy: 'http://tls.campus.edu:3128' })?.url).toBe('http://tls.campus.edu:3128/');
+  });
+
+  it('does not use HTTP_PROXY for an https base URL, and has no proxy without the variables', () => {
+    expect(proxyOf({ HTTP_PROXY: 'http://plain.campus.edu:3128' })).toBeUndefined();
+    expect(proxyOf({})).toBeUndefined();
   });
 });
 
