@@ -114,16 +114,32 @@ export function parseProposalStep<K extends ProposalStep>(
   return result.value;
 }
 
+export function safeParseLearner(input: unknown): ParseResult<Learner> {
+  return safeParseWith(learnerSchema, input, 'learner');
+}
+
 export function parseLearner(input: unknown): Learner {
   return parseWith(learnerSchema, input, 'learner');
+}
+
+export function safeParseEvidence(input: unknown): ParseResult<Evidence> {
+  return safeParseWith(evidenceSchema, input, 'evidence');
 }
 
 export function parseEvidence(input: unknown): Evidence {
   return parseWith(evidenceSchema, input, 'evidence');
 }
 
+export function safeParseAwardee(input: unknown): ParseResult<Awardee> {
+  return safeParseWith(awardeeSchema, input, 'awardee');
+}
+
 export function parseAwardee(input: unknown): Awardee {
   return parseWith(awardeeSchema, input, 'awardee');
+}
+
+export function safeParseApprovalRecord(input: unknown): ParseResult<ApprovalRecord> {
+  return safeParseWith(approvalRecordSchema, input, 'approval record');
 }
 
 export function parseApprovalRecord(input: unknown): ApprovalRecord {

@@ -10,6 +10,7 @@ import {
   NACE_2017_TO_2021,
   NACE_2021,
   createApprovalRecord,
+  DomainValidationError,
   parseEvidence,
   parseLearner,
   parseMicrocredential,
@@ -26,6 +27,7 @@ import {
   type DomainIssue,
   type Nace2017Code,
 } from '../../../src/index.js';
+import * as domainApi from '../../../src/index.js';
 import { exampleMicrocredentialJson, exampleProposalJson } from '../../helpers/examples.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -365,5 +367,44 @@ describe('docs/domain.md: the examples', () => {
       expect(emails.length).toBeGreaterThan(2);
       for (const domain of [...emails, ...hosts]) expect(domain, name).toMatch(/(^|\.)example\.edu$/);
     }
+  });
+});
+
+describe('docs/domain.md: every parse* function has a safeParse* twin', () => {
+  const documented = [...new Set([...domainDoc.matchAll(/`(parse[A-Z]\w+)[`(]/g)].map((m) => m[1]!))];
+  const valid: Record<string, unknown[]> = {
+    parseMicrocredential: [exampleMicrocredentialJson('non-credit')],
+    parseProposal: [exampleProposalJson('non-credit')],
+    parseProposalStep: ['badge', exampleProposalJson('non-credit').badge],
+    parseLearner: [{ email: 'A@Example.edu', firstName: 'A', lastName: 'B' }],
+    parseEvidence: [{ kind: 'assessment', name: 'Exam', score: 70 }],
+    parseAwardee: [{ learner: { email: 'a@example.edu', firstName: 'A', lastName: 'B' } }],
+    parseApprovalRecord: [createApprovalRecord('geo')],
+  };
+  const invalid: Record<string, unknown[]> = {
+    parseMicrocredential: [{ ...exampleMicrocredentialJson('non-credit'), colour: 'green' }],
+    parseProposal: [{}],
+    parseProposalStep: ['badge', { name: '' }],
+    parseLearner: [{ email: 'nope' }],
+    parseEvidence: [{ kind: 'video' }],
+    parseAwardee: [{ learner: {}, issuedAt: 'yesterday' }],
+    parseApprovalRecord: [{ state: 'pending' }],
+  };
+
+  it('the page names the seven parse functions', () => {
+    expect(documented.sort()).toEqual(Object.keys(valid).sort());
+  });
+
+  it.each(Object.keys(valid))('%s and its twin agree', (name) => {
+    const api = domainApi as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const parse = api[name]!;
+    const safeParse = api[`safe${name[0]!.toUpperCase()}${name.slice(1)}`];
+    expect(typeof safeParse, `safe${name[0]!.toUpperCase()}${name.slice(1)}`).toBe('function');
+    expect(safeParse!(...valid[name]!)).toEqual({ ok: true, value: parse(...valid[name]!) });
+    const failed = safeParse!(...invalid[name]!) as { ok: false; error: DomainValidationError };
+    expect(failed.ok).toBe(false);
+    expect(failed.error).toBeInstanceOf(DomainValidationError);
+    expect(failed.error.issues.length).toBeGreaterThan(0);
+    expect(() => parse(...invalid[name]!)).toThrow(failed.error.message);
   });
 });
