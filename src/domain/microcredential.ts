@@ -171,7 +171,7 @@ type CoreFields = {
   fee?: Fee | undefined;
 };
 
-/** Cross-field rules: credit size, fees only on non-credit, components that match courses, no repeated competency. */
+/** Cross-field rules: credit size, credit only on credit-bearing, no fee on credit-bearing, components that match courses, no repeated competency. */
 export function checkCoreRules(value: CoreFields, ctx: z.RefinementCtx, rule: CreditRule): void {
   if (value.type === 'credit-bearing') {
     if (!value.credit) {
@@ -223,11 +223,12 @@ export function checkCoreRules(value: CoreFields, ctx: z.RefinementCtx, rule: Cr
         message: 'a credit-bearing microcredential is paid through tuition; remove the fee (fees are for non-credit ones)',
       });
     }
-  } else if (value.type === 'non-credit' && value.credit) {
+  } else if (value.credit) {
+    // Non-credit and campus (`ext:`) types alike: credits outside the credit rule would go unchecked.
     ctx.addIssue({
       code: 'custom',
       path: ['credit'],
-      message: 'a non-credit microcredential carries no credits; remove credit or make the type credit-bearing',
+      message: `a ${value.type} microcredential carries no credits; remove credit or make the type credit-bearing`,
     });
   }
   value.competencies.forEach((alignment, index) => {

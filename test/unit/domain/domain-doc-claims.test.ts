@@ -408,3 +408,12 @@ describe('docs/domain.md: every parse* function has a safeParse* twin', () => {
     expect(() => parse(...invalid[name]!)).toThrow(failed.error.message);
   });
 });
+
+describe('docs/domain.md: credit is for credit-bearing microcredentials only', () => {
+  it.each(['non-credit', 'ext:co-curricular'])('a %s microcredential with credit details is refused', (type) => {
+    const input = { ...nonCredit(), type, credit: credit().credit };
+    expect(issuesOf(input)).toEqual([
+      { path: 'credit', message: `a ${type} microcredential carries no credits; remove credit or make the type credit-bearing` },
+    ]);
+  });
+});
