@@ -416,4 +416,10 @@ describe('docs/domain.md: credit is for credit-bearing microcredentials only', (
       { path: 'credit', message: `a ${type} microcredential carries no credits; remove credit or make the type credit-bearing` },
     ]);
   });
+
+  it('a fee is refused on a credit-bearing microcredential only: a campus type may record one, as non-credit ones do', () => {
+    expect(domainDoc).toContain('| `fee?` | not on a credit-bearing one (tuition pays for it; non-credit and `ext:` types may have one)');
+    const fee = { amountUsd: 40, budgetOfficeAuthorization: 'BO-2026-0200' };
+    expect(parseMicrocredential({ ...nonCredit(), type: 'ext:co-curricular', fee }).fee).toEqual(fee);
+  });
 });
