@@ -11,6 +11,8 @@ import {
   NACE_2021,
   createApprovalRecord,
   DomainValidationError,
+  issuePayload,
+  parseAwardee,
   parseEvidence,
   parseLearner,
   parseMicrocredential,
@@ -421,5 +423,33 @@ describe('docs/domain.md: credit is for credit-bearing microcredentials only', (
     expect(domainDoc).toContain('| `fee?` | not on a credit-bearing one (tuition pays for it; non-credit and `ext:` types may have one)');
     const fee = { amountUsd: 40, budgetOfficeAuthorization: 'BO-2026-0200' };
     expect(parseMicrocredential({ ...nonCredit(), type: 'ext:co-curricular', fee }).fee).toEqual(fee);
+  });
+});
+
+describe('docs/domain.md: how each kind of evidence goes to Credly', () => {
+  const micro = parseMicrocredential(nonCredit());
+  const evidence = [
+    { kind: 'url', name: 'Portfolio', url: 'https://portfolio.example.edu/a' },
+    { kind: 'text', name: 'Reflection', text: 'What I learned' },
+    { kind: 'id', title: 'License', description: 'RN 123456' },
+    { kind: 'assessment', name: 'Exam', score: 17, maxScore: 20 },
+  ];
+  const awardee = parseAwardee({ learner: { email: 'a@example.edu', firstName: 'A', lastName: 'B' }, evidence });
+  const sent = (options: { textEvidenceType?: 'TextEvidence' } = {}) =>
+    issuePayload(micro, awardee, { templateId: 't', now: new Date('2026-06-01T00:00:00Z'), ...options }).evidence ?? [];
+
+  it('the table says what goes out by default', () => {
+    const column = Object.fromEntries(
+      [...domainDoc.matchAll(/^\| `(url|text|id|assessment)` \| [^|]+ \| `(\w+Evidence)`[^|]*\|$/gm)].map((m) => [m[1]!, m[2]!]),
+    );
+    expect(column).toEqual({ url: 'UrlEvidence', text: 'IdEvidence', id: 'IdEvidence', assessment: 'IdEvidence' });
+    expect(sent().map((item) => item.type)).toEqual(evidence.map((item) => column[item.kind]));
+    expect(sent()[1]).toMatchObject({ title: 'Reflection', description: 'What I learned' });
+    expect(sent()[3]).toMatchObject({ title: 'Exam', description: expect.stringMatching(/^Score 17\/20 \(85 %\)/) });
+    expect(domainDoc).toContain('(`Score 17/20 (85 %)`)');
+  });
+
+  it("textEvidenceType: 'TextEvidence' sends text and assessment results as that type", () => {
+    expect(sent({ textEvidenceType: 'TextEvidence' }).map((item) => item.type)).toEqual(['UrlEvidence', 'TextEvidence', 'IdEvidence', 'TextEvidence']);
   });
 });
