@@ -453,3 +453,15 @@ describe('docs/domain.md: how each kind of evidence goes to Credly', () => {
     expect(sent({ textEvidenceType: 'TextEvidence' }).map((item) => item.type)).toEqual(['UrlEvidence', 'TextEvidence', 'IdEvidence', 'TextEvidence']);
   });
 });
+
+describe('docs/domain.md: a fee and a Free badge', () => {
+  it('a fee above $0 must not say Free; a $0 fee may', () => {
+    expect(domainDoc).toContain('(a proposal with a fee above $0 must not say Free)');
+    const proposal = exampleProposalJson('non-credit');
+    expect(proposal.badge.cost).toBe('Free');
+    proposal.form.fee = { amountUsd: 0, budgetOfficeAuthorization: 'BO-2026-0001' };
+    expect(parseProposal(proposal).form.fee?.amountUsd).toBe(0);
+    proposal.form.fee.amountUsd = 0.01;
+    expect(() => parseProposal(proposal)).toThrow(/badge\.cost: the form records a fee of \$0\.01, so the badge cost should be "Paid"/);
+  });
+});
