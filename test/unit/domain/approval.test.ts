@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PATH_TO_STATE } from '../../helpers/approval.js';
 import {
   APPROVAL_ACTIONS,
   APPROVAL_ROLES,
@@ -33,18 +34,7 @@ function act(record: ApprovalRecord, action: ApprovalAction, role: ApprovalRole,
 /** A record driven to `state` through legal transitions. */
 function recordIn(state: ApprovalState): ApprovalRecord {
   let r = createApprovalRecord('geospatial-data-analysis');
-  const path: Record<ApprovalState, Array<[ApprovalAction, ApprovalRole]>> = {
-    draft: [],
-    submitted: [['submit', 'proposer']],
-    faculty_review: [['submit', 'proposer'], ['begin_review', 'faculty']],
-    department_review: [['submit', 'proposer'], ['begin_review', 'faculty'], ['approve', 'faculty']],
-    office_review: [['submit', 'proposer'], ['begin_review', 'faculty'], ['approve', 'faculty'], ['approve', 'department']],
-    approved: [['submit', 'proposer'], ['begin_review', 'faculty'], ['approve', 'faculty'], ['approve', 'department'], ['approve', 'office']],
-    returned_for_revision: [['submit', 'proposer'], ['begin_review', 'faculty'], ['return_for_revision', 'faculty']],
-    rejected: [['submit', 'proposer'], ['begin_review', 'faculty'], ['reject', 'faculty']],
-    retired: [['submit', 'proposer'], ['begin_review', 'faculty'], ['approve', 'faculty'], ['approve', 'department'], ['approve', 'office'], ['retire', 'office']],
-  };
-  for (const [action, role] of path[state]) r = act(r, action, role);
+  for (const [action, role] of PATH_TO_STATE[state]) r = act(r, action, role);
   expect(r.state).toBe(state);
   return r;
 }

@@ -30,6 +30,7 @@ import {
   type Nace2017Code,
 } from '../../../src/index.js';
 import * as domainApi from '../../../src/index.js';
+import { PATH_TO_STATE } from '../../helpers/approval.js';
 import { exampleMicrocredentialJson, exampleProposalJson } from '../../helpers/examples.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -270,18 +271,7 @@ describe('docs/domain.md: approval workflow', () => {
   const at = '2026-03-02T10:00:00-05:00';
   const act = (record: ApprovalRecord, action: ApprovalAction, role: ApprovalRole, comment?: string) =>
     transition(record, { action, role, actor: { name: role }, at, ...(comment === undefined ? {} : { comment }) });
-  const pathTo: Record<ApprovalState, Array<[ApprovalAction, ApprovalRole]>> = {
-    draft: [],
-    submitted: [['submit', 'proposer']],
-    faculty_review: [['submit', 'proposer'], ['begin_review', 'faculty']],
-    department_review: [['submit', 'proposer'], ['begin_review', 'faculty'], ['approve', 'faculty']],
-    office_review: [['submit', 'proposer'], ['begin_review', 'faculty'], ['approve', 'faculty'], ['approve', 'department']],
-    approved: [['submit', 'proposer'], ['begin_review', 'faculty'], ['approve', 'faculty'], ['approve', 'department'], ['approve', 'office']],
-    returned_for_revision: [['submit', 'proposer'], ['begin_review', 'faculty'], ['return_for_revision', 'faculty']],
-    rejected: [],
-    retired: [],
-  };
-  const recordIn = (state: ApprovalState) => pathTo[state].reduce((r, [action, role]) => act(r, action, role, 'why'), createApprovalRecord('geo'));
+  const recordIn = (state: ApprovalState) => PATH_TO_STATE[state].reduce((r, [action, role]) => act(r, action, role, 'why'), createApprovalRecord('geo'));
 
   afterEach(() => {
     vi.useRealTimers();
