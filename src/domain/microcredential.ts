@@ -207,7 +207,17 @@ export function checkCoreRules(value: CoreFields, ctx: z.RefinementCtx, rule: Cr
       }
       const codes = new Set(courses.map((course) => course.code));
       value.components.forEach((component, index) => {
-        if (component.kind === 'semester-course' && component.courseCode && !codes.has(component.courseCode)) {
+        if (component.kind !== 'semester-course') return;
+        if (!component.courseCode) {
+          // A semester course is what the credits come from: it must say which one.
+          ctx.addIssue({
+            code: 'custom',
+            path: ['components', index, 'courseCode'],
+            message: `a semester-course component names its course: set courseCode to one of credit.courses (${[...codes].join(', ')})`,
+          });
+          return;
+        }
+        if (!codes.has(component.courseCode)) {
           ctx.addIssue({
             code: 'custom',
             path: ['components', index, 'courseCode'],

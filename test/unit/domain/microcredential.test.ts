@@ -122,6 +122,13 @@ describe('microcredential: type and credits (2021 rule by default)', () => {
     expectIssue(input, 'components[0].courseCode', /GEOG 999 is not among credit.courses/);
   });
 
+  it('refuses a semester-course component that names no course (docs/domain.md: each is linked by courseCode)', () => {
+    const input = credit();
+    expect(input.components[0].kind).toBe('semester-course');
+    delete input.components[0].courseCode;
+    expectIssue(input, 'components[0].courseCode', /a semester-course component names its course: set courseCode to one of credit.courses \(GEOG 260, /);
+  });
+
   it('takes a configurable campus rule (the 2025 page allows 16 credits)', () => {
     const input = credit();
     input.credit.credits = 16;
