@@ -46,7 +46,7 @@ export function assignStatusListIndexes(
   const size = options.size ?? DEFAULT_STATUS_LIST_SIZE;
   // Half full, each new award needs two probes on average; past that, use a larger list.
   if (awards.length > size / 2) {
-    throw new Ob3InputError(`${awards.length} awards do not fit a status list of ${size} entries; set a larger statusListSize`);
+    throw new Ob3InputError(`${awards.length} awards do not fit a status list of ${size} entries; set a larger statusListSize (export-ob3: --status-list-size)`);
   }
   const taken = new Set<number>();
   const indexes = new Map<string, number>();

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportAchievementCredentials, readKeyFile, writeOb3Export } from '../../src/ob3/index.js';
+import { decodeBitstring, exportAchievementCredentials, readKeyFile, writeOb3Export } from '../../src/ob3/index.js';
 import { FileLedger } from '../../src/ledger/file.js';
 import { cleanEnv, runCli, runCliProcess } from '../helpers/cli.js';
 import { ISSUER_CONFIG, seededLedger } from '../helpers/ob3.js';
@@ -94,6 +94,32 @@ describe('CLI: Open Badges 3.0 errors (in process)', () => {
     const badIssuer = await runInProcess(['export-ob3', '--key', file('key2.json'), '--out', file('out2'), '--issuer-config', file('bad-issuer.json')]);
     expect(badIssuer.code).toBe(1);
     expect(badIssuer.error).toMatch(/bad-issuer\.json: name: name is required/);
+  });
+
+  it('--status-list-size makes a larger list; a later export never shrinks it, and keeps each credential\'s index', async () => {
+    const args = (out: string) => ['export-ob3', '--key', file('key.json'), '--out', file(out), '--ledger', file('awards.ledger'), '--issuer-config', file('issuer.json')];
+    const slots = (out: string) => decodeBitstring(JSON.parse(readFileSync(join(file(out), 'status-list.json'), 'utf8')).credentialSubject.encodedList).length * 8;
+    const indexes = (out: string) =>
+      readdirSync(file(out))
+        .filter((name) => name !== 'status-list.json')
+        .sort()
+        .map((name) => JSON.parse(readFileSync(join(file(out), name), 'utf8')).credentialStatus.statusListIndex as string);
+    expect((await runInProcess(args('sized'))).code).toBe(0);
+    expect(slots('sized')).toBe(131_072); // the default
+    expect((await runInProcess([...args('larger'), '--status-list-size', '262144'])).code).toBe(0);
+    expect(slots('larger')).toBe(262_144);
+    const before = indexes('larger');
+    expect(before.length).toBeGreaterThan(0);
+    // Run again as a nightly job would, without the option: the published list is not shrunk.
+    expect((await runInProcess(args('larger'))).code).toBe(0);
+    expect(slots('larger')).toBe(262_144);
+    expect(indexes('larger')).toEqual(before);
+    const tooSmall = await runInProcess([...args('small'), '--status-list-size', '1000']);
+    expect(tooSmall.code).toBe(1);
+    expect(tooSmall.error).toMatch(/--status-list-size/);
+    const notBytes = await runInProcess([...args('odd'), '--status-list-size', '131076']);
+    expect(notBytes.code).toBe(1);
+    expect(notBytes.error).toMatch(/multiple of 8, got 131076/);
   });
 
   it('export-ob3 exits 2 and names each award it skipped', async () => {
