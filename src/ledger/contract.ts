@@ -210,7 +210,7 @@ export interface AwardQuery {
   readonly badgeId?: string;
   /** Awards issued at or after this instant (by `issuedAt`). */
   readonly issuedSince?: Date;
-  /** Issued awards whose badge is still pending on Credly (not accepted), issued before this instant. */
+  /** Issued awards (and replaced ones, which hold the replacement badge) whose badge is still pending on Credly (not accepted, rejected or revoked), issued before this instant. */
   readonly pendingIssuedBefore?: Date;
   /** Stop after this many (all when left out). */
   readonly limit?: number;

@@ -203,7 +203,7 @@ export class PgLedger implements Ledger, PgLedgerInternals {
     if (query.issuedSince !== undefined) where.push(`issued_at IS NOT NULL AND issued_at::timestamptz >= ${param(query.issuedSince.toISOString())}::timestamptz`);
     if (query.pendingIssuedBefore !== undefined) {
       where.push(
-        `state = 'issued' AND issued_at IS NOT NULL AND issued_at::timestamptz < ${param(query.pendingIssuedBefore.toISOString())}::timestamptz` +
+        `state IN ('issued', 'replaced') AND issued_at IS NOT NULL AND issued_at::timestamptz < ${param(query.pendingIssuedBefore.toISOString())}::timestamptz` +
           ` AND (credly IS NULL OR credly->>'state' IS NULL OR credly->>'state' = 'pending')`,
       );
     }

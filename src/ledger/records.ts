@@ -135,7 +135,7 @@ export function awardMatcher(query: AwardQuery): (record: AwardRecord) => boolea
     if (query.badgeId !== undefined && record.badgeId !== query.badgeId) return false;
     if (since !== undefined && !(record.issuedAt && Date.parse(record.issuedAt) >= since)) return false;
     if (pendingBefore !== undefined) {
-      if (record.state !== 'issued' || !record.issuedAt || Date.parse(record.issuedAt) >= pendingBefore) return false;
+      if ((record.state !== 'issued' && record.state !== 'replaced') || !record.issuedAt || Date.parse(record.issuedAt) >= pendingBefore) return false;
       const credlyState = record.credly?.state;
       if (credlyState !== undefined && credlyState !== 'pending') return false;
     }

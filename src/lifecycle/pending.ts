@@ -2,7 +2,7 @@ import type { AwardRecord, Ledger } from '../ledger/contract.js';
 import { csvLine } from './csv.js';
 import { parseDuration, wholeDays } from './duration.js';
 
-/** A learner whose badge Credly still shows as pending (not accepted, rejected or revoked). */
+/** A learner whose badge (after a replace, the replacement) Credly still shows as pending (not accepted, rejected or revoked). */
 export interface PendingAward {
   readonly key: string;
   readonly microcredentialId: string;
@@ -43,8 +43,8 @@ export async function pendingAwards(ledger: Ledger, options: PendingOptions = {}
   const rows: PendingAward[] = [];
   const query = { pendingIssuedBefore: before, ...(options.microcredentialId ? { microcredentialId: options.microcredentialId } : {}) };
   for await (const award of ledger.queryAwards(query)) {
-    // The query already says "issued, not accepted"; checked again so a backend's looser index cannot leak others.
-    if (award.state !== 'issued' || !award.issuedAt) continue;
+    // The query already says "issued (or replaced: the award holds the replacement badge), not accepted"; checked again so a backend's looser index cannot leak others.
+    if ((award.state !== 'issued' && award.state !== 'replaced') || !award.issuedAt) continue;
     const state = award.credly?.state;
     if (state !== undefined && state !== 'pending') continue;
     rows.push(pendingRow(award, titles.get(award.microcredentialId) ?? award.microcredentialId, now));
