@@ -121,7 +121,8 @@ export async function programReportData(ledger: Ledger, options: ProgramReportOp
   }
   for (const award of awards) {
     const state = credlyState(award);
-    if (state === 'revoked' || state === 'rejected' || award.state === 'replaced') continue;
+    // A replaced award holds the replacement badge: live unless that one is revoked or rejected.
+    if (state === 'revoked' || state === 'rejected') continue;
     for (const c of micro.get(award.microcredentialId)?.competencies ?? []) comp.get(`${c.framework}:${c.code}`)?.learners.add(award.earnerId);
   }
 

@@ -6,6 +6,7 @@ import { exportAwards, exportRows, pendingAwards } from '../../src/lifecycle/ind
 import { parseDuration } from '../../src/lifecycle/duration.js';
 import { programReportData } from '../../src/report/index.js';
 import { TestClock } from '../helpers/clock.js';
+import { approvedEntry } from '../helpers/issuance.js';
 
 // Claims of docs/lifecycle.md (status --pending, export, the program report) that the other tests
 // did not hold to: which badges are pending, the export's order and states, the report's months
@@ -129,5 +130,23 @@ describe('docs/lifecycle.md: the program report', () => {
       ['31–60 days', 2],
       ['over 60 days', 1],
     ]);
+  });
+});
+
+describe('docs/lifecycle.md: the program report, NACE competencies', () => {
+  it('counts the learners who hold a live (not revoked or rejected) badge: a replaced award holds its live replacement', async () => {
+    const mc = approvedEntry('non-credit').microcredential;
+    const { clock, ledger } = await seeded([
+      { mc: mc.id, id: 'L1', credly: 'pending' },
+      { mc: mc.id, id: 'L2', credly: 'accepted', state: 'replaced' },
+      { mc: mc.id, id: 'L3', credly: 'rejected' },
+      { mc: mc.id, id: 'L4', credly: 'revoked', state: 'revoked' },
+      { mc: mc.id, id: 'L5', credly: 'revoked', state: 'replaced' },
+    ]);
+    await ledger.putTemplate({ microcredentialId: mc.id, templateId: `tpl-${mc.id}`, fingerprint: 'f', state: 'active', allowDuplicates: false, updatedAt: clock.now().toISOString(), microcredential: mc });
+    expect(mc.competencies.length).toBeGreaterThan(0);
+    const data = await programReportData(ledger, { now: clock.now });
+    expect(data.competencies).toHaveLength(mc.competencies.length);
+    for (const c of data.competencies) expect([c.title, c.microcredentials, c.learners]).toEqual([c.title, 1, 2]);
   });
 });
