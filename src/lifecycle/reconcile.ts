@@ -264,7 +264,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
           patch.previousBadgeIds = [...(record.previousBadgeIds ?? []), ...(record.badgeId ? [record.badgeId] : [])];
           patch.credly = status;
         }
-        if (badge.state === 'revoked' && record.state === 'issued') {
+        // A replaced award's live badge is its replacement: revoked in Credly, the award is too.
+        if (badge.state === 'revoked' && (record.state === 'issued' || record.state === 'replaced')) {
           patch.state = 'revoked';
           if (badge.revocation_reason) patch.revocationReason = badge.revocation_reason;
         }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { issueBadges } from '../../src/index.js';
 import { reconcile } from '../../src/lifecycle/index.js';
+import { replaceAward } from '../../src/issuance/revoke-replace.js';
 import { MemoryLedger } from '../../src/ledger/memory.js';
 import { fakeWithClient } from '../helpers/fake.js';
 import { exampleMicrocredentials, outsideIssue, seedIssued, seedTemplate } from '../helpers/lifecycle.js';
@@ -182,6 +183,17 @@ describe('reconcile', () => {
     const report = await run();
     expect(report.totals).toMatchObject({ adopted: 0, unknownOnCredly: 0, missingOnCredly: 0 });
     expect((await ledger.getAward(award!.key))!).toMatchObject({ badgeId: replacement.id, previousBadgeIds: [award!.badgeId], credly: { state: 'pending' } });
+  });
+
+  it('a replacement badge revoked in Credly makes its replaced award revoked, as it does an issued one (and as the webhook receiver does)', async () => {
+    const { client, ledger, sql, templateId, run } = await setup();
+    const [award] = await seedIssued(client, ledger, sql, templateId, [{ n: 1 }]);
+    const replaced = await replaceAward({ client, ledger }, { key: award!.key }, {});
+    expect(replaced.state).toBe('replaced');
+    await client.badges.revoke(replaced.badgeId!, { reason: 'Replacement issued in error' });
+    const report = await run();
+    expect(report.changes.find((ch) => ch.key === award!.key)).toMatchObject({ to: 'revoked', ledgerState: 'revoked' });
+    expect(await ledger.getAward(award!.key)).toMatchObject({ state: 'revoked', badgeId: replaced.badgeId, revocationReason: 'Replacement issued in error', credly: { state: 'revoked' } });
   });
 
   it('re-reads and retries when another writer (a webhook) changed the award in between', async () => {
