@@ -68,7 +68,7 @@ export interface AwardRecord {
   readonly email: string;
   readonly earnerId: string;
   readonly state: AwardState;
-  /** Incremented by every write: conditional writes name the version they read. */
+  /** Incremented by every write (not a lease renewal): conditional writes name the version they read. */
   readonly version: number;
   /** Incremented by every claim: a write under an older fence is refused (LeaseLostError). */
   readonly fence: number;

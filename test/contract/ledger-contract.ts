@@ -151,7 +151,12 @@ export function describeLedgerContract(name: string, harness: LedgerHarness, opt
       const c8 = (await ledger.claimAward(award(8).key, { owner: 'a', leaseMs: LEASE }))!;
       await ledger.writeAward(award(8).key, { state: 'issuing' }, { claim: c8 });
       clock.advance(LEASE - 1000);
+      const before = (await ledger.getAward(award(6).key))!;
       expect(await ledger.renewClaims([c6], LEASE)).toEqual([]);
+      // A renewal moves only the lease's end: no new version (the receiver's and reconcile's
+      // conditional writes do not conflict with renewals every few seconds), the fence kept.
+      const renewed = (await ledger.getAward(award(6).key))!;
+      expect(renewed).toMatchObject({ version: before.version, fence: before.fence, lease: { owner: 'a', until: new Date(clock.now().getTime() + LEASE).toISOString() } });
       clock.advance(2000);
       // c6 was renewed and lives; c8 expired and is taken over.
       expect(await ledger.claimAward(award(6).key, { owner: 'b', leaseMs: LEASE })).toBeNull();
