@@ -4,7 +4,7 @@ import { classifyFailure } from '../credly/failure.js';
 import type { Logger } from '../credly/logger.js';
 import type { DuplicateBehavior, IssueBadgeParams } from '../credly/schemas/requests.js';
 import type { RequestOptions } from '../credly/transport.js';
-import type { AwardPatch, AwardRecord, Claim, Ledger, PlannedAward } from '../ledger/contract.js';
+import { holdsBadge, type AwardPatch, type AwardRecord, type Claim, type Ledger, type PlannedAward } from '../ledger/contract.js';
 import { claimBatch, findAwards, planAndClaim, planAwards } from '../ledger/batch.js';
 import { LeaseLostError, LedgerError } from '../ledger/errors.js';
 import { intentPatch } from '../ledger/records.js';
@@ -601,7 +601,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       }
       if (!claim) {
         const current = await ledger.getAward(plan.key);
-        if (current && (current.state === 'issued' || current.state === 'replaced')) {
+        if (current && holdsBadge(current.state)) {
           settle({ ...base, outcome: 'already-issued', badgeId: current.badgeId ?? undefined, attempts: current.attempts, reason: 'issued by another worker' });
         } else {
           report.heldElsewhere += 1; // Another worker is issuing it: it is in that worker's report.

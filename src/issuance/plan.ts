@@ -3,7 +3,7 @@ import { isApprovedForCredly, type ApprovalRecord } from '../domain/approval.js'
 import { awardeeProblems } from '../domain/awardee.js';
 import { formatPath } from '../domain/errors.js';
 import type { Microcredential } from '../domain/microcredential.js';
-import type { AwardRecord, AwardSnapshot, NewAward, TemplateRecord } from '../ledger/contract.js';
+import { holdsBadge, type AwardRecord, type AwardSnapshot, type NewAward, type TemplateRecord } from '../ledger/contract.js';
 import { awardKey, earnerIdFor, expiresAtFor, issuePayload, type TextEvidenceType } from '../mapping/issue-payload.js';
 import type { RosterProblem, RosterRow } from './roster.js';
 
@@ -90,7 +90,7 @@ export function decideRow(row: RosterRow, context: PlanContext, existing: KnownA
   if (template.state !== 'active') {
     return { do: 'fail', ...base, key, reason: `the Credly template of ${micro.id} is ${template.state}${template.unusableReason ? ` (${template.unusableReason})` : ''}: fix it in Credly and run sync-templates` };
   }
-  if (existing && (existing.state === 'issued' || existing.state === 'replaced')) {
+  if (existing && holdsBadge(existing.state)) {
     return { do: 'already-issued', ...base, key, badgeId: existing.badgeId, attempts: existing.attempts };
   }
   if (existing?.state === 'revoked') {

@@ -2,7 +2,7 @@ import type { CredlyClient } from '../credly/client.js';
 import { formatCredlyDate } from '../credly/dates.js';
 import { CredlyValidationError } from '../credly/errors.js';
 import type { ReplaceBadgeParams } from '../credly/schemas/requests.js';
-import type { AwardRecord, Ledger } from '../ledger/contract.js';
+import { holdsBadge, type AwardRecord, type Ledger } from '../ledger/contract.js';
 import { LedgerError } from '../ledger/errors.js';
 
 export interface AwardActionOptions {
@@ -24,7 +24,7 @@ export async function findAward(ledger: Ledger, by: { key?: string; badgeId?: st
 
 function requireIssued(award: AwardRecord | undefined, what: string): AwardRecord & { badgeId: string } {
   if (!award) throw new LedgerError('AWARD_NOT_FOUND', `no award ${what} in the ledger: check the key (microcredential|earner id) or the badge id with status`);
-  if ((award.state !== 'issued' && award.state !== 'replaced') || !award.badgeId) {
+  if (!holdsBadge(award.state) || !award.badgeId) {
     throw new LedgerError('AWARD_NOT_ISSUED', `award ${award.key} is ${award.state}, not issued: there is no badge to act on`);
   }
   return award as AwardRecord & { badgeId: string };

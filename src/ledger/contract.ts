@@ -23,6 +23,11 @@ import type { Microcredential } from '../domain/microcredential.js';
 export const AWARD_STATES = ['planned', 'issuing', 'issued', 'failed', 'revoked', 'replaced'] as const;
 export type AwardState = (typeof AWARD_STATES)[number];
 
+/** The states in which an award holds a live badge of its learner's: issued, or replaced (the replacement). */
+export function holdsBadge(state: AwardState): boolean {
+  return state === 'issued' || state === 'replaced';
+}
+
 /**
  * What the award was, in domain terms, independent of Credly's wire format: exports (registrar,
  * Open Badges 3.0) are built from this and the template's microcredential snapshot alone.

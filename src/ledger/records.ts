@@ -11,7 +11,7 @@ import type {
   NewAward,
   WriteGuard,
 } from './contract.js';
-import { AWARD_PATCH_FIELDS, AWARD_STATES } from './contract.js';
+import { AWARD_PATCH_FIELDS, AWARD_STATES, holdsBadge } from './contract.js';
 import { LeaseLostError, VersionConflictError } from './errors.js';
 
 // The rules every single-process backend (memory, file) applies to records; PostgreSQL applies the
@@ -135,7 +135,7 @@ export function awardMatcher(query: AwardQuery): (record: AwardRecord) => boolea
     if (query.badgeId !== undefined && record.badgeId !== query.badgeId) return false;
     if (since !== undefined && !(record.issuedAt && Date.parse(record.issuedAt) >= since)) return false;
     if (pendingBefore !== undefined) {
-      if ((record.state !== 'issued' && record.state !== 'replaced') || !record.issuedAt || Date.parse(record.issuedAt) >= pendingBefore) return false;
+      if (!holdsBadge(record.state) || !record.issuedAt || Date.parse(record.issuedAt) >= pendingBefore) return false;
       const credlyState = record.credly?.state;
       if (credlyState !== undefined && credlyState !== 'pending') return false;
     }

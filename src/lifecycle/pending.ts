@@ -1,4 +1,4 @@
-import type { AwardRecord, Ledger } from '../ledger/contract.js';
+import { holdsBadge, type AwardRecord, type Ledger } from '../ledger/contract.js';
 import { csvLine } from './csv.js';
 import { parseDuration, wholeDays } from './duration.js';
 
@@ -44,7 +44,7 @@ export async function pendingAwards(ledger: Ledger, options: PendingOptions = {}
   const query = { pendingIssuedBefore: before, ...(options.microcredentialId ? { microcredentialId: options.microcredentialId } : {}) };
   for await (const award of ledger.queryAwards(query)) {
     // The query already says "issued (or replaced: the award holds the replacement badge), not accepted"; checked again so a backend's looser index cannot leak others.
-    if ((award.state !== 'issued' && award.state !== 'replaced') || !award.issuedAt) continue;
+    if (!holdsBadge(award.state) || !award.issuedAt) continue;
     const state = award.credly?.state;
     if (state !== undefined && state !== 'pending') continue;
     rows.push(pendingRow(award, titles.get(award.microcredentialId) ?? award.microcredentialId, now));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CredlyClient } from '../credly/client.js';
 import type { IssuedBadge } from '../credly/schemas/badge.js';
 import type { Learner } from '../domain/learner.js';
-import type { AwardPatch, AwardRecord, Ledger, TemplateRecord } from '../ledger/contract.js';
+import { holdsBadge, type AwardPatch, type AwardRecord, type Ledger, type TemplateRecord } from '../ledger/contract.js';
 import { updateAward } from '../ledger/update.js';
 import { earnerIdFor } from '../mapping/issue-payload.js';
 import { credlyStatusOf, statusChanged } from './credly-status.js';
@@ -265,7 +265,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
           patch.credly = status;
         }
         // A replaced award's live badge is its replacement: revoked in Credly, the award is too.
-        if (badge.state === 'revoked' && (record.state === 'issued' || record.state === 'replaced')) {
+        if (badge.state === 'revoked' && holdsBadge(record.state)) {
           patch.state = 'revoked';
           if (badge.revocation_reason) patch.revocationReason = badge.revocation_reason;
         }

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Microcredential } from '../domain/microcredential.js';
-import type { AwardRecord, Ledger } from '../ledger/contract.js';
+import { holdsBadge, type AwardRecord, type Ledger } from '../ledger/contract.js';
 import { buildAchievementCredential, credentialKeyOf, credentialSlug, type AchievementCredential } from './credential.js';
 import { Ob3InputError } from './errors.js';
 import { issuerBaseUrl, type IssuerConfig, type Ob3Issuer } from './issuer.js';
@@ -64,7 +64,7 @@ export async function exportAchievementCredentials(options: ExportOptions): Prom
   const skipped: Array<{ awardKey: string; reason: string }> = [];
   const base = issuerBaseUrl(issuer);
   // A replaced award is held by its learner: its current (replacement) badge is exported.
-  for (const award of awards.filter((candidate) => candidate.state === 'issued' || candidate.state === 'replaced').sort((a, b) => (a.key < b.key ? -1 : 1))) {
+  for (const award of awards.filter((candidate) => holdsBadge(candidate.state)).sort((a, b) => (a.key < b.key ? -1 : 1))) {
     const microcredential = microcredentials.get(award.microcredentialId);
     if (!microcredential) {
       skipped.push({ awardKey: award.key, reason: `the ledger has no microcredential snapshot for "${award.microcredentialId}" (run sync-templates)` });

@@ -104,11 +104,6 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const owner = `webhooks-${randomUUID()}`;
   const leaseMs = options.eventLeaseMs ?? 60_000;
 
-  /**
-   * Verifies, records and processes one event; resolves true when this call did the work, false
-   * when there was none to do (processed already, refused, or another receiver holds it), and
-   * rejects when the work threw.
-   */
   /** Events another receiver holds, each looked at again once its lease ends. */
   const watched = new Map<string, ReturnType<typeof setTimeout>>();
   let closed = false;
@@ -126,6 +121,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     watched.set(payload.id, timer);
   };
 
+  /**
+   * Verifies, records and processes one event; resolves true when this call did the work, false
+   * when there was none to do (processed already, refused, or another receiver holds it), and
+   * rejects when the work threw. `delivered`: a delivery to this receiver (counted as a duplicate
+   * when another receiver holds the event), not a second look or resume().
+   */
   const process = (payload: WebhookPayload, known?: CredlyEvent, delivered = false): Promise<boolean> => {
     const running = inFlight.get(payload.id);
     if (running) return running;

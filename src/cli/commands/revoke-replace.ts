@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../runtime.js';
 import { earnerIdFor } from '../../mapping/issue-payload.js';
-import type { Ledger } from '../../ledger/contract.js';
+import { holdsBadge, type Ledger } from '../../ledger/contract.js';
 import { findAward, replaceAward, revokeAward } from '../../issuance/revoke-replace.js';
 import { announceTarget, clientFrom, verifyCredentials, DEFAULT_LEDGER, ledgerTarget, openLedger, withCredlyOptions, type CredlyFlags } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
@@ -18,7 +18,7 @@ async function target(ledger: Ledger, opts: Target): Promise<{ key?: string; bad
   // Refused here, before anything is sent: one line that says why.
   const award = await findAward(ledger, found);
   if (!award) throw new CliError(`no award with badge ${opts.badgeId} in the ledger: check the id (credly-microcredentials status lists them)`, 1, 'AWARD_NOT_FOUND');
-  if ((award.state !== 'issued' && award.state !== 'replaced') || !award.badgeId) {
+  if (!holdsBadge(award.state) || !award.badgeId) {
     throw new CliError(`the award of ${award.microcredentialId} for ${award.email} is ${award.state}, not issued: there is no badge to act on`, 1, 'AWARD_NOT_ISSUED');
   }
   return found;
