@@ -103,6 +103,20 @@ describe('docs/webhooks.md: the body', () => {
   });
 });
 
+describe('docs/cli.md: the receiver server', () => {
+  it('GET /healthz answers 200; other paths 404; the webhook path takes only POST', async () => {
+    const handler = createWebhookHandler({ client: stubClient([]), ledger: new MemoryLedger() });
+    const server = await listen({ handler, port: 0 });
+    cleanups.push(() => server.close());
+    const origin = new URL(server.url).origin;
+    const health = await fetch(`${origin}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.text()).toBe('ok');
+    expect((await fetch(`${origin}/elsewhere`)).status).toBe(404);
+    expect((await fetch(server.url)).status).toBe(405);
+  });
+});
+
 describe('docs/webhooks.md: answering and verifying', () => {
   it('answers 200 at once and processes afterwards: the event is "received" while onEvent runs, "processed" after', async () => {
     const event = apiEvent('e-slow');
