@@ -95,6 +95,9 @@ const defaultSleep = (ms: number, signal?: AbortSignal) =>
 /** Raised inside an attempt when the per-attempt timer fired. */
 class AttemptTimeout extends Error {}
 
+/** The TCP keep-alive delay axios's Node adapter sets on every request's socket. */
+const AXIOS_KEEP_ALIVE_MS = 60_000;
+
 /**
  * The one HTTP pipeline: auth, headers, per-attempt timeouts, cancellation, retries, error mapping,
  * response parsing and redacted logs. Keep-alive agents by default: a job issuing thousands of
@@ -116,7 +119,10 @@ export class Transport {
 
   constructor(config: ResolvedConfig, options: CredlyClientOptions) {
     this.config = config;
-    const agentOptions = { keepAlive: true, maxSockets: config.maxSockets };
+    // axios sets a 60 s keep-alive delay on each request's socket, and an agent sets its own
+    // (keepAliveMsecs, 1 s by default) each time the socket is freed: with two values, every
+    // request made two rounds of setsockopt calls. With the same value, Node skips both.
+    const agentOptions = { keepAlive: true, keepAliveMsecs: AXIOS_KEEP_ALIVE_MS, maxSockets: config.maxSockets };
     const proxy = config.proxy;
     const httpAgent = options.httpAgent ?? this.#own(proxy ? new ProxyHttpAgent(proxy, agentOptions) : new HttpAgent(agentOptions));
     const httpsAgent = options.httpsAgent ?? this.#own(proxy ? new ProxyHttpsAgent(proxy, agentOptions) : new HttpsAgent(agentOptions));

@@ -387,6 +387,26 @@ describe('fault injection', () => {
     expect(fake.stats().requests['GET /organizations/:org']).toBe(1);
     await close();
   });
+
+  it('adds it to refusals too (404, 401), as to answers, but not to its inspection routes or its OAuth token endpoint', async () => {
+    const { fake, client, close } = await fakeWithClient({ latencyMs: 300 }, { maxRetries: 0 });
+    let started = performance.now();
+    expect(await client.badges.get('no-such-badge').catch((e: unknown) => e)).toBeInstanceOf(NotFoundError);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    started = performance.now();
+    const refused = await fetch(`${fake.baseUrl}/organizations/${fake.organizationId}`, { headers: { Authorization: `Basic ${Buffer.from('not-a-token:').toString('base64')}` } });
+    expect(refused.status).toBe(401);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    started = performance.now();
+    const inspected = await fetch(`${fake.url}/__fake/stats`);
+    expect(inspected.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(150);
+    started = performance.now();
+    const token = await fetch(`${fake.url}/oauth/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', client_id: fake.oauth.clientId, client_secret: fake.oauth.clientSecret }) });
+    expect(token.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(150);
+    await close();
+  });
 });
 
 describe('rate limit', () => {

@@ -190,23 +190,24 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     return l.base + l.jitter * latencyRandom();
   };
 
-  /**
-   * Answers once `wait()` has passed. The body is serialized first: that is the server's work,
-   * part of its response time, so that answers due together do not queue behind each other's
-   * serialization once due.
-   */
-  const respond = (res: ServerResponse, result: RouteResult, wait: () => number) => {
-    const prepared = prepareJson(result.status, result.body, result.headers);
-    const delayMs = wait();
-    if (delayMs > 0) setTimeout(() => writeJson(res, prepared), delayMs);
-    else writeJson(res, prepared);
+  /** Calls `send` at `dueAt` (performance.now() scale), or at once when it is due already. */
+  const at = (dueAt: number, send: () => void) => {
+    const wait = dueAt - performance.now();
+    if (wait > 0) setTimeout(send, wait);
+    else send();
   };
 
-  const destroy = (req: IncomingMessage, delayMs: number) => {
-    const kill = () => req.socket.destroy();
-    if (delayMs > 0) setTimeout(kill, delayMs);
-    else kill();
+  /**
+   * Answers at `dueAt` (performance.now() scale). The body is serialized first: that is the
+   * server's work, part of its response time, so that answers due together do not queue behind
+   * each other's serialization once due.
+   */
+  const respond = (res: ServerResponse, result: RouteResult, dueAt: number) => {
+    const prepared = prepareJson(result.status, result.body, result.headers);
+    at(dueAt, () => writeJson(res, prepared));
   };
+
+  const destroy = (req: IncomingMessage, dueAt: number) => at(dueAt, () => req.socket.destroy());
 
   const count = (name: string) => requestCounts.set(name, (requestCounts.get(name) ?? 0) + 1);
 
@@ -285,11 +286,20 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     }
   };
 
-  const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    // The latency is the API's response time, counted from the request's arrival: the fake's own
-    // work is part of it, as a real server's is part of its response time.
-    const arrived = performance.now();
-    const untilDue = (ms: number) => (ms > 0 ? Math.max(0, ms - (performance.now() - arrived)) : 0);
+  /**
+   * The latency is the API's response time, counted from the request's arrival: the fake's own
+   * work is part of it, as a real server's is part of its response time. Refusals (401, 404, 422…)
+   * take it too. `delayMs` is drawn once the request is known to be the API's (inspection routes
+   * answer at once).
+   */
+  interface Timing {
+    readonly arrived: number;
+    delayMs: number | undefined;
+  }
+
+  const handleRequest = async (req: IncomingMessage, res: ServerResponse, timing: Timing): Promise<void> => {
+    const { arrived } = timing;
+    const due = (ms: number) => arrived + ms;
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -305,6 +315,8 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
       const result = handleOAuth(parseBody(text, req.headers['content-type']));
       return sendJson(res, result.status, result.body);
     }
+    const delay = latency();
+    timing.delayMs = delay;
     // Production next-page URLs point at /api/v1/…: the same API.
     const prefix = path.startsWith('/v1/') ? '/v1' : path.startsWith('/api/v1/') ? '/api/v1' : null;
     if (!prefix) throw new FakeHttpError(404, 'Not Found');
@@ -332,12 +344,11 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
       if (route.write && !credential.write) throw new FakeHttpError(403, 'Forbidden: this token is read-only');
     }
 
-    const delay = latency();
     if (limiter) {
       const waitMs = limiter.take(clock.now());
       if (waitMs !== null) {
         const headers: Record<string, string> = limiter.retryAfter ? { 'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))) } : {};
-        return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, headers }, () => untilDue(delay));
+        return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, headers }, due(delay));
       }
     }
 
@@ -345,20 +356,20 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
     if (fault?.kind === 'error-5xx') {
       const status = fault.status ?? (random() < 0.5 ? 500 : 503);
       const headers = fault.retryAfterHeader !== undefined ? { 'Retry-After': fault.retryAfterHeader } : undefined;
-      return respond(res, { status, body: { data: { message: status === 503 ? 'Service Unavailable' : 'Internal Server Error' } }, ...(headers ? { headers } : {}) }, () => untilDue(delay));
+      return respond(res, { status, body: { data: { message: status === 503 ? 'Service Unavailable' : 'Internal Server Error' } }, ...(headers ? { headers } : {}) }, due(delay));
     }
-    if (fault?.kind === 'reset-before') return destroy(req, untilDue(delay));
+    if (fault?.kind === 'reset-before') return destroy(req, due(delay));
     if (fault?.kind === 'rate-limit') {
       const retryAfter = fault.retryAfterHeader ?? (fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds);
-      return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, ...(retryAfter === null ? {} : { headers: { 'Retry-After': String(retryAfter) } }) }, () => untilDue(delay));
+      return respond(res, { status: 429, body: { data: { message: 'Too Many Requests' } }, ...(retryAfter === null ? {} : { headers: { 'Retry-After': String(retryAfter) } }) }, due(delay));
     }
 
     const body = text ? parseBody(text, req.headers['content-type']) : {};
     const result = route.handle({ params: match.params, query: url.searchParams, body, credentialOrganization: credential.organizationId, credentialWrite: credential.write });
 
     // Faults after the change took effect: the client cannot tell what happened.
-    if (fault?.kind === 'reset-after-commit') return destroy(req, untilDue(delay));
-    if (fault?.kind === 'slow') return respond(res, result, () => untilDue(delay + (fault.delayMs ?? 60_000)));
+    if (fault?.kind === 'reset-after-commit') return destroy(req, due(delay));
+    if (fault?.kind === 'slow') return respond(res, result, due(delay + (fault.delayMs ?? 60_000)));
     if (fault?.kind === 'malformed-json') {
       const full = JSON.stringify(result.body ?? {});
       const send = () => {
@@ -367,8 +378,7 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
         res.writeHead(result.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(cut) });
         res.end(cut);
       };
-      if (delay > 0) setTimeout(send, untilDue(delay));
-      else send();
+      at(due(delay), send);
       return;
     }
     if (fault?.kind === 'html-error') {
@@ -377,22 +387,25 @@ export async function startFakeCredly(options: FakeCredlyOptions = {}): Promise<
         res.writeHead(fault.status ?? 502, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(HTML_ERROR_PAGE) });
         res.end(HTML_ERROR_PAGE);
       };
-      if (delay > 0) setTimeout(send, untilDue(delay));
-      else send();
+      at(due(delay), send);
       return;
     }
-    respond(res, result, () => untilDue(delay));
+    respond(res, result, due(delay));
   };
 
   const server: Server = createServer((req, res) => {
-    handleRequest(req, res).catch((error: unknown) => {
-      if (error instanceof FakeHttpError && error.body !== undefined) {
-        sendJson(res, error.status, error.body);
-      } else if (error instanceof FakeHttpError) {
-        sendError(res, error.status, error.message, error.errorIndex === undefined ? {} : { error_index: error.errorIndex });
-      } else {
-        sendError(res, 500, `fake Credly failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
+    const timing: Timing = { arrived: performance.now(), delayMs: undefined };
+    handleRequest(req, res, timing).catch((error: unknown) => {
+      const send = () => {
+        if (error instanceof FakeHttpError && error.body !== undefined) {
+          sendJson(res, error.status, error.body);
+        } else if (error instanceof FakeHttpError) {
+          sendError(res, error.status, error.message, error.errorIndex === undefined ? {} : { error_index: error.errorIndex });
+        } else {
+          sendError(res, 500, `fake Credly failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      };
+      at(timing.arrived + (timing.delayMs ?? 0), send);
     });
   });
   server.keepAliveTimeout = 30_000;
