@@ -426,10 +426,17 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
       });
     inFlight.add(promise);
   };
-  const launch = async (task: () => Promise<void>) => {
+  const waitForPlace = async () => {
     // Not Promise.race over every award under way: each call would add a reaction to each of them.
     while (inFlight.size >= 2 * concurrency) await new Promise<void>((resolve) => (placeFreed = resolve));
+  };
+  /** Starts the task once there is a place; false when the run stopped or was cancelled meanwhile (it does not start). */
+  const launch = async (task: () => Promise<void>): Promise<boolean> => {
+    await waitForPlace();
+    // A row read before a stop or a cancel, that waited for a place: nothing new starts after either.
+    if (stop || cancelled()) return false;
     start(task);
+    return true;
   };
 
   /**
@@ -578,11 +585,14 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
   const drain = async () => {
     if (batched) return drainBatched();
     while (!stop && !cancelled()) {
+      // A place first, then the claim: a claim is not held while waiting, nor taken after a stop or a cancel.
+      await waitForPlace();
+      if (stop || cancelled()) return;
       // Not the awards this run settled already (one left "issuing" after a failed look-up waits for the next run).
       const claim = await ledger.claimNext({ owner, leaseMs, exclude: handled });
       if (!claim) return;
       handled.add(claim.key);
-      await launch(() => runClaim(claim, claim.record.row ?? null));
+      start(() => runClaim(claim, claim.record.row ?? null));
     }
   };
 
@@ -691,7 +701,10 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
         }
         // Planning and claiming take the award's slot too: on a shared ledger they are round trips,
         // and the reader must not wait for them one row at a time.
-        await launch(() => planAndRun(plan, base));
+        if (!(await launch(() => planAndRun(plan, base)))) {
+          report.rows -= 1; // not started: one of the rows not reached
+          break;
+        }
       }
       if (batched && !stop && !cancelled()) await planPending();
     } catch (error) {
