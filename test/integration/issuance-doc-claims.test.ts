@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { issueBadges } from '../../src/index.js';
+import { CredlyAbortError, CredlyClient, issueBadges, reportSucceeded } from '../../src/index.js';
 import { allAwards, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
 
 // docs/issuance.md, claim by claim: what test/integration/issuance.test.ts,
@@ -8,6 +8,25 @@ import { allAwards, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issu
 let ctx: Awaited<ReturnType<typeof issuanceSetup>>;
 afterEach(async () => {
   await ctx?.close();
+});
+
+const requests = (route: string) => ctx.fake.stats().requests[route] ?? 0;
+
+describe('docs/issuance.md: the protocol', () => {
+  it('"no badge after N attempts": the next run sends the award again without a look-up (its last send was looked up already)', async () => {
+    ctx = await issuanceSetup();
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'error-5xx', status: 503, count: 100 });
+    await issueBadges(csvRows(sqlRosterCsv(1)), { ...ctx.base, maxAttempts: 2 });
+    ctx.fake.clearFaults();
+    const [posts, lookUps] = [requests('POST /badges'), requests('GET /badges')];
+    const again = await issueBadges(csvRows(sqlRosterCsv(1)), ctx.base);
+    expect(again.totals).toMatchObject({ issued: 1, failed: 0 });
+    expect(again.takenOver).toBe(0);
+    expect(requests('POST /badges')).toBe(posts + 1);
+    expect(requests('GET /badges')).toBe(lookUps);
+    expect(ctx.fake.badgesFor(ctx.templateId, 'learner1@example.edu')).toHaveLength(1);
+  });
+
 });
 
 describe('docs/issuance.md: planning', () => {
@@ -41,5 +60,68 @@ describe('docs/issuance.md: planning', () => {
     expect((await allAwards(ctx.ledger)).map((a) => a.state)).toEqual(['issued', 'issued']);
     const rest = await issueBadges(csvRows(sqlRosterCsv(6)), ctx.base);
     expect(rest.totals).toMatchObject({ issued: 4, 'already-issued': 2 });
+  });
+
+  it('signal during a Retry-After wait: a prepared award whose request would wait too is not sent, recorded failed; the next run sends it', async () => {
+    // A client wait that lasts until the stop ends it, as the client's own wait ends then.
+    const sleep = (_ms: number, signal?: AbortSignal) =>
+      new Promise<void>((_resolve, reject) => {
+        if (signal?.aborted) reject(new CredlyAbortError('aborted by the caller'));
+        signal?.addEventListener('abort', () => reject(new CredlyAbortError('aborted by the caller')));
+      });
+    ctx = await issuanceSetup({ client: { sleep } });
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'rate-limit', retryAfterSeconds: 30, count: 1 });
+    const controller = new AbortController();
+    const running = issueBadges(csvRows(sqlRosterCsv(4)), { ...ctx.base, concurrency: 1, signal: controller.signal });
+    // The first award waits out its Retry-After; the second is prepared (its intent durable).
+    while ((await allAwards(ctx.ledger)).filter((a) => a.state === 'issuing').length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    controller.abort();
+    const report = await running;
+    expect(report.cancelled).toBe(true);
+    expect(report.awards.map((a) => [a.outcome, a.reason])).toEqual([
+      ['failed', expect.stringMatching(/aborted by the caller/)],
+      ['failed', expect.stringMatching(/aborted by the caller/)],
+    ]);
+    expect(requests('POST /badges')).toBe(1); // the 429'd one; the prepared one was not sent
+    expect((await allAwards(ctx.ledger)).map((a) => a.state)).toEqual(['failed', 'failed']);
+    // Nothing was sent for either: the next run (a client with ordinary waits) sends both, without a look-up.
+    const { credentials, options } = ctx.fake.clientConfig();
+    const client = new CredlyClient(credentials, options);
+    try {
+      const lookUps = requests('GET /badges');
+      const rest = await issueBadges(csvRows(sqlRosterCsv(4)), { ...ctx.base, client });
+      expect(rest.totals).toMatchObject({ issued: 4, failed: 0 });
+      expect(requests('GET /badges')).toBe(lookUps);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('duplicateBehavior replace: awards this ledger already issued are not sent again (already-issued)', async () => {
+    ctx = await issuanceSetup();
+    await issueBadges(csvRows(sqlRosterCsv(2)), ctx.base);
+    const posts = requests('POST /badges');
+    const again = await issueBadges(csvRows(sqlRosterCsv(2)), { ...ctx.base, duplicateBehavior: 'replace' });
+    expect(again.awards.map((a) => a.outcome)).toEqual(['already-issued', 'already-issued']);
+    expect(requests('POST /badges')).toBe(posts);
+    expect(ctx.fake.badges().every((b) => b.replacement_badge_id === null)).toBe(true);
+  });
+});
+
+describe('docs/issuance.md: the report', () => {
+  it('reportSucceeded is false when a row was invalid, an award failed (a 404: the run goes on with the others) or the run stopped', async () => {
+    ctx = await issuanceSetup();
+    const invalid = await issueBadges(csvRows(sqlRosterCsv(1, 1, ['coding-in-sql,not-an-email,A,B,B9,2026-04-02T10:00:00-04:00,Proctored SQL assessment,18,20'])), ctx.base);
+    expect(invalid.totals).toMatchObject({ issued: 1, invalid: 1 });
+    expect(reportSucceeded(invalid)).toBe(false);
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'error-5xx', status: 404, count: 1 });
+    const failed = await issueBadges(csvRows(sqlRosterCsv(3, 2)), { ...ctx.base, concurrency: 1 });
+    expect(failed.awards.map((a) => a.outcome)).toEqual(['failed', 'issued', 'issued']);
+    expect(failed.stoppedBecause).toBeNull();
+    expect(reportSucceeded(failed)).toBe(false);
+    // Stopped before any award (the credentials refused at the templates' check): nothing failed, and it did not succeed.
+    const stopped = await issueBadges(csvRows(sqlRosterCsv(1, 5)), { ...ctx.base, templateCheck: Promise.resolve({ templates: new Map(), unusable: new Map(), credentialsRefused: 'HTTP 401' }) });
+    expect(stopped.totals).toMatchObject({ failed: 0, invalid: 0 });
+    expect(reportSucceeded(stopped)).toBe(false);
   });
 });
