@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CredlyAbortError, CredlyClient, issueBadges, reportSucceeded } from '../../src/index.js';
+import { CredlyAbortError, CredlyClient, issueBadges, reportSucceeded, type AwardOutcome } from '../../src/index.js';
 import { allAwards, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
 
 // docs/issuance.md, claim by claim: what test/integration/issuance.test.ts,
@@ -13,6 +13,17 @@ afterEach(async () => {
 const requests = (route: string) => ctx.fake.stats().requests[route] ?? 0;
 
 describe('docs/issuance.md: the protocol', () => {
+  it('an ambiguous failure is sent again at most maxAttempts times (3 by default), after retryDelayMs doubled, each send looked up first', async () => {
+    ctx = await issuanceSetup();
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'error-5xx', status: 503, count: 100 });
+    const report = await issueBadges(csvRows(sqlRosterCsv(1)), { ...ctx.base, retryDelayMs: 100 });
+    expect(report.awards[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^no badge after 3 attempt\(s\); last: 503 POST /), attempts: 3 });
+    expect(requests('POST /badges')).toBe(3);
+    expect(ctx.engineSleeps).toEqual([100, 200]);
+    // Each 503 was looked up before the next send (a look-up asks by earner id, then by email, ...).
+    expect(requests('GET /badges')).toBeGreaterThanOrEqual(3);
+  });
+
   it('"no badge after N attempts": the next run sends the award again without a look-up (its last send was looked up already)', async () => {
     ctx = await issuanceSetup();
     ctx.fake.injectFault({ route: 'POST /badges', kind: 'error-5xx', status: 503, count: 100 });
@@ -27,6 +38,18 @@ describe('docs/issuance.md: the protocol', () => {
     expect(ctx.fake.badgesFor(ctx.templateId, 'learner1@example.edu')).toHaveLength(1);
   });
 
+  it('a 429 asking for more than maxRetryAfterMs fails the award for this run; the next run sends it, without a look-up (nothing was created)', async () => {
+    ctx = await issuanceSetup({ client: { retryTiming: { baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5_000 } } });
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'rate-limit', retryAfterSeconds: 3600, count: 1 });
+    const first = await issueBadges(csvRows(sqlRosterCsv(2)), { ...ctx.base, concurrency: 1 });
+    expect(first.awards.map((a) => a.outcome)).toEqual(['failed', 'issued']);
+    expect(first.awards[0]?.reason).toMatch(/not processed; the next run sends it/);
+    const lookUps = requests('GET /badges');
+    const again = await issueBadges(csvRows(sqlRosterCsv(2)), ctx.base);
+    expect(again.totals).toMatchObject({ issued: 1, 'already-issued': 1, failed: 0 });
+    expect(requests('GET /badges')).toBe(lookUps);
+    expect(ctx.fake.badges()).toHaveLength(2);
+  });
 });
 
 describe('docs/issuance.md: planning', () => {
@@ -109,6 +132,19 @@ describe('docs/issuance.md: planning', () => {
 });
 
 describe('docs/issuance.md: the report', () => {
+  it('holds up to keepOutcomes outcomes; onOutcome streams every one', async () => {
+    ctx = await issuanceSetup();
+    const streamed: AwardOutcome[] = [];
+    const report = await issueBadges(csvRows(sqlRosterCsv(5)), { ...ctx.base, keepOutcomes: 2, onOutcome: (outcome) => streamed.push(outcome) });
+    expect(report.totals.issued).toBe(5); // the totals count every award
+    expect(report.awards).toHaveLength(2);
+    expect(report.awardsTruncated).toBe(true);
+    expect(streamed.map((o) => o.email).sort()).toEqual(Array.from({ length: 5 }, (_, i) => `learner${i + 1}@example.edu`).sort());
+    const none = await issueBadges(csvRows(sqlRosterCsv(6)), { ...ctx.base, keepOutcomes: 0 });
+    expect(none.awards).toEqual([]);
+    expect(none.totals).toMatchObject({ issued: 1, 'already-issued': 5 });
+  });
+
   it('reportSucceeded is false when a row was invalid, an award failed (a 404: the run goes on with the others) or the run stopped', async () => {
     ctx = await issuanceSetup();
     const invalid = await issueBadges(csvRows(sqlRosterCsv(1, 1, ['coding-in-sql,not-an-email,A,B,B9,2026-04-02T10:00:00-04:00,Proctored SQL assessment,18,20'])), ctx.base);
