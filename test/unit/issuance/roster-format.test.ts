@@ -57,8 +57,11 @@ describe('roster format problems', () => {
     expect(rows[1]!.ok && rows[1]!.awardee.learner.firstName).toBe('René');
   });
 
-  it('detects a semicolon-delimited export', async () => {
-    const rows = await read([HEADER.replaceAll(',', ';'), good(1, ';'), good(2, ';')].join('\n'));
+  it.each([
+    ['semicolon', ';'],
+    ['tab', '\t'],
+  ])('detects a %s-delimited export', async (_name, sep) => {
+    const rows = await read([HEADER.replaceAll(',', sep), good(1, sep), good(2, sep)].join('\n'));
     expect(summary(rows)).toEqual(['1 ok Number1', '2 ok Number2']);
   });
 
