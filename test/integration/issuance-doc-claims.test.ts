@@ -38,6 +38,28 @@ describe('docs/issuance.md: the protocol', () => {
     expect(ctx.fake.badgesFor(ctx.templateId, 'learner1@example.edu')).toHaveLength(1);
   });
 
+  it('on start, an award an earlier run left issuing is looked up before anything new is sent, even when this roster does not name it', async () => {
+    ctx = await issuanceSetup();
+    // The badge is made but the answer is lost, and the look-up fails too: the award stays "issuing".
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'reset-after-commit', count: 1 });
+    ctx.fake.injectFault({ route: 'GET /badges', kind: 'error-5xx', status: 503, count: 50 });
+    const first = await issueBadges(csvRows(sqlRosterCsv(1)), ctx.base);
+    expect(first.awards[0]?.reason).toMatch(/outcome unknown .*stays "issuing"/);
+    expect((await allAwards(ctx.ledger)).map((a) => a.state)).toEqual(['issuing']);
+    ctx.fake.clearFaults();
+    const events: string[] = [];
+    const { issueReturningId, findExisting } = ctx.client.badges;
+    ctx.client.badges.issueReturningId = (params, options) => (events.push(`send ${params.recipient_email}`), issueReturningId.call(ctx.client.badges, params, options));
+    ctx.client.badges.findExisting = (templateId, who, options) => (events.push(`look up ${who.email}`), findExisting.call(ctx.client.badges, templateId, who, options));
+    const again = await issueBadges(csvRows(sqlRosterCsv(3, 2)), ctx.base);
+    expect(events[0]).toBe('look up learner1@example.edu');
+    expect(events.filter((e) => e.startsWith('send'))).toHaveLength(3); // learners 2 to 4, not learner1
+    expect(again.totals).toMatchObject({ issued: 3, 'already-issued': 1 });
+    expect(again.awards.find((a) => a.email === 'learner1@example.edu')).toMatchObject({ outcome: 'already-issued', reason: 'created by an earlier run that stopped before recording it' });
+    expect(ctx.fake.badges()).toHaveLength(4);
+    expect(ctx.fake.duplicateCount()).toBe(0);
+  });
+
   it('a 429 asking for more than maxRetryAfterMs fails the award for this run; the next run sends it, without a look-up (nothing was created)', async () => {
     ctx = await issuanceSetup({ client: { retryTiming: { baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5_000 } } });
     ctx.fake.injectFault({ route: 'POST /badges', kind: 'rate-limit', retryAfterSeconds: 3600, count: 1 });
