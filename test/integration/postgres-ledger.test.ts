@@ -291,11 +291,16 @@ suite(`PostgreSQL ledger on a real server${PG_SKIP_REASON ? ` (skipped: ${PG_SKI
     await writer.close();
   });
 
-  it('refuses a schema migrated by a newer version of the library', async () => {
+  it('refuses a schema migrated by a newer version of the library, read-write or read-only', async () => {
     const name = schema('newer');
     await (await openPostgresLedger(DATABASE_URL!, { schema: name })).close();
     await adminQuery(`INSERT INTO "${name}".ledger_migrations (version, name) VALUES ($1, 'from the future')`, [SCHEMA_VERSION + 1]);
     await expect(openPostgresLedger(DATABASE_URL!, { schema: name })).rejects.toThrow(/newer than this version of credly-microcredentials knows/);
+    // Before, a reader (status, report) opened it and counted records it may not understand.
+    await expect(openPostgresLedger(DATABASE_URL!, { schema: name, readOnly: true })).rejects.toMatchObject({
+      code: 'LEDGER_SCHEMA',
+      message: expect.stringMatching(/at version \d+, newer than this version of credly-microcredentials knows \(\d+\): upgrade it/),
+    });
   });
 
   it('closing releases this handle’s leases; abandoning it (a killed worker) does not', async () => {

@@ -125,6 +125,8 @@ export async function migrate(client: PoolClient, schema: string, options: { rea
     if (current < SCHEMA_VERSION) {
       throw new LedgerError('LEDGER_SCHEMA', `the ledger schema ${schema} is at version ${current}, not ${SCHEMA_VERSION}: open it once read-write (any job) to migrate it`);
     }
+    // A reader refuses a newer schema as a writer does: its records may hold what this version cannot read.
+    if (current > SCHEMA_VERSION) throw newerSchema(schema, current);
     return 0;
   }
   // The common case, a schema already at this version, is two reads: no transaction, and no wait
@@ -139,9 +141,7 @@ export async function migrate(client: PoolClient, schema: string, options: { rea
       `CREATE TABLE IF NOT EXISTS ${ident}.ledger_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
     const current = await appliedVersion(client, schema);
-    if (current > SCHEMA_VERSION) {
-      throw new LedgerError('LEDGER_SCHEMA', `the ledger schema ${schema} is at version ${current}, newer than this version of credly-microcredentials knows (${SCHEMA_VERSION}): upgrade it`);
-    }
+    if (current > SCHEMA_VERSION) throw newerSchema(schema, current);
     let applied = 0;
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
@@ -155,6 +155,10 @@ export async function migrate(client: PoolClient, schema: string, options: { rea
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+function newerSchema(schema: string, current: number): LedgerError {
+  return new LedgerError('LEDGER_SCHEMA', `the ledger schema ${schema} is at version ${current}, newer than this version of credly-microcredentials knows (${SCHEMA_VERSION}): upgrade it`);
 }
 
 async function appliedVersion(client: PoolClient, schema: string): Promise<number> {
