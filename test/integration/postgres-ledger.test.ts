@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Claim, Ledger } from '../../src/ledger/contract.js';
-import { LedgerClosedError } from '../../src/ledger/errors.js';
+import { LedgerClosedError, LedgerError, LedgerWriteError } from '../../src/ledger/errors.js';
 import { openLedger } from '../../src/ledger/open.js';
 import { openPostgresLedger, type PgLedger } from '../../src/ledger/postgres.js';
 import { lockKey, MIGRATIONS, SCHEMA_VERSION } from '../../src/ledger/postgres/migrations.js';
@@ -341,6 +341,38 @@ suite(`PostgreSQL ledger on a real server${PG_SKIP_REASON ? ` (skipped: ${PG_SKI
     }
     expect(record?.state).toBe('planned');
     expect(await ledger.withTemplateLock(async () => 'synced')).toBe('synced');
+    await ledger.close();
+  });
+
+  it('a statement the server refuses is a LedgerError naming the server without the password: LEDGER_UNAVAILABLE for a read, LEDGER_WRITE_FAILED for a write', async () => {
+    const name = schema('refused');
+    const password = decodeURIComponent(new URL(DATABASE_URL!).password);
+    // Statements give up after 200 ms of waiting for a lock, so that a table another session holds fails them.
+    const ledger = await openPostgresLedger(DATABASE_URL!, { schema: name, backend: { lock_timeout: 200 } });
+    await ledger.planAward(award(1));
+    const holder = new pg.Client({ connectionString: DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`LOCK TABLE "${name}".awards IN ACCESS EXCLUSIVE MODE`);
+      const read = (await ledger.getAward(award(1).key).catch((error: unknown) => error)) as Error;
+      const write = (await ledger.planAward(award(2)).catch((error: unknown) => error)) as Error;
+      expect(read).toBeInstanceOf(LedgerError);
+      expect(read).not.toBeInstanceOf(LedgerWriteError);
+      expect(read).toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+      // A write's failure is told apart: the caller knows the outcome may not be recorded.
+      expect(write).toBeInstanceOf(LedgerWriteError);
+      expect(write).toMatchObject({ code: 'LEDGER_WRITE_FAILED' });
+      for (const error of [read, write]) {
+        expect(error.message).toBe(`PostgreSQL ledger at ${ledger.location}: canceling statement due to lock timeout`);
+        expect(inspect(error, { depth: 8 })).not.toContain(password);
+      }
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    // The lock gone, the same handle reads and writes again.
+    expect((await ledger.planAward(award(2))).created).toBe(true);
     await ledger.close();
   });
 

@@ -75,6 +75,19 @@ describe('PostgreSQL ledger URL', () => {
       }
     });
 
+    it('backend.connectionTimeoutMillis wins over the URL\'s connect_timeout', async () => {
+      const server = await silentServer();
+      try {
+        // The URL says a minute, the option 300 ms: the open gives up after the option's wait.
+        const started = Date.now();
+        const error = await openPostgresLedger(`postgres://u:hunter2@127.0.0.1:${server.port}/db?connect_timeout=60`, { backend: { connectionTimeoutMillis: 300 } }).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'LEDGER_UNAVAILABLE', message: expect.stringMatching(/timeout/) });
+        expect(Date.now() - started).toBeLessThan(10_000);
+      } finally {
+        await server.close();
+      }
+    });
+
     it('gives up after DEFAULT_CONNECT_TIMEOUT_MS (30 s) when neither says otherwise', async () => {
       expect(DEFAULT_CONNECT_TIMEOUT_MS).toBe(30_000);
       const server = await silentServer();
