@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ledgerKind, openLedger } from '../../../src/ledger/open.js';
 import { award } from '../../contract/ledger-contract.js';
+import { CLI_BUILT, cleanEnv, mergedEnv } from '../../helpers/cli.js';
 
 // docs/ledger.md: openLedger(url) picks the backend from a path or URL.
 const dir = mkdtempSync(join(tmpdir(), 'credly-open-'));
@@ -44,5 +46,24 @@ describe('openLedger', () => {
     expect(['memory:', 'memory'].map(ledgerKind)).toEqual(['memory', 'memory']);
     expect(['postgres://h/db', 'postgresql://h/db', 'POSTGRES://h/db'].map(ledgerKind)).toEqual(['postgres', 'postgres', 'postgres']);
     expect(['awards.ledger', '/var/lib/badges/awards.ledger', 'file:///var/lib/a.ledger', 'C:\\badges\\awards.ledger'].map(ledgerKind)).toEqual(['file', 'file', 'file', 'file']);
+  });
+
+  // docs/scaling.md, "The driver": users of the file ledger never load pg. The built CLI is one
+  // bundle, so a static import of pg anywhere in it would load the driver for every command.
+  it('the built CLI loads the pg driver only for a postgres:// ledger', async () => {
+    const path = join(dir, 'driver.ledger');
+    const ledger = await openLedger(path);
+    await ledger.planAward(award(1));
+    await ledger.close();
+    const pgLoaded = (target: string) =>
+      new Promise<string>((resolve) => {
+        // Reports at exit whether any module of pg's package was required, then runs the CLI as `node dist/cli.cjs status --ledger <target>`.
+        const script = `process.on('exit', () => process.stderr.write('pg loaded: ' + Object.keys(require.cache).some((k) => /[\\\\/]node_modules[\\\\/]pg[\\\\/]/.test(k)) + '\\n'));
+          process.argv.splice(1, 0, ${JSON.stringify(CLI_BUILT)}); require(${JSON.stringify(CLI_BUILT)});`;
+        execFile(process.execPath, ['-e', script, 'status', '--ledger', target], { env: mergedEnv(cleanEnv) }, (_error, _stdout, stderr) => resolve(stderr));
+      });
+    expect(await pgLoaded(path)).toMatch(/^pg loaded: false$/m);
+    // Nothing listens on port 1: the open fails at once, after loading the driver.
+    expect(await pgLoaded('postgres://u@127.0.0.1:1/db')).toMatch(/^pg loaded: true$/m);
   });
 });
