@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createWebhookHandler, issueBadges, listen, type WebhookServer } from '../../src/index.js';
 import { openPostgresLedger, type PgLedger } from '../../src/ledger/postgres.js';
@@ -8,7 +11,7 @@ import { PG_SKIP_REASON, dropSchema, freshSchema, urlWithSchema } from '../helpe
 // docs/scaling.md: the webhook receiver on the issue job's PostgreSQL ledger (each with a handle of
 // its own, as two processes would have): an event processed by one receiver is dropped by the
 // other, and an accepted, rejected or revoked badge updates its award, which `status --pending`
-// then shows.
+// then shows, and `report` counts in its acceptance rate.
 const suite = PG_SKIP_REASON ? describe.skip : describe;
 const schemas: string[] = [];
 const handles: PgLedger[] = [];
@@ -32,7 +35,7 @@ async function handleIn(schema: string): Promise<PgLedger> {
 }
 
 suite(`the webhook receiver on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP_REASON})` : ''}`, () => {
-  it('updates the awards the issue job wrote; status --pending shows who has not accepted', async () => {
+  it('updates the awards the issue job wrote; status --pending shows who has not accepted, report the acceptance', async () => {
     const schema = freshSchema('hooks');
     schemas.push(schema);
     ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } }, ledger: await handleIn(schema) });
@@ -83,6 +86,20 @@ suite(`the webhook receiver on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped:
     expect((JSON.parse(pending.stdout) as { pending: Array<{ email: string }> }).pending.map((row) => row.email)).toEqual(['learner4@example.edu']);
     const status = await runCli(['status', '--ledger', urlWithSchema(schema)], { env: cleanEnv });
     expect(status.stdout).toMatch(/issued 3, failed 0, pending 0, revoked 1/);
+    // The program report from the same ledger: accepted out of accepted, pending and rejected (the revoked one left out).
+    const dir = mkdtempSync(join(tmpdir(), 'credly-pg-report-'));
+    try {
+      const html = join(dir, 'report.html');
+      const programReport = await runCli(['report', '--ledger', urlWithSchema(schema), '--html', html], { env: cleanEnv });
+      expect(programReport.code, programReport.stderr).toBe(0);
+      const row = /<tr><td>Coding in SQL[^<]*<\/td>((?:<td[^>]*>[^<]*<\/td>)+)<\/tr>/.exec(readFileSync(html, 'utf8'))?.[1];
+      // Learner 4's badge is pending, or of no known state when its badge.created event came before the issue job recorded the badge.
+      const pendingCount = award(4).credly?.state === 'pending' ? 1 : 0;
+      const rate = pendingCount ? '33.3%' : '50%';
+      expect([...(row ?? '').matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1])).toEqual(['4', '1', String(pendingCount), '1', '1', rate]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
 
     // One event handed to both receivers at the same moment: recorded once, taken by one of them
     // (its lease in the ledger), processed once: onEvent runs in one receiver, the award is written once.
