@@ -214,6 +214,37 @@ suite(`PostgreSQL ledger on a real server${PG_SKIP_REASON ? ` (skipped: ${PG_SKI
     await b.close();
   });
 
+  it('rate slots are reserved on a session of their own: a reservation does not queue behind the pool\'s other statements', async () => {
+    const name = schema('ratesession');
+    // A pool of two connections: the rate session takes one.
+    const ledger = await openPostgresLedger(DATABASE_URL!, { schema: name, backend: { max: 2 } });
+    expect(await ledger.reserveRateSlot('org', 1000)).toBe(0);
+    const holder = new pg.Client({ connectionString: DATABASE_URL });
+    await holder.connect();
+    let write: Promise<unknown> | undefined;
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`LOCK TABLE "${name}".awards IN ACCESS EXCLUSIVE MODE`);
+      // Writes stuck behind that lock: every connection of the pool is busy (the rate session's
+      // aside), and one more write waits for a connection.
+      write = Promise.all([ledger.planAward(award(1)), ledger.planAward(award(2))]);
+      const waiting = async () => Number((await adminQuery<{ n: string }>(`SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = $1::regclass`, [`"${name}".awards`]))[0]!.n);
+      while ((await waiting()) < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      let timer: NodeJS.Timeout | undefined;
+      const reserved = await Promise.race([
+        ledger.reserveRateSlot('org', 1000),
+        new Promise<'queued'>((resolve) => (timer = setTimeout(() => resolve('queued'), 3_000))),
+      ]);
+      clearTimeout(timer);
+      expect(reserved).not.toBe('queued');
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    expect(await write).toMatchObject([{ created: true }, { created: true }]);
+    await ledger.close();
+  });
+
   it('takeRateSlot waits for its slot and can be aborted while waiting', async () => {
     const ledger = await openPostgresLedger(urlWithSchema(schema('takerate')));
     await ledger.takeRateSlot('org', 1); // the first slot is now
