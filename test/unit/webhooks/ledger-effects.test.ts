@@ -27,6 +27,13 @@ function badgeEvent(id: string, type: 'badge.created' | 'badge.state.changed', s
 }
 
 describe('applyToLedger: events out of order', () => {
+  it('an event of a badge no award holds yet (the issue job has not recorded it) changes nothing; the award stays without a Credly state', async () => {
+    const ledger = new MemoryLedger();
+    const { record } = await ledger.planAward(award(1));
+    expect(await applyToLedger(ledger, badgeEvent('e1', 'badge.state.changed', 'accepted', '2026-11-02T10:00:00.000Z'), now)).toBeNull();
+    expect(await ledger.getAward(record.key)).toMatchObject({ state: 'planned', badgeId: null, credly: null, version: record.version });
+  });
+
   it('a badge.created (pending) processed after the badge was revoked leaves it revoked', async () => {
     const { ledger, key } = await issuedAward();
     await applyToLedger(ledger, badgeEvent('e2', 'badge.state.changed', 'revoked', '2026-11-02T10:00:00.000Z'), now);
