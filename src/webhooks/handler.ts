@@ -6,7 +6,7 @@ import type { Logger } from '../credly/logger.js';
 import type { CredlyEvent } from '../credly/schemas/event.js';
 import type { EventRecord, Ledger } from '../ledger/contract.js';
 import { typedEvent, type WebhookEvent } from './events.js';
-import { applyToLedger } from './ledger-effects.js';
+import { applyToLedger, awardAwaitingBadge } from './ledger-effects.js';
 import { DEFAULT_MAX_BODY_BYTES, parseWebhookBody, WebhookRejection, type WebhookPayload } from './payload.js';
 
 export interface WebhookHandlerOptions {
@@ -29,6 +29,13 @@ export interface WebhookHandlerOptions {
    * once the lease ends (this receiver died or stalled). 60 s by default.
    */
   readonly eventLeaseMs?: number;
+  /**
+   * How long an event of a badge the issue job has not recorded yet (its award is `issuing`, without
+   * a badge: Credly's answer is being recorded) waits before it is looked at again: 1 s by default,
+   * doubled each time; after 5 waits it is processed as it is (it then changes nothing in the
+   * ledger, and `reconcile` brings the award up to date).
+   */
+  readonly badgeRecordWaitMs?: number;
   readonly logger?: Logger;
   /** @internal Test seam: the clock. */
   readonly now?: () => Date;
@@ -78,6 +85,8 @@ export interface WebhookHandler {
 
 /** How long after another receiver's lease on an event ends this one looks at the event again. */
 const LOOK_AGAIN_MARGIN_MS = 100;
+/** How many times an event waits for the issue job to record its badge (see `badgeRecordWaitMs`). */
+const MAX_BADGE_RECORD_WAITS = 5;
 
 const json = (status: number, body: Record<string, unknown>): WebhookResponse => ({
   status,
@@ -103,6 +112,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   // This receiver's id for the events it processes (two handlers on one ledger handle are two receivers).
   const owner = `webhooks-${randomUUID()}`;
   const leaseMs = options.eventLeaseMs ?? 60_000;
+  const badgeRecordWaitMs = options.badgeRecordWaitMs ?? 1000;
 
   /** Events another receiver holds, each looked at again once its lease ends. */
   const watched = new Map<string, ReturnType<typeof setTimeout>>();
@@ -176,6 +186,19 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         return false;
       }
       let record: EventRecord = claimed;
+      const typed = typedEvent(event);
+      // The issue job has not recorded this event's badge yet: let go, and look again shortly.
+      // (`attempts` counts this receiver's claims and everyone's: each wait is one.)
+      if (claimed.attempts <= MAX_BADGE_RECORD_WAITS) {
+        const waitingFor = await awardAwaitingBadge(ledger, typed);
+        if (waitingFor) {
+          const waitMs = badgeRecordWaitMs * 2 ** (claimed.attempts - 1);
+          await ledger.putEvent({ ...record, lastError: `waiting for the issue job to record its badge on award ${waitingFor}`, lease: null });
+          log?.info(`webhook: event ${payload.id}: award ${waitingFor} is being issued and does not hold the badge yet; looked at again in ${waitMs} ms`);
+          lookAgain(payload, event, new Date(now().getTime() + waitMs).toISOString());
+          return false;
+        }
+      }
       const renewal = setInterval(() => {
         claim().then(
           (renewed) => {
@@ -185,7 +208,6 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         );
       }, Math.max(10, Math.floor(leaseMs / 3)));
       renewal.unref();
-      const typed = typedEvent(event);
       try {
         const change = await applyToLedger(ledger, typed, now);
         if (change) log?.info(`webhook: ${change}`);

@@ -55,6 +55,25 @@ async function applyBadgeEvent(ledger: Ledger, type: 'badge.state.changed' | 'ba
 }
 
 /**
+ * The award a badge event waits for, or null: when no award holds the event's badge yet, the award
+ * being issued (`issuing`, no badge recorded) to the badge's learner with the badge's template. The
+ * issue job records a badge's id once Credly's answer is in, a moment after Credly sends
+ * `badge.created` (and a learner may act as quickly): the event is applied once it has.
+ */
+export async function awardAwaitingBadge(ledger: Ledger, event: WebhookEvent): Promise<string | null> {
+  if (event.type !== 'badge.state.changed' && event.type !== 'badge.deleted' && event.type !== 'badge.created') return null;
+  const badge = event.badge;
+  const templateId = badge?.badge_template?.id;
+  const learner = badge?.issuer_earner_id ?? badge?.recipient_email;
+  if (!badge || !templateId || !learner) return null;
+  for await (const _ of ledger.queryAwards({ badgeId: badge.id, limit: 1 })) return null;
+  for await (const award of ledger.queryAwards({ learner, state: 'issuing' })) {
+    if (award.templateId === templateId && !award.badgeId) return award.key;
+  }
+  return null;
+}
+
+/**
  * Keeps the ledger current with what happened in Credly: badges accepted, rejected, revoked or
  * deleted; templates archived or deleted (which makes their microcredential's template unusable,
  * so issuance refuses it with a clear error until it is fixed), or re-activated.

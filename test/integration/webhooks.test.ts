@@ -12,6 +12,7 @@ import {
   type WebhookServer,
 } from '../../src/index.js';
 import { csvRows, issuanceSetup, sqlRosterCsv, allAwards, allEvents } from '../helpers/issuance.js';
+import { intentPatch } from '../../src/ledger/records.js';
 
 let ctx: Awaited<ReturnType<typeof issuanceSetup>>;
 let server: WebhookServer | undefined;
@@ -261,6 +262,55 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
     expect(calls).toEqual(['first']);
     expect(await ctx.ledger.getEvent(event.id)).toMatchObject({ state: 'processed', attempts: 1 });
     expect(receivers[1]!.stats()).toMatchObject({ processed: 0, duplicates: 2 });
+  });
+
+  it('an event of a badge the issue job has not recorded yet (its award is issuing) waits for it, then updates the award', async () => {
+    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
+    const events: WebhookEvent[] = [];
+    const handler = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true, badgeRecordWaitMs: 20, onEvent: (e) => void events.push(e) });
+    server = await listen({ handler, port: 0 });
+    ctx.fake.setWebhookUrl(server.url);
+    // The job's side: the award is issuing (its intent durable, the request sent), the answer not recorded yet.
+    const { record } = await ctx.ledger.planAward({ key: 'non-credit|S7', microcredentialId: 'non-credit', templateId: ctx.templateId, email: 'learner7@example.edu', earnerId: 'S7', row: 1 });
+    const claim = (await ctx.ledger.claimAward(record.key, { owner: 'the-issue-job', leaseMs: 60_000 }))!;
+    await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });
+    // Credly created the badge and the learner accepted it at once: both events come before the record.
+    const badge = ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'learner7@example.edu', issuer_earner_id: 'S7', issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner', issued_at: '2026-03-02T09:00:00-05:00' });
+    ctx.fake.acceptBadge(String(badge.id));
+    await ctx.fake.webhooksIdle();
+    expect(await allEvents(ctx.ledger)).toEqual(expect.arrayContaining([expect.objectContaining({ state: 'received', lastError: expect.stringMatching(/waiting for the issue job to record its badge on award non-credit\|S7/) })]));
+    expect(events).toEqual([]);
+    // The job records the badge; the events are applied on their next look.
+    await ctx.ledger.writeAward(record.key, { state: 'issued', badgeId: String(badge.id), issuedAt: '2026-03-02T14:00:00.000Z', lastError: null }, { claim });
+    const until = Date.now() + 3000;
+    while ((await allEvents(ctx.ledger)).some((e) => e.state !== 'processed') && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await handler.idle();
+    expect((await allEvents(ctx.ledger)).map((e) => e.state)).toEqual(['processed', 'processed']);
+    expect(await ctx.ledger.getAward(record.key)).toMatchObject({ state: 'issued', credly: { state: 'accepted' } });
+    expect(events.map((e) => e.type).sort()).toEqual(['badge.created', 'badge.state.changed']);
+  });
+
+  it('an event of a badge no award is being issued for is processed at once; one whose award never records it stops waiting after five looks', async () => {
+    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
+    const handler = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true, badgeRecordWaitMs: 5 });
+    server = await listen({ handler, port: 0 });
+    ctx.fake.setWebhookUrl(server.url);
+    ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'someone@example.edu', issued_to_first_name: 'Some', issued_to_last_name: 'One', issued_at: '2026-03-02T09:00:00-05:00' });
+    await ctx.fake.webhooksIdle();
+    expect(await allEvents(ctx.ledger)).toEqual([expect.objectContaining({ state: 'processed', attempts: 1 })]);
+    // An award left issuing by a job that stopped before recording its badge (its next run looks it up).
+    const { record } = await ctx.ledger.planAward({ key: 'non-credit|S8', microcredentialId: 'non-credit', templateId: ctx.templateId, email: 'learner8@example.edu', earnerId: 'S8', row: 1 });
+    const claim = (await ctx.ledger.claimAward(record.key, { owner: 'a-job-that-stopped', leaseMs: 60_000 }))!;
+    await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });
+    const badge = ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'learner8@example.edu', issuer_earner_id: 'S8', issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner', issued_at: '2026-03-02T09:00:00-05:00' });
+    await ctx.fake.webhooksIdle();
+    const until = Date.now() + 5000;
+    const created = async () => (await allEvents(ctx.ledger)).find((e) => e.eventType === 'badge.created' && e.state === 'processed' && e.attempts > 1);
+    while (!(await created()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Five waits (5, 10, 20, 40, 80 ms, each looked at 100 ms after), then processed as it is: nothing to change.
+    expect(await created()).toMatchObject({ attempts: 6 });
+    expect(await ctx.ledger.getAward(record.key)).toMatchObject({ state: 'issuing', badgeId: null, credly: null });
+    void badge;
   });
 
   it('passes unknown event types through, typed as unknown', async () => {
