@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CredlyClient } from '../credly/client.js';
+import type { IssuedBadge } from '../credly/schemas/badge.js';
 import { classifyFailure } from '../credly/failure.js';
 import type { Logger } from '../credly/logger.js';
 import type { DuplicateBehavior, IssueBadgeParams } from '../credly/schemas/requests.js';
@@ -8,6 +9,7 @@ import { holdsBadge, type AwardPatch, type AwardRecord, type Claim, type Ledger,
 import { claimBatch, findAwards, planAndClaim, planAwards } from '../ledger/batch.js';
 import { LeaseLostError, LedgerError } from '../ledger/errors.js';
 import { intentPatch } from '../ledger/records.js';
+import { credlyStatusOf } from '../lifecycle/credly-status.js';
 import type { TextEvidenceType } from '../mapping/issue-payload.js';
 import { afterLookup, afterSend, firstStep, type AwardPolicy, type AwardStep, type SendResult } from './award.js';
 import { Pacer, pacedRate, rateBucket } from './pacer.js';
@@ -260,6 +262,8 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
     if (claim.takenOver) report.reconciled += 1;
     let step: AwardStep = firstStep(claim.takenOver);
     let lastAction: 'send' | 'look-up' | undefined;
+    /** The badge the last look-up found: its state on Credly is recorded with the outcome. */
+    let foundBadge: IssuedBadge | undefined;
     // A batch claim may have recorded the first send's intent already (durable before it returned).
     let intentRecorded = claim.intent === true;
     let holdsSlot = false;
@@ -331,6 +335,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             let found;
             try {
               const badge = await client.badges.findExisting(record.templateId, { issuerEarnerId: record.earnerId, email: record.email }, requestOptions);
+              foundBadge = badge ?? undefined;
               found = badge ? ({ found: true, badgeId: badge.id } as const) : ({ found: false } as const);
             } catch (error) {
               if (error instanceof LedgerError) throw error;
@@ -358,7 +363,11 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             // The outcome's write need not hold the award's slot: if the process dies before it
             // is durable, the award is still "issuing" and the next run looks it up.
             // Lazy: an outcome lost in a crash leaves the award "issuing", looked up before any resend.
-            track(ledger.writeAward(claim.key, { state: 'issued', badgeId, how, issuedAt: stamp(), lastError: null }, { claim, lazy: true }), lost);
+            // Found by a look-up (a stopped run's badge, or one Credly had already), its state there
+            // (a learner may have accepted it since) is known now: recorded, as reconcile would.
+            // A revoked one is left to reconcile, which revokes the award.
+            const seen = lastAction === 'look-up' && foundBadge?.id === badgeId && !record.credly && foundBadge.state !== 'revoked' ? credlyStatusOf(foundBadge, null, now()) : undefined;
+            track(ledger.writeAward(claim.key, { state: 'issued', badgeId, how, issuedAt: stamp(), lastError: null, ...(seen ? { credly: seen } : {}) }, { claim, lazy: true }), lost);
             settleOnce({
               ...base,
               outcome: byThisRun ? 'issued' : 'already-issued',

@@ -60,6 +60,23 @@ describe('docs/issuance.md: the protocol', () => {
     expect(ctx.fake.duplicateCount()).toBe(0);
   });
 
+  it('a badge a look-up finds is recorded with its state on Credly: a learner who accepted it before the next run shows accepted', async () => {
+    ctx = await issuanceSetup();
+    // The badge is made but the answer is lost, and the look-up fails too: the award stays "issuing".
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'reset-after-commit', count: 1 });
+    ctx.fake.injectFault({ route: 'GET /badges', kind: 'error-5xx', status: 503, count: 50 });
+    await issueBadges(csvRows(sqlRosterCsv(2)), { ...ctx.base, concurrency: 1 });
+    ctx.fake.clearFaults();
+    const made = ctx.fake.badges().find((b) => b.recipient_email === 'learner1@example.edu')!;
+    ctx.fake.acceptBadge(String(made.id));
+    const again = await issueBadges(csvRows(sqlRosterCsv(2)), ctx.base);
+    expect(again.totals).toMatchObject({ 'already-issued': 2 });
+    const awards = await allAwards(ctx.ledger);
+    expect(awards.find((a) => a.email === 'learner1@example.edu')).toMatchObject({ state: 'issued', badgeId: String(made.id), credly: { state: 'accepted', acceptedAt: expect.any(String) } });
+    // One this ledger recorded from Credly's answer has no state yet (webhooks or reconcile bring it).
+    expect(awards.find((a) => a.email === 'learner2@example.edu')?.credly ?? null).toBeNull();
+  });
+
   it('a 429 asking for more than maxRetryAfterMs fails the award for this run; the next run sends it, without a look-up (nothing was created)', async () => {
     ctx = await issuanceSetup({ client: { retryTiming: { baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5_000 } } });
     ctx.fake.injectFault({ route: 'POST /badges', kind: 'rate-limit', retryAfterSeconds: 3600, count: 1 });
