@@ -33,7 +33,8 @@ export interface WebhookHandlerOptions {
    * How long an event of a badge the issue job has not recorded yet (its award is `issuing`, without
    * a badge: Credly's answer is being recorded) waits before it is looked at again: 1 s by default,
    * doubled each time; after 5 waits it is processed as it is (it then changes nothing in the
-   * ledger, and `reconcile` brings the award up to date).
+   * ledger, and `reconcile` brings the award up to date). The waits are counted on the event's
+   * record (`attempts`): a look by another receiver sharing the ledger, or by `resume()`, is one.
    */
   readonly badgeRecordWaitMs?: number;
   readonly logger?: Logger;
@@ -76,7 +77,8 @@ export interface WebhookHandler {
   idle(): Promise<void>;
   /**
    * Stops looking again at events another receiver holds (each is looked at once that receiver's
-   * lease ends): for a receiver shutting down. Those events are left to that receiver, or to the
+   * lease ends), and at events waiting for the issue job to record their badge (`badgeRecordWaitMs`):
+   * for a receiver shutting down. Those events are left to that receiver, to a redelivery, or to the
    * next `resume()`. Events being processed here are not interrupted (`idle()` waits for them).
    */
   close(): void;
@@ -190,7 +192,15 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       // The issue job has not recorded this event's badge yet: let go, and look again shortly.
       // (`attempts` counts this receiver's claims and everyone's: each wait is one.)
       if (claimed.attempts <= MAX_BADGE_RECORD_WAITS) {
-        const waitingFor = await awardAwaitingBadge(ledger, typed);
+        let waitingFor: string | null;
+        try {
+          waitingFor = await awardAwaitingBadge(ledger, typed);
+        } catch (error) {
+          // As a failure of the work: let go at once, for a redelivery or resume() (not held for the lease).
+          counts.failed += 1;
+          await ledger.putEvent({ ...record, lastError: error instanceof Error ? error.message : String(error), lease: null });
+          throw error;
+        }
         if (waitingFor) {
           const waitMs = badgeRecordWaitMs * 2 ** (claimed.attempts - 1);
           await ledger.putEvent({ ...record, lastError: `waiting for the issue job to record its badge on award ${waitingFor}`, lease: null });

@@ -59,18 +59,33 @@ async function applyBadgeEvent(ledger: Ledger, type: 'badge.state.changed' | 'ba
  * being issued (`issuing`, no badge recorded) to the badge's learner with the badge's template. The
  * issue job records a badge's id once Credly's answer is in, a moment after Credly sends
  * `badge.created` (and a learner may act as quickly): the event is applied once it has.
+ *
+ * The badge's learner is its issuer earner id or its email, either: the issue job's look-up
+ * (`findExisting`) finds a badge by the award's earner id, then by its email, so a badge issued
+ * outside the ledger with another earner id but the learner's email is the one the award adopts.
+ * The awards being issued are read first (few, and found by index on every backend); the badge
+ * id is looked up only when one may be waiting for it (on the file ledger that look-up reads every
+ * award, and `applyToLedger` makes it again).
  */
 export async function awardAwaitingBadge(ledger: Ledger, event: WebhookEvent): Promise<string | null> {
   if (event.type !== 'badge.state.changed' && event.type !== 'badge.deleted' && event.type !== 'badge.created') return null;
   const badge = event.badge;
   const templateId = badge?.badge_template?.id;
-  const learner = badge?.issuer_earner_id ?? badge?.recipient_email;
-  if (!badge || !templateId || !learner) return null;
-  for await (const _ of ledger.queryAwards({ badgeId: badge.id, limit: 1 })) return null;
-  for await (const award of ledger.queryAwards({ learner, state: 'issuing' })) {
-    if (award.templateId === templateId && !award.badgeId) return award.key;
+  if (!badge || !templateId) return null;
+  const learners = [...new Set([badge.issuer_earner_id, badge.recipient_email].filter((value): value is string => typeof value === 'string' && value.trim() !== '').map((value) => value.trim()))];
+  let waiting: string | null = null;
+  for (const learner of learners) {
+    for await (const award of ledger.queryAwards({ learner, state: 'issuing' })) {
+      if (award.templateId === templateId && !award.badgeId) {
+        waiting = award.key;
+        break;
+      }
+    }
+    if (waiting) break;
   }
-  return null;
+  if (!waiting) return null;
+  for await (const _ of ledger.queryAwards({ badgeId: badge.id, limit: 1 })) return null;
+  return waiting;
 }
 
 /**

@@ -7,6 +7,7 @@ import { openPostgresLedger, type PgLedger } from '../../src/ledger/postgres.js'
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { allAwards, allEvents, csvRows, issuanceSetup, sqlRosterCsv } from '../helpers/issuance.js';
 import { PG_SKIP_REASON, dropSchema, freshSchema, urlWithSchema } from '../helpers/postgres.js';
+import { intentPatch } from '../../src/ledger/records.js';
 
 // docs/scaling.md: the webhook receiver on the issue job's PostgreSQL ledger (each with a handle of
 // its own, as two processes would have): an event processed by one receiver is dropped by the
@@ -121,6 +122,38 @@ suite(`the webhook receiver on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped:
     const after = (await allAwards(ctx.ledger)).find((a) => a.email === 'learner4@example.edu')!;
     expect(after).toMatchObject({ state: 'issued', credly: { state: 'accepted' } });
     expect(after.version).toBe(before + 1);
+    for (const handler of receivers) handler.close();
+  });
+
+  it('an event waiting for its badge, delivered again to the other receiver: both look at it, one applies it and runs onEvent once it is recorded', async () => {
+    const schema = freshSchema('hookwait');
+    schemas.push(schema);
+    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } }, ledger: await handleIn(schema) });
+    const processedBy: Array<[number, string]> = [];
+    const receivers = await Promise.all([0, 1].map(async (n) => createWebhookHandler({ client: ctx!.client, ledger: await handleIn(schema), ackAfterProcessing: true, badgeRecordWaitMs: 20, onEvent: (event) => void processedBy.push([n, event.id]) })));
+    for (const handler of receivers) servers.push(await listen({ handler, port: 0 }));
+    ctx.fake.setWebhookUrl(servers[0]!.url);
+    const { record } = await ctx.ledger.planAward({ key: 'non-credit|S11', microcredentialId: 'non-credit', templateId: ctx.templateId, email: 'learner11@example.edu', earnerId: 'S11', row: 1 });
+    const claim = (await ctx.ledger.claimAward(record.key, { owner: 'the-issue-job', leaseMs: 60_000 }))!;
+    await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });
+    const badge = ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'LEARNER11@example.edu', issuer_earner_id: 'S11', issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner', issued_at: '2026-03-02T09:00:00-05:00' });
+    await ctx.fake.webhooksIdle();
+    const [waiting] = await allEvents(ctx.ledger);
+    expect(waiting).toMatchObject({ state: 'received', attempts: 1, lease: null, lastError: expect.stringMatching(/waiting for the issue job/) });
+    // Delivered again, to the other receiver: it looks too (another attempt), and waits as well.
+    const body = JSON.stringify({ id: waiting!.eventId, organization_id: waiting!.organizationId, event_type: waiting!.eventType, occurred_at: waiting!.occurredAt });
+    expect((await receivers[1]!.handle(body)).status).toBe(200);
+    expect(await ctx.ledger.getEvent(waiting!.eventId)).toMatchObject({ state: 'received', attempts: 2, lease: null });
+    await ctx.ledger.writeAward(record.key, { state: 'issued', badgeId: String(badge.id), issuedAt: '2026-03-02T14:00:00.000Z', lastError: null }, { claim });
+    const until = Date.now() + 3000;
+    while ((await ctx.ledger.getEvent(waiting!.eventId))?.state !== 'processed' && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Both receivers' looks have come (the later one finds it processed).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await Promise.all(receivers.map((handler) => handler.idle()));
+    expect(await ctx.ledger.getEvent(waiting!.eventId)).toMatchObject({ state: 'processed' });
+    expect(processedBy.map(([, id]) => id)).toEqual([waiting!.eventId]);
+    expect(receivers[0]!.stats().processed + receivers[1]!.stats().processed).toBe(1);
+    expect(await ctx.ledger.getAward(record.key)).toMatchObject({ state: 'issued', credly: { state: 'pending' } });
     for (const handler of receivers) handler.close();
   });
 });

@@ -313,6 +313,89 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
     void badge;
   });
 
+  it('a badge issued outside the ledger with another earner id but the learner\'s email, while its award is issuing, waits too: it is the badge the issue job\'s look-up adopts', async () => {
+    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
+    const handler = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true, badgeRecordWaitMs: 20 });
+    server = await listen({ handler, port: 0 });
+    ctx.fake.setWebhookUrl(server.url);
+    const { record } = await ctx.ledger.planAward({ key: 'non-credit|S9', microcredentialId: 'non-credit', templateId: ctx.templateId, email: 'learner9@example.edu', earnerId: 'S9', row: 1 });
+    const claim = (await ctx.ledger.claimAward(record.key, { owner: 'the-issue-job', leaseMs: 60_000 }))!;
+    await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });
+    // Issued by hand in Credly under an HR id, to the learner's email (in another case).
+    const badge = ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'Learner9@Example.edu', issuer_earner_id: 'HR-0009', issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner', issued_at: '2026-03-02T09:00:00-05:00' });
+    ctx.fake.acceptBadge(String(badge.id));
+    await ctx.fake.webhooksIdle();
+    // The issue job's look-up (by earner id, then by email) finds this badge: the award adopts it.
+    expect((await ctx.client.badges.findExisting(ctx.templateId, { issuerEarnerId: 'S9', email: 'learner9@example.edu' }))?.id).toBe(String(badge.id));
+    expect((await allEvents(ctx.ledger)).map((e) => [e.state, e.lastError])).toEqual([
+      ['received', expect.stringMatching(/waiting for the issue job to record its badge on award non-credit\|S9/)],
+      ['received', expect.stringMatching(/waiting for the issue job/)],
+    ]);
+    await ctx.ledger.writeAward(record.key, { state: 'issued', badgeId: String(badge.id), how: 'already-issued', issuedAt: '2026-03-02T14:00:00.000Z', lastError: null }, { claim });
+    const until = Date.now() + 3000;
+    while ((await allEvents(ctx.ledger)).some((e) => e.state !== 'processed') && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await handler.idle();
+    expect(await ctx.ledger.getAward(record.key)).toMatchObject({ state: 'issued', credly: { state: 'accepted' } });
+    expect(handler.stats()).toMatchObject({ processed: 2, duplicates: 0, failed: 0 });
+  });
+
+  it('close() stops the looks at an event waiting for its badge; it stays received, and the next start\'s resume() applies it', async () => {
+    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
+    const handler = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true, badgeRecordWaitMs: 20 });
+    server = await listen({ handler, port: 0 });
+    ctx.fake.setWebhookUrl(server.url);
+    const { record } = await ctx.ledger.planAward({ key: 'non-credit|S10', microcredentialId: 'non-credit', templateId: ctx.templateId, email: 'learner10@example.edu', earnerId: 'S10', row: 1 });
+    const claim = (await ctx.ledger.claimAward(record.key, { owner: 'the-issue-job', leaseMs: 60_000 }))!;
+    await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });
+    const badge = ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'learner10@example.edu', issuer_earner_id: 'S10', issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner', issued_at: '2026-03-02T09:00:00-05:00' });
+    await ctx.fake.webhooksIdle();
+    handler.close();
+    await handler.idle();
+    await ctx.ledger.writeAward(record.key, { state: 'issued', badgeId: String(badge.id), issuedAt: '2026-03-02T14:00:00.000Z', lastError: null }, { claim });
+    // Past its next look (20 ms + 100 ms): no look after close().
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await allEvents(ctx.ledger)).toEqual([expect.objectContaining({ state: 'received', attempts: 1, lease: null })]);
+    // The next start.
+    const restarted = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, badgeRecordWaitMs: 20 });
+    expect(await restarted.resume()).toBe(1);
+    expect(await allEvents(ctx.ledger)).toEqual([expect.objectContaining({ state: 'processed', attempts: 2 })]);
+    expect(await ctx.ledger.getAward(record.key)).toMatchObject({ credly: { state: 'pending' } });
+  });
+
+  it('a ledger failure while looking for the award an event waits for lets the event go at once (not held for the lease) and counts as failed', async () => {
+    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
+    let failNext = true;
+    const flaky = new Proxy(ctx.ledger, {
+      get(target, name, receiver) {
+        if (name === 'queryAwards') {
+          return (query: { state?: unknown } = {}) => {
+            if (query.state === 'issuing' && failNext) {
+              failNext = false;
+              throw new Error('ledger unavailable');
+            }
+            return target.queryAwards(query as never);
+          };
+        }
+        const value: unknown = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const handler = createWebhookHandler({ client: ctx.client, ledger: flaky, ackAfterProcessing: true, eventLeaseMs: 60_000 });
+    server = await listen({ handler, port: 0 });
+    ctx.fake.setWebhookUrl(null);
+    const badge = ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'someone@example.edu', issued_to_first_name: 'Some', issued_to_last_name: 'One', issued_at: '2026-03-02T09:00:00-05:00' });
+    const event = (await ctx.client.events.list().collect({ max: 50 })).find((e) => e.event_type === 'badge.created');
+    const body = JSON.stringify({ id: event!.id, organization_id: event!.organization_id, event_type: event!.event_type, occurred_at: event!.occurred_at });
+    expect((await handler.handle(body)).status).toBe(500);
+    expect(handler.stats()).toMatchObject({ failed: 1, processed: 0 });
+    expect(await ctx.ledger.getEvent(event!.id)).toMatchObject({ state: 'received', lease: null, lastError: 'ledger unavailable' });
+    // Another receiver sharing the ledger takes it up at once, without waiting out the 60 s lease.
+    const other = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true });
+    expect(await other.resume()).toBe(1);
+    expect(await ctx.ledger.getEvent(event!.id)).toMatchObject({ state: 'processed', attempts: 2 });
+    void badge;
+  });
+
   it('passes unknown event types through, typed as unknown', async () => {
     const { typedEvent } = await import('../../src/index.js');
     expect(typedEvent({ id: 'e', event_type: 'workforce.employee.created', organization_id: 'o', occurred_at: null } as never)).toMatchObject({ type: 'unknown', eventType: 'workforce.employee.created' });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CredlyEvent } from '../../../src/credly/schemas/event.js';
 import { MemoryLedger } from '../../../src/ledger/memory.js';
 import { typedEvent } from '../../../src/webhooks/events.js';
-import { applyToLedger } from '../../../src/webhooks/ledger-effects.js';
+import { applyToLedger, awardAwaitingBadge } from '../../../src/webhooks/ledger-effects.js';
 import { award } from '../../contract/ledger-contract.js';
 
 // Events come in any order and are processed concurrently: each embeds the badge as it was when it
@@ -73,5 +73,36 @@ describe('applyToLedger: events out of order', () => {
     expect(await applyToLedger(ledger, badgeEvent('e3', 'badge.state.changed', 'revoked', '2026-11-03T10:00:00.000Z'), now)).toMatch(/badge revoked/);
     expect(interfered).toBe(true);
     expect(await ledger.getAward(key)).toMatchObject({ state: 'revoked', credly: { state: 'revoked' } });
+  });
+});
+
+describe('awardAwaitingBadge: what it costs each badge event', () => {
+  it('looks the badge id up (a read of every award on the file ledger) only when an award is being issued to the learner with the template', async () => {
+    const { ledger } = await issuedAward();
+    const queries: unknown[] = [];
+    const query = ledger.queryAwards.bind(ledger);
+    ledger.queryAwards = (q) => {
+      queries.push(q);
+      return query(q);
+    };
+    const event = (badgeId: string) =>
+      typedEvent({
+        id: `created-${badgeId}`,
+        event_type: 'badge.created',
+        organization_id: 'org',
+        occurred_at: '2026-11-01T10:00:00.000Z',
+        badge: { id: badgeId, state: 'pending', recipient_email: 'learner2@example.edu', issuer_earner_id: 'E00002', badge_template: { id: 'tpl-even' } },
+      } as unknown as CredlyEvent);
+    // Nothing is being issued: the awards being issued to the learner are read (by index), not every award.
+    expect(await awardAwaitingBadge(ledger, event('badge-2'))).toBeNull();
+    expect(queries.filter((q) => (q as { badgeId?: string }).badgeId !== undefined)).toEqual([]);
+    // Learner 2's award is issuing: the badge id is looked up, and it waits for it.
+    const { record } = await ledger.planAward(award(2));
+    const claim = (await ledger.claimAward(record.key, { owner: 'job', leaseMs: 60_000 }))!;
+    await ledger.writeAward(record.key, { state: 'issuing' }, { claim });
+    expect(await awardAwaitingBadge(ledger, event('badge-2'))).toBe(record.key);
+    expect(queries.filter((q) => (q as { badgeId?: string }).badgeId !== undefined)).toEqual([{ badgeId: 'badge-2', limit: 1 }]);
+    // A badge an award holds already does not wait (whoever it names).
+    expect(await awardAwaitingBadge(ledger, event('badge-1'))).toBeNull();
   });
 });
