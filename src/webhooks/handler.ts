@@ -31,7 +31,8 @@ export interface WebhookHandlerOptions {
   readonly eventLeaseMs?: number;
   /**
    * How long an event of a badge the issue job has not recorded yet (its award is `issuing`, without
-   * a badge: Credly's answer is being recorded) waits before it is looked at again: 1 s by default,
+   * a badge: Credly's answer is being recorded; or, for a replacement badge, `replaceAward` has not)
+   * waits before it is looked at again: 1 s by default,
    * doubled each time; after 5 waits it is processed as it is (it then changes nothing in the
    * ledger, and `reconcile` brings the award up to date). The waits are counted on the event's
    * record (`attempts`): a look by another receiver sharing the ledger, or by `resume()`, is one.

@@ -1,5 +1,5 @@
 import type { IssuedBadge } from '../credly/schemas/badge.js';
-import type { AwardRecord, Ledger } from '../ledger/contract.js';
+import { holdsBadge, type AwardRecord, type Ledger } from '../ledger/contract.js';
 import { updateAward } from '../ledger/update.js';
 import type { WebhookEvent } from './events.js';
 
@@ -56,9 +56,11 @@ async function applyBadgeEvent(ledger: Ledger, type: 'badge.state.changed' | 'ba
 
 /**
  * The award a badge event waits for, or null: when no award holds the event's badge yet, the award
- * being issued (`issuing`, no badge recorded) to the badge's learner with the badge's template. The
- * issue job records a badge's id once Credly's answer is in, a moment after Credly sends
- * `badge.created` (and a learner may act as quickly): the event is applied once it has.
+ * being issued (`issuing`, no badge recorded) to the badge's learner with the badge's template, or
+ * the award holding the badge this one replaces (a re-certification, `replaceAward`, whose record
+ * has not been written yet). The issue job (or `replaceAward`) records a badge's id once Credly's
+ * answer is in, a moment after Credly sends `badge.created` (and a learner may act as quickly): the
+ * event is applied once it has.
  *
  * The badge's learner is its issuer earner id or its email, either: the issue job's look-up
  * (`findExisting`) finds a badge by the award's earner id, then by its email, so a badge issued
@@ -70,11 +72,15 @@ async function applyBadgeEvent(ledger: Ledger, type: 'badge.state.changed' | 'ba
 export async function awardAwaitingBadge(ledger: Ledger, event: WebhookEvent): Promise<string | null> {
   if (event.type !== 'badge.state.changed' && event.type !== 'badge.deleted' && event.type !== 'badge.created') return null;
   const badge = event.badge;
-  const templateId = badge?.badge_template?.id;
-  if (!badge || !templateId) return null;
-  const learners = [...new Set([badge.issuer_earner_id, badge.recipient_email].filter((value): value is string => typeof value === 'string' && value.trim() !== '').map((value) => value.trim()))];
+  if (!badge) return null;
+  const templateId = badge.badge_template?.id;
+  const learners = templateId ? [...new Set([badge.issuer_earner_id, badge.recipient_email].filter((value): value is string => typeof value === 'string' && value.trim() !== '').map((value) => value.trim()))] : [];
   let waiting: string | null = null;
-  for (const learner of learners) {
+  // A re-certification being recorded (`replaceAward`): the award still holds the badge this one replaces.
+  if (badge.replaces_badge_id) {
+    for await (const award of ledger.queryAwards({ badgeId: badge.replaces_badge_id, limit: 1 })) if (holdsBadge(award.state)) waiting = award.key;
+  }
+  for (const learner of waiting ? [] : learners) {
     for await (const award of ledger.queryAwards({ learner, state: 'issuing' })) {
       if (award.templateId === templateId && !award.badgeId) {
         waiting = award.key;

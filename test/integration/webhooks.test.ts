@@ -7,6 +7,7 @@ import {
   FileLedger,
   issueBadges,
   listen,
+  replaceAward,
   type Ledger,
   type WebhookEvent,
   type WebhookServer,
@@ -337,6 +338,40 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
     await handler.idle();
     expect(await ctx.ledger.getAward(record.key)).toMatchObject({ state: 'issued', credly: { state: 'accepted' } });
     expect(handler.stats()).toMatchObject({ processed: 2, duplicates: 0, failed: 0 });
+  });
+
+  it('a replacement badge (re-certification) whose events come before replaceAward records it waits for the record, then updates the award', async () => {
+    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
+    const handler = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true, badgeRecordWaitMs: 20 });
+    server = await listen({ handler, port: 0 });
+    ctx.fake.setWebhookUrl(server.url);
+    await issueBadges(csvRows(sqlRosterCsv(1)), ctx.base);
+    await ctx.fake.webhooksIdle();
+    await handler.idle();
+    const [issued] = await allAwards(ctx.ledger);
+    expect(issued).toMatchObject({ state: 'issued', credly: { state: 'pending' } });
+    // replaceAward's record is written only after Credly's answer: here, after the new badge's
+    // badge.created has been delivered and looked at (and the learner has accepted it).
+    const ledger = new Proxy(ctx.ledger, {
+      get(target, name, receiver) {
+        if (name === 'writeAward') {
+          return async (...args: Parameters<Ledger['writeAward']>) => {
+            const replacement = ctx.fake.badges().find((b) => b.id !== issued!.badgeId)!;
+            ctx.fake.acceptBadge(replacement.id);
+            await ctx.fake.webhooksIdle();
+            await handler.idle();
+            return target.writeAward(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const replaced = await replaceAward({ client: ctx.client, ledger }, { key: issued!.key });
+    const until = Date.now() + 3000;
+    while ((await allEvents(ctx.ledger)).some((e) => e.state !== 'processed') && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await handler.idle();
+    expect(await ctx.ledger.getAward(issued!.key)).toMatchObject({ state: 'replaced', badgeId: replaced.badgeId, credly: { state: 'accepted' } });
   });
 
   it('close() stops the looks at an event waiting for its badge; it stays received, and the next start\'s resume() applies it', async () => {
