@@ -20,7 +20,9 @@ export interface WebhookHandlerOptions {
   /**
    * `false` (the default): answer 200 at once and process asynchronously, as Credly asks.
    * `true`: answer after processing: 200 when done, 500 when it failed, so that Credly delivers
-   * it again (it retries for up to 25 days).
+   * it again (it retries for up to 25 days). An event that waits for the issue job to record its
+   * badge (`badgeRecordWaitMs`) is answered 200 when it starts waiting: a failure on a later look
+   * is left to `resume()`.
    */
   readonly ackAfterProcessing?: boolean;
   /**

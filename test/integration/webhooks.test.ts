@@ -374,6 +374,39 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
     expect(await ctx.ledger.getAward(issued!.key)).toMatchObject({ state: 'replaced', badgeId: replaced.badgeId, credly: { state: 'accepted' } });
   });
 
+  it('with ackAfterProcessing, an event answered 200 when it started waiting whose onEvent then throws is left to resume(), not to Credly\'s retries', async () => {
+    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
+    let fail = true;
+    const handler = createWebhookHandler({
+      client: ctx.client,
+      ledger: ctx.ledger,
+      ackAfterProcessing: true,
+      badgeRecordWaitMs: 20,
+      onEvent: () => {
+        if (fail) throw new Error('downstream unavailable');
+      },
+    });
+    server = await listen({ handler, port: 0 });
+    ctx.fake.setWebhookUrl(server.url);
+    const { record } = await ctx.ledger.planAward({ key: 'non-credit|S12', microcredentialId: 'non-credit', templateId: ctx.templateId, email: 'learner12@example.edu', earnerId: 'S12', row: 1 });
+    const claim = (await ctx.ledger.claimAward(record.key, { owner: 'the-issue-job', leaseMs: 60_000 }))!;
+    await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });
+    const badge = ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'learner12@example.edu', issuer_earner_id: 'S12', issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner', issued_at: '2026-03-02T09:00:00-05:00' });
+    await ctx.fake.webhooksIdle();
+    expect(handler.stats()).toMatchObject({ accepted: 1, processed: 0, failed: 0 });
+    await ctx.ledger.writeAward(record.key, { state: 'issued', badgeId: String(badge.id), issuedAt: '2026-03-02T14:00:00.000Z', lastError: null }, { claim });
+    const until = Date.now() + 3000;
+    while (handler.stats().failed === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await handler.idle();
+    await ctx.fake.webhooksIdle();
+    // Applied to the ledger, onEvent failed; Credly was answered 200 and delivers nothing again.
+    expect(handler.stats()).toMatchObject({ accepted: 1, processed: 0, failed: 1 });
+    expect(await allEvents(ctx.ledger)).toEqual([expect.objectContaining({ state: 'received', lease: null, lastError: 'downstream unavailable', attempts: 2 })]);
+    fail = false;
+    expect(await handler.resume()).toBe(1);
+    expect(handler.stats()).toMatchObject({ processed: 1 });
+  });
+
   it('close() stops the looks at an event waiting for its badge; it stays received, and the next start\'s resume() applies it', async () => {
     ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
     const handler = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true, badgeRecordWaitMs: 20 });
