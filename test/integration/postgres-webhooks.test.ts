@@ -35,17 +35,27 @@ async function handleIn(schema: string): Promise<PgLedger> {
   return ledger;
 }
 
+/**
+ * A fresh schema with the issue job's setup on a handle of its own, and two receivers (two replicas
+ * of the Deployment), each with a handle of its own, the fake delivering to the first. A
+ * badge.created can come before the issue job records the badge: they wait for it (20 ms, doubled).
+ */
+async function twoReceivers(name: string) {
+  const schema = freshSchema(name);
+  schemas.push(schema);
+  const setup = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } }, ledger: await handleIn(schema) });
+  ctx = setup; // closed after the test
+  const processedBy: Array<[number, string]> = [];
+  const receivers = await Promise.all([0, 1].map(async (n) => createWebhookHandler({ client: setup.client, ledger: await handleIn(schema), ackAfterProcessing: true, badgeRecordWaitMs: 20, onEvent: (event) => void processedBy.push([n, event.id]) })));
+  for (const handler of receivers) servers.push(await listen({ handler, port: 0 }));
+  setup.fake.setWebhookUrl(servers[0]!.url);
+  return { schema, receivers, processedBy, setup };
+}
+
 suite(`the webhook receiver on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP_REASON})` : ''}`, () => {
   it('updates the awards the issue job wrote; status --pending shows who has not accepted, report the acceptance', async () => {
-    const schema = freshSchema('hooks');
-    schemas.push(schema);
-    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } }, ledger: await handleIn(schema) });
-    // Two receivers (two replicas of the Deployment), each with a handle of its own.
-    const processedBy: Array<[number, string]> = [];
-    // A badge.created can come before the issue job records the badge: it waits for it (20 ms, doubled).
-    const receivers = await Promise.all([0, 1].map(async (n) => createWebhookHandler({ client: ctx!.client, ledger: await handleIn(schema), ackAfterProcessing: true, badgeRecordWaitMs: 20, onEvent: (event) => void processedBy.push([n, event.id]) })));
-    for (const handler of receivers) servers.push(await listen({ handler, port: 0 }));
-    ctx.fake.setWebhookUrl(servers[0]!.url);
+    const { schema, receivers, processedBy, setup } = await twoReceivers('hooks');
+    ctx = setup;
 
     const report = await issueBadges(csvRows(sqlRosterCsv(4)), ctx.base);
     expect(report.totals.issued).toBe(4);
@@ -126,13 +136,8 @@ suite(`the webhook receiver on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped:
   });
 
   it('an event waiting for its badge, delivered again to the other receiver: both look at it, one applies it and runs onEvent once it is recorded', async () => {
-    const schema = freshSchema('hookwait');
-    schemas.push(schema);
-    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } }, ledger: await handleIn(schema) });
-    const processedBy: Array<[number, string]> = [];
-    const receivers = await Promise.all([0, 1].map(async (n) => createWebhookHandler({ client: ctx!.client, ledger: await handleIn(schema), ackAfterProcessing: true, badgeRecordWaitMs: 20, onEvent: (event) => void processedBy.push([n, event.id]) })));
-    for (const handler of receivers) servers.push(await listen({ handler, port: 0 }));
-    ctx.fake.setWebhookUrl(servers[0]!.url);
+    const { receivers, processedBy, setup } = await twoReceivers('hookwait');
+    ctx = setup;
     const { record } = await ctx.ledger.planAward({ key: 'non-credit|S11', microcredentialId: 'non-credit', templateId: ctx.templateId, email: 'learner11@example.edu', earnerId: 'S11', row: 1 });
     const claim = (await ctx.ledger.claimAward(record.key, { owner: 'the-issue-job', leaseMs: 60_000 }))!;
     await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });

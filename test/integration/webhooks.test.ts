@@ -8,6 +8,7 @@ import {
   issueBadges,
   listen,
   replaceAward,
+  type Claim,
   type Ledger,
   type WebhookEvent,
   type WebhookServer,
@@ -43,6 +44,38 @@ async function setup(options: { ackAfterProcessing?: boolean; onEvent?: (e: Webh
 
 const post = (url: string, body: string, headers: Record<string, string> = {}) =>
   fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
+
+/** A receiver (answering after processing) on a fresh fake and ledger, waiting `badgeRecordWaitMs` for the issue job's badge records. */
+async function waitingReceiver(badgeRecordWaitMs: number, onEvent?: (e: WebhookEvent) => void) {
+  ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
+  const handler = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true, badgeRecordWaitMs, ...(onEvent ? { onEvent } : {}) });
+  server = await listen({ handler, port: 0 });
+  ctx.fake.setWebhookUrl(server.url);
+  return handler;
+}
+
+/** Learner n's award as the issue job leaves it while it waits for Credly's answer: issuing, its intent durable, no badge. */
+async function awardBeingIssued(n: number, owner = 'the-issue-job') {
+  const { record } = await ctx.ledger.planAward({ key: `non-credit|S${n}`, microcredentialId: 'non-credit', templateId: ctx.templateId, email: `learner${n}@example.edu`, earnerId: `S${n}`, row: 1 });
+  const claim = (await ctx.ledger.claimAward(record.key, { owner, leaseMs: 60_000 }))!;
+  await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });
+  return { key: record.key, claim };
+}
+
+/** A badge for learner n, made in the fake as Credly makes the issue job's (or an admin's by hand, with `extra`). */
+const badgeFor = (n: number, extra: Record<string, unknown> = {}) =>
+  ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: `learner${n}@example.edu`, issuer_earner_id: `S${n}`, issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner', issued_at: '2026-03-02T09:00:00-05:00', ...extra });
+
+/** What the issue job writes once Credly's answer is in. */
+const recordBadge = (award: { key: string; claim: Claim }, badgeId: string, extra: Record<string, unknown> = {}) =>
+  ctx.ledger.writeAward(award.key, { state: 'issued', badgeId, issuedAt: '2026-03-02T14:00:00.000Z', lastError: null, ...extra }, { claim: award.claim });
+
+/** Polls (10 ms) until `done`, for at most 5 s. */
+async function eventually(done: () => boolean | Promise<boolean>): Promise<void> {
+  const until = Date.now() + 5000;
+  while (!(await done()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+const allProcessed = async () => (await allEvents(ctx.ledger)).every((e) => e.state === 'processed');
 
 describe('webhooks delivered by the fake Credly over HTTP', () => {
   it('verifies each event through the API, dispatches it typed, and keeps the ledger current', async () => {
@@ -266,64 +299,45 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
   });
 
   it('an event of a badge the issue job has not recorded yet (its award is issuing) waits for it, then updates the award', async () => {
-    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
     const events: WebhookEvent[] = [];
-    const handler = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true, badgeRecordWaitMs: 20, onEvent: (e) => void events.push(e) });
-    server = await listen({ handler, port: 0 });
-    ctx.fake.setWebhookUrl(server.url);
-    // The job's side: the award is issuing (its intent durable, the request sent), the answer not recorded yet.
-    const { record } = await ctx.ledger.planAward({ key: 'non-credit|S7', microcredentialId: 'non-credit', templateId: ctx.templateId, email: 'learner7@example.edu', earnerId: 'S7', row: 1 });
-    const claim = (await ctx.ledger.claimAward(record.key, { owner: 'the-issue-job', leaseMs: 60_000 }))!;
-    await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });
+    const handler = await waitingReceiver(20, (e) => void events.push(e));
+    const award = await awardBeingIssued(7);
     // Credly created the badge and the learner accepted it at once: both events come before the record.
-    const badge = ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'learner7@example.edu', issuer_earner_id: 'S7', issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner', issued_at: '2026-03-02T09:00:00-05:00' });
+    const badge = badgeFor(7);
     ctx.fake.acceptBadge(String(badge.id));
     await ctx.fake.webhooksIdle();
     expect(await allEvents(ctx.ledger)).toEqual(expect.arrayContaining([expect.objectContaining({ state: 'received', lastError: expect.stringMatching(/waiting for the issue job to record its badge on award non-credit\|S7/) })]));
     expect(events).toEqual([]);
     // The job records the badge; the events are applied on their next look.
-    await ctx.ledger.writeAward(record.key, { state: 'issued', badgeId: String(badge.id), issuedAt: '2026-03-02T14:00:00.000Z', lastError: null }, { claim });
-    const until = Date.now() + 3000;
-    while ((await allEvents(ctx.ledger)).some((e) => e.state !== 'processed') && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await recordBadge(award, String(badge.id));
+    await eventually(allProcessed);
     await handler.idle();
     expect((await allEvents(ctx.ledger)).map((e) => e.state)).toEqual(['processed', 'processed']);
-    expect(await ctx.ledger.getAward(record.key)).toMatchObject({ state: 'issued', credly: { state: 'accepted' } });
+    expect(await ctx.ledger.getAward(award.key)).toMatchObject({ state: 'issued', credly: { state: 'accepted' } });
     expect(events.map((e) => e.type).sort()).toEqual(['badge.created', 'badge.state.changed']);
   });
 
   it('an event of a badge no award is being issued for is processed at once; one whose award never records it stops waiting after five looks', async () => {
-    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
-    const handler = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true, badgeRecordWaitMs: 5 });
-    server = await listen({ handler, port: 0 });
-    ctx.fake.setWebhookUrl(server.url);
-    ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'someone@example.edu', issued_to_first_name: 'Some', issued_to_last_name: 'One', issued_at: '2026-03-02T09:00:00-05:00' });
+    await waitingReceiver(5);
+    badgeFor(1, { recipient_email: 'someone@example.edu', issuer_earner_id: undefined });
     await ctx.fake.webhooksIdle();
     expect(await allEvents(ctx.ledger)).toEqual([expect.objectContaining({ state: 'processed', attempts: 1 })]);
     // An award left issuing by a job that stopped before recording its badge (its next run looks it up).
-    const { record } = await ctx.ledger.planAward({ key: 'non-credit|S8', microcredentialId: 'non-credit', templateId: ctx.templateId, email: 'learner8@example.edu', earnerId: 'S8', row: 1 });
-    const claim = (await ctx.ledger.claimAward(record.key, { owner: 'a-job-that-stopped', leaseMs: 60_000 }))!;
-    await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });
-    const badge = ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'learner8@example.edu', issuer_earner_id: 'S8', issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner', issued_at: '2026-03-02T09:00:00-05:00' });
+    const award = await awardBeingIssued(8, 'a-job-that-stopped');
+    badgeFor(8);
     await ctx.fake.webhooksIdle();
-    const until = Date.now() + 5000;
     const created = async () => (await allEvents(ctx.ledger)).find((e) => e.eventType === 'badge.created' && e.state === 'processed' && e.attempts > 1);
-    while (!(await created()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(async () => (await created()) !== undefined);
     // Five waits (5, 10, 20, 40, 80 ms, each looked at 100 ms after), then processed as it is: nothing to change.
     expect(await created()).toMatchObject({ attempts: 6 });
-    expect(await ctx.ledger.getAward(record.key)).toMatchObject({ state: 'issuing', badgeId: null, credly: null });
-    void badge;
+    expect(await ctx.ledger.getAward(award.key)).toMatchObject({ state: 'issuing', badgeId: null, credly: null });
   });
 
   it('a badge issued outside the ledger with another earner id but the learner\'s email, while its award is issuing, waits too: it is the badge the issue job\'s look-up adopts', async () => {
-    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
-    const handler = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true, badgeRecordWaitMs: 20 });
-    server = await listen({ handler, port: 0 });
-    ctx.fake.setWebhookUrl(server.url);
-    const { record } = await ctx.ledger.planAward({ key: 'non-credit|S9', microcredentialId: 'non-credit', templateId: ctx.templateId, email: 'learner9@example.edu', earnerId: 'S9', row: 1 });
-    const claim = (await ctx.ledger.claimAward(record.key, { owner: 'the-issue-job', leaseMs: 60_000 }))!;
-    await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });
+    const handler = await waitingReceiver(20);
+    const award = await awardBeingIssued(9);
     // Issued by hand in Credly under an HR id, to the learner's email (in another case).
-    const badge = ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'Learner9@Example.edu', issuer_earner_id: 'HR-0009', issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner', issued_at: '2026-03-02T09:00:00-05:00' });
+    const badge = badgeFor(9, { recipient_email: 'Learner9@Example.edu', issuer_earner_id: 'HR-0009' });
     ctx.fake.acceptBadge(String(badge.id));
     await ctx.fake.webhooksIdle();
     // The issue job's look-up (by earner id, then by email) finds this badge: the award adopts it.
@@ -332,19 +346,15 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
       ['received', expect.stringMatching(/waiting for the issue job to record its badge on award non-credit\|S9/)],
       ['received', expect.stringMatching(/waiting for the issue job/)],
     ]);
-    await ctx.ledger.writeAward(record.key, { state: 'issued', badgeId: String(badge.id), how: 'already-issued', issuedAt: '2026-03-02T14:00:00.000Z', lastError: null }, { claim });
-    const until = Date.now() + 3000;
-    while ((await allEvents(ctx.ledger)).some((e) => e.state !== 'processed') && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await recordBadge(award, String(badge.id), { how: 'already-issued' });
+    await eventually(allProcessed);
     await handler.idle();
-    expect(await ctx.ledger.getAward(record.key)).toMatchObject({ state: 'issued', credly: { state: 'accepted' } });
+    expect(await ctx.ledger.getAward(award.key)).toMatchObject({ state: 'issued', credly: { state: 'accepted' } });
     expect(handler.stats()).toMatchObject({ processed: 2, duplicates: 0, failed: 0 });
   });
 
   it('a replacement badge (re-certification) whose events come before replaceAward records it waits for the record, then updates the award', async () => {
-    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
-    const handler = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true, badgeRecordWaitMs: 20 });
-    server = await listen({ handler, port: 0 });
-    ctx.fake.setWebhookUrl(server.url);
+    const handler = await waitingReceiver(20);
     await issueBadges(csvRows(sqlRosterCsv(1)), ctx.base);
     await ctx.fake.webhooksIdle();
     await handler.idle();
@@ -368,35 +378,22 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
       },
     });
     const replaced = await replaceAward({ client: ctx.client, ledger }, { key: issued!.key });
-    const until = Date.now() + 3000;
-    while ((await allEvents(ctx.ledger)).some((e) => e.state !== 'processed') && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(allProcessed);
     await handler.idle();
     expect(await ctx.ledger.getAward(issued!.key)).toMatchObject({ state: 'replaced', badgeId: replaced.badgeId, credly: { state: 'accepted' } });
   });
 
   it('with ackAfterProcessing, an event answered 200 when it started waiting whose onEvent then throws is left to resume(), not to Credly\'s retries', async () => {
-    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
     let fail = true;
-    const handler = createWebhookHandler({
-      client: ctx.client,
-      ledger: ctx.ledger,
-      ackAfterProcessing: true,
-      badgeRecordWaitMs: 20,
-      onEvent: () => {
-        if (fail) throw new Error('downstream unavailable');
-      },
+    const handler = await waitingReceiver(20, () => {
+      if (fail) throw new Error('downstream unavailable');
     });
-    server = await listen({ handler, port: 0 });
-    ctx.fake.setWebhookUrl(server.url);
-    const { record } = await ctx.ledger.planAward({ key: 'non-credit|S12', microcredentialId: 'non-credit', templateId: ctx.templateId, email: 'learner12@example.edu', earnerId: 'S12', row: 1 });
-    const claim = (await ctx.ledger.claimAward(record.key, { owner: 'the-issue-job', leaseMs: 60_000 }))!;
-    await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });
-    const badge = ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'learner12@example.edu', issuer_earner_id: 'S12', issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner', issued_at: '2026-03-02T09:00:00-05:00' });
+    const award = await awardBeingIssued(12);
+    const badge = badgeFor(12);
     await ctx.fake.webhooksIdle();
     expect(handler.stats()).toMatchObject({ accepted: 1, processed: 0, failed: 0 });
-    await ctx.ledger.writeAward(record.key, { state: 'issued', badgeId: String(badge.id), issuedAt: '2026-03-02T14:00:00.000Z', lastError: null }, { claim });
-    const until = Date.now() + 3000;
-    while (handler.stats().failed === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await recordBadge(award, String(badge.id));
+    await eventually(() => handler.stats().failed > 0);
     await handler.idle();
     await ctx.fake.webhooksIdle();
     // Applied to the ledger, onEvent failed; Credly was answered 200 and delivers nothing again.
@@ -408,18 +405,13 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
   });
 
   it('close() stops the looks at an event waiting for its badge; it stays received, and the next start\'s resume() applies it', async () => {
-    ctx = await issuanceSetup({ fake: { webhooks: { retryBaseMs: 5 } } });
-    const handler = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, ackAfterProcessing: true, badgeRecordWaitMs: 20 });
-    server = await listen({ handler, port: 0 });
-    ctx.fake.setWebhookUrl(server.url);
-    const { record } = await ctx.ledger.planAward({ key: 'non-credit|S10', microcredentialId: 'non-credit', templateId: ctx.templateId, email: 'learner10@example.edu', earnerId: 'S10', row: 1 });
-    const claim = (await ctx.ledger.claimAward(record.key, { owner: 'the-issue-job', leaseMs: 60_000 }))!;
-    await ctx.ledger.writeAward(record.key, { ...intentPatch(claim.record) }, { claim });
-    const badge = ctx.fake.issueOutside({ badge_template_id: ctx.templateId, recipient_email: 'learner10@example.edu', issuer_earner_id: 'S10', issued_to_first_name: 'Jordan', issued_to_last_name: 'Learner', issued_at: '2026-03-02T09:00:00-05:00' });
+    const handler = await waitingReceiver(20);
+    const award = await awardBeingIssued(10);
+    const badge = badgeFor(10);
     await ctx.fake.webhooksIdle();
     handler.close();
     await handler.idle();
-    await ctx.ledger.writeAward(record.key, { state: 'issued', badgeId: String(badge.id), issuedAt: '2026-03-02T14:00:00.000Z', lastError: null }, { claim });
+    await recordBadge(award, String(badge.id));
     // Past its next look (20 ms + 100 ms): no look after close().
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect(await allEvents(ctx.ledger)).toEqual([expect.objectContaining({ state: 'received', attempts: 1, lease: null })]);
@@ -427,7 +419,7 @@ describe('webhooks delivered by the fake Credly over HTTP', () => {
     const restarted = createWebhookHandler({ client: ctx.client, ledger: ctx.ledger, badgeRecordWaitMs: 20 });
     expect(await restarted.resume()).toBe(1);
     expect(await allEvents(ctx.ledger)).toEqual([expect.objectContaining({ state: 'processed', attempts: 2 })]);
-    expect(await ctx.ledger.getAward(record.key)).toMatchObject({ credly: { state: 'pending' } });
+    expect(await ctx.ledger.getAward(award.key)).toMatchObject({ credly: { state: 'pending' } });
   });
 
   it('a ledger failure while looking for the award an event waits for lets the event go at once (not held for the lease) and counts as failed', async () => {
