@@ -20,3 +20,13 @@ describe('docs written from benchmark results', () => {
     expect(text.slice(text.indexOf(begin), text.indexOf(end) + end.length)).toBe(render(JSON.parse(readFileSync(file(results), 'utf8'))));
   });
 });
+
+describe('the workers section', () => {
+  it('says "not met" beside a figure whose target was missed, though rounded it reads as met', () => {
+    const results = JSON.parse(readFileSync(file('bench/results/workers.json'), 'utf8')) as workers.WorkersResults;
+    const missed = { ...results, rss: { ...results.rss, ratio: 1.25, targets: { ratio: 1.25 }, met: false }, scaling: { ...results.scaling, met: false } };
+    const met = { ...results, rss: { ...results.rss, ratio: 1.25, targets: { ratio: 1.25 }, met: true }, scaling: { ...results.scaling, met: true } };
+    expect(workers.renderWorkersSection(missed).match(/\(not met\)/g)).toHaveLength(2);
+    expect(workers.renderWorkersSection(met)).not.toMatch(/not met/);
+  });
+});
