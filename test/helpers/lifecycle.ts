@@ -84,3 +84,10 @@ export function outsideIssue(templateId: string, n: number, extra: Record<string
     ...extra,
   };
 }
+
+/** The lines of a streamed export (CSV or JSON Lines), as one text. */
+export async function collectText(lines: AsyncIterable<string>): Promise<string> {
+  let text = '';
+  for await (const line of lines) text += line;
+  return text;
+}

@@ -6,7 +6,7 @@ import { naceCompetency } from '../../src/domain/nace.js';
 import { MemoryLedger } from '../../src/ledger/memory.js';
 import { TestClock } from '../helpers/clock.js';
 import { fakeWithClient } from '../helpers/fake.js';
-import { exampleMicrocredentials, seedIssued, seedTemplate } from '../helpers/lifecycle.js';
+import { collectText, exampleMicrocredentials, seedIssued, seedTemplate } from '../helpers/lifecycle.js';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -28,11 +28,6 @@ async function setup() {
   return { ...ctx, clock, ledger, sql, geo, sqlTemplate, geoTemplate, sync };
 }
 
-async function collect(lines: AsyncIterable<string>): Promise<string> {
-  let text = '';
-  for await (const line of lines) text += line;
-  return text;
-}
 
 describe('pendingAwards', () => {
   it('lists unaccepted badges with email and age, oldest first; accepted ones drop out after reconcile', async () => {
@@ -99,7 +94,7 @@ describe('exportAwards', () => {
     await client.badges.revoke(c!.badgeId!, { reason: '=cmd|" /C calc"!A0' });
     await sync();
 
-    const text = await collect(exportAwards(ledger, { format: 'csv' }));
+    const text = await collectText(exportAwards(ledger, { format: 'csv' }));
     expect(text.startsWith(`${EXPORT_COLUMNS.join(',')}\r\n`)).toBe(true);
     const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(4); // the planned award has no badge: not exported
@@ -139,7 +134,7 @@ describe('exportAwards', () => {
     const { client, ledger, geo, geoTemplate, sync } = await setup();
     await seedIssued(client, ledger, geo, geoTemplate, [{ n: 4 }]);
     await sync();
-    const lines = (await collect(exportAwards(ledger, { format: 'jsonl' }))).trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = (await collectText(exportAwards(ledger, { format: 'jsonl' }))).trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(Object.keys(lines[0])).toEqual([...EXPORT_COLUMNS]);
     expect(lines[0]).toMatchObject({ student_id: 'B00000004', credits: geo.credit!.credits, type: 'credit-bearing', credly_state: 'pending', first_name: 'Learner' });

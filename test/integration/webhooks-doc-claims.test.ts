@@ -13,6 +13,7 @@ import {
   type CredlyEvent,
   type Ledger,
   type WebhookEvent,
+  type WebhookHandlerOptions,
 } from '../../src/index.js';
 import { runCli as runCliInProcess } from '../../src/cli/run.js';
 import { captureStream, cleanEnv, mergedEnv } from '../helpers/cli.js';
@@ -192,22 +193,28 @@ describe('docs/webhooks.md: answering and verifying', () => {
   });
 });
 
+/** A handler whose onEvent, once `started`, waits until `release` opens: the event stays in its hands meanwhile. */
+function holdingHandler(event: CredlyEvent, ledger: Ledger, options: Omit<WebhookHandlerOptions, 'client' | 'ledger' | 'onEvent'> = {}) {
+  const release = gate();
+  const started = gate();
+  const handler = createWebhookHandler({
+    client: stubClient([event]),
+    ledger,
+    ...options,
+    onEvent: async () => {
+      started.open();
+      await release.wait;
+    },
+  });
+  return { handler, release, started };
+}
+
 describe('docs/webhooks.md: the lease', () => {
   it('holds an event for 60 s by default while onEvent runs', async () => {
     const clock = new TestClock();
     const ledger = new MemoryLedger({ now: clock.now });
     const event = apiEvent('e-lease');
-    const release = gate();
-    const started = gate();
-    const handler = createWebhookHandler({
-      client: stubClient([event]),
-      ledger,
-      now: clock.now,
-      onEvent: async () => {
-        started.open();
-        await release.wait;
-      },
-    });
+    const { handler, release, started } = holdingHandler(event, ledger, { now: clock.now });
     await handler.handle(notice(event));
     await started.wait;
     const held = await ledger.getEvent(event.id);
@@ -226,17 +233,7 @@ describe('docs/webhooks.md: the lease', () => {
       return claimEvent(id, options);
     };
     const event = apiEvent('e-renew');
-    const release = gate();
-    const started = gate();
-    const handler = createWebhookHandler({
-      client: stubClient([event]),
-      ledger,
-      eventLeaseMs: 900,
-      onEvent: async () => {
-        started.open();
-        await release.wait;
-      },
-    });
+    const { handler, release, started } = holdingHandler(event, ledger, { eventLeaseMs: 900 });
     await handler.handle(notice(event));
     await started.wait;
     expect(claims).toEqual([900]); // the claim itself

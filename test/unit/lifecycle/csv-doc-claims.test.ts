@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { exportAwards, formatPending, pendingAwards } from '../../../src/lifecycle/index.js';
 import { MemoryLedger } from '../../../src/ledger/memory.js';
+import { collectText } from '../../helpers/lifecycle.js';
 
 // docs/lifecycle.md: "a cell that starts with =, +, -, @, a tab or a carriage return gets a leading
 // ', so that Excel, LibreOffice and Google Sheets show it as text and run nothing", in the
@@ -32,15 +33,10 @@ async function ledgerWithFormulaNames(): Promise<MemoryLedger> {
   return ledger;
 }
 
-async function collect(lines: AsyncIterable<string>): Promise<string> {
-  let text = '';
-  for await (const line of lines) text += line;
-  return text;
-}
 
 describe('CSV formula neutralising, as docs/lifecycle.md lists it', () => {
   it("the registrar's export: a value starting with =, +, -, @, a tab or a carriage return gets a leading '", async () => {
-    const rows = parse(await collect(exportAwards(await ledgerWithFormulaNames(), { format: 'csv' })), { columns: true }) as Array<Record<string, string>>;
+    const rows = parse(await collectText(exportAwards(await ledgerWithFormulaNames(), { format: 'csv' })), { columns: true }) as Array<Record<string, string>>;
     expect(rows.map((r) => r.first_name)).toEqual(STARTS.map((start) => `'${start}SUM(A1)`));
     expect(rows.map((r) => r.last_name)).toEqual(STARTS.map((_, i) => `Plain${i}`));
   });
@@ -52,7 +48,7 @@ describe('CSV formula neutralising, as docs/lifecycle.md lists it', () => {
   });
 
   it('JSON Lines carries the values as they are', async () => {
-    const lines = (await collect(exportAwards(await ledgerWithFormulaNames(), { format: 'jsonl' }))).trimEnd().split('\n');
+    const lines = (await collectText(exportAwards(await ledgerWithFormulaNames(), { format: 'jsonl' }))).trimEnd().split('\n');
     expect(lines.map((line) => (JSON.parse(line) as { first_name: string }).first_name)).toEqual(STARTS.map((start) => `${start}SUM(A1)`));
   });
 });
