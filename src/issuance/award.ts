@@ -13,7 +13,18 @@ export type AwardStep =
   /** Make the intent (`issuing`, attempt n+1) durable, then send. */
   | { readonly do: 'send'; readonly attempt: number }
   /** Look the badge up in Credly before anything else is sent. */
-  | { readonly do: 'look-up'; readonly reason: LookupReason; readonly attempt: number; readonly error?: string }
+  | {
+      readonly do: 'look-up';
+      readonly reason: LookupReason;
+      readonly attempt: number;
+      readonly error?: string;
+      /** Look-ups of this step that failed already (the client's own retries inside each). */
+      readonly failedLookups?: number;
+      /** Why the last of them failed. */
+      readonly lookupError?: string;
+      /** Wait this long first (after a look-up that failed). */
+      readonly waitMs?: number;
+    }
   /** Wait, then send again (refused before processing, or not found after an ambiguous failure). */
   | { readonly do: 'wait-and-send'; readonly attempt: number; readonly waitMs: number; readonly why: string }
   /**
@@ -28,7 +39,10 @@ export type AwardStep =
   | { readonly do: 'leave-issuing'; readonly reason: string };
 
 export interface AwardPolicy {
-  /** Issue requests per award in one run after ambiguous failures or rate limits. */
+  /**
+   * Issue requests per award in one run after ambiguous failures, and look-ups in a row that may
+   * fail (each after the client's own retries) before the award is left for the next run.
+   */
   readonly maxAttempts: number;
   /** First wait before sending again (doubled each time). */
   readonly retryDelayMs: number;
@@ -71,7 +85,11 @@ export type LookupResult = { readonly found: true; readonly badgeId: string } | 
 /** After a look-up made for `reason`. */
 export function afterLookup(result: LookupResult, step: Extract<AwardStep, { do: 'look-up' }>, policy: AwardPolicy): AwardStep {
   if ('error' in result) {
-    return { do: 'leave-issuing', reason: `outcome unknown (the look-up failed: ${result.error}); the award stays "issuing" and the next run looks it up again` };
+    // Credly failing for a moment (the client's retries spent) is no reason to leave the award to
+    // the next run, which a multi-worker job may not have: look again after a backoff.
+    const failed = (step.failedLookups ?? 0) + 1;
+    if (failed < policy.maxAttempts) return { ...step, failedLookups: failed, lookupError: result.error, waitMs: backoff(failed, policy) };
+    return { do: 'leave-issuing', reason: `outcome unknown (the look-up failed ${failed} time(s); last: ${result.error}); the award stays "issuing" and the next run looks it up again` };
   }
   if (result.found) {
     switch (step.reason) {

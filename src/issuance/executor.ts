@@ -326,6 +326,16 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
             break;
           }
           case 'look-up': {
+            if (step.waitMs) {
+              // After a failed look-up: the slot is free while this award waits.
+              log?.info(`award ${record.key}: the look-up failed (${step.lookupError ?? 'unknown'}); looking again in ${step.waitMs} ms`);
+              await sleep(step.waitMs, signal);
+              step = { ...step, waitMs: 0 };
+              if (cancelled()) {
+                step = { do: 'leave-issuing', reason: 'not looked up again: the run was cancelled; the award stays "issuing" and the next run looks it up' };
+                break;
+              }
+            }
             if (!(await takeSlot())) {
               // It may have been sent before: it stays "issuing", for the next run to look up.
               step = { do: 'leave-issuing', reason: `not looked up: the run stopped (${stop!.message})` };

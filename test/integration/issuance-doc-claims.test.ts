@@ -38,6 +38,20 @@ describe('docs/issuance.md: the protocol', () => {
     expect(ctx.fake.badgesFor(ctx.templateId, 'learner1@example.edu')).toHaveLength(1);
   });
 
+  it('a look-up that fails (the client\'s retries spent) is made again in the same run, after a backoff; the award is not left to a next run', async () => {
+    ctx = await issuanceSetup();
+    // The badge is made but the answer is lost; the look-up's first request and both its retries fail.
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'reset-after-commit', count: 1 });
+    ctx.fake.injectFault({ route: 'GET /badges', kind: 'reset-after-commit', count: 3 });
+    const report = await issueBadges(csvRows(sqlRosterCsv(1)), ctx.base);
+    expect(report.totals).toMatchObject({ issued: 1, failed: 0 });
+    expect(ctx.engineSleeps).toEqual([1]); // retryDelayMs, before the second look-up
+    expect(requests('GET /badges')).toBe(4);
+    expect(requests('POST /badges')).toBe(1);
+    expect((await allAwards(ctx.ledger)).map((a) => a.state)).toEqual(['issued']);
+    expect(ctx.fake.badges()).toHaveLength(1);
+  });
+
   it('on start, an award an earlier run left issuing is looked up before anything new is sent, even when this roster does not name it', async () => {
     ctx = await issuanceSetup();
     // The badge is made but the answer is lost, and the look-up fails too: the award stays "issuing".

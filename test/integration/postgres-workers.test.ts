@@ -141,6 +141,16 @@ async function expectOneBadgeEach(credly: FakeCredly, url: string, n: number): P
   return ledger;
 }
 
+/** The awards of a worker's JSON report that did not end issued, for a failure message. */
+function needingAttention(stdout: string): string {
+  try {
+    const report = JSON.parse(stdout) as { awards: Array<{ outcome: string }> };
+    return JSON.stringify(report.awards.filter((a) => !['issued', 'already-issued'].includes(a.outcome)));
+  } catch {
+    return stdout.slice(-2000);
+  }
+}
+
 /**
  * Four workers on one roster; two of them are killed with SIGKILL when the fake holds a random
  * number of badges, and started again once their leases can have expired (as a scheduler restarts
@@ -162,7 +172,7 @@ async function fourWorkersTwoKilled(url: string, roster: string, credly: FakeCre
   const survivors = [first[2]!, first[3]!];
   for (const worker of [...survivors, ...restarted]) {
     const { code } = await worker.exited;
-    expect(code, worker.stderr).toBe(0);
+    expect(code, `${worker.stderr}\n${needingAttention(worker.stdout)}`).toBe(0);
   }
   return { restarted, survivors };
 }

@@ -39,7 +39,18 @@ describe('the per-award protocol (pure)', () => {
     expect(afterLookup({ found: false }, lookup('maybe-processed', 3), policy)).toMatchObject({ do: 'failed', reason: expect.stringMatching(/no badge after 3 attempt/) });
   });
 
-  it('a failed look-up leaves the award issuing: its outcome is unknown', () => {
-    expect(afterLookup({ error: 'timeout' }, lookup('maybe-processed'), policy)).toMatchObject({ do: 'leave-issuing', reason: expect.stringMatching(/outcome unknown .*timeout/) });
+  it('a failed look-up is made again after a backoff, keeping why it was made; after maxAttempts failures in a row the award is left issuing', () => {
+    const first = afterLookup({ error: 'ECONNRESET' }, lookup('maybe-duplicate', 1, '409 conflict'), policy);
+    expect(first).toEqual({ do: 'look-up', reason: 'maybe-duplicate', attempt: 1, error: '409 conflict', failedLookups: 1, lookupError: 'ECONNRESET', waitMs: 100 });
+    const second = afterLookup({ error: 'timeout' }, first as Extract<AwardStep, { do: 'look-up' }>, policy);
+    expect(second).toMatchObject({ do: 'look-up', failedLookups: 2, lookupError: 'timeout', waitMs: 200 });
+    // Found on the third: what the send's failure meant still decides (a duplicate: already issued).
+    expect(afterLookup({ found: true, badgeId: 'b' }, second as Extract<AwardStep, { do: 'look-up' }>, policy)).toMatchObject({ do: 'issued', how: 'already-issued' });
+    expect(afterLookup({ found: false }, second as Extract<AwardStep, { do: 'look-up' }>, policy)).toEqual({ do: 'failed', reason: '409 conflict' });
+    expect(afterLookup({ error: '503' }, second as Extract<AwardStep, { do: 'look-up' }>, policy)).toEqual({
+      do: 'leave-issuing',
+      reason: 'outcome unknown (the look-up failed 3 time(s); last: 503); the award stays "issuing" and the next run looks it up again',
+    });
+    expect(afterLookup({ error: 'timeout' }, lookup('taken-over', 0), { maxAttempts: 1, retryDelayMs: 100 })).toMatchObject({ do: 'leave-issuing' });
   });
 });
