@@ -209,7 +209,8 @@ export class Transport {
       try {
         await this.#gate.beforeAttempt(waitSignal, waitedUntil); // an abort here is final (not retried)
       } catch (error) {
-        throw this.#classify(request, error, options);
+        // Not sent: whatever a caller's `sleep` rejected with, a stopped wait is an abort.
+        throw this.#classify(request, waitSignal?.aborted ? new CredlyAbortError(`${request.method} ${request.path}: aborted by the caller`) : error, options);
       }
       await beforeAttempt(attemptNumber);
       try {
@@ -276,8 +277,9 @@ export class Transport {
       });
     } catch (error) {
       if (error instanceof CredlyError) throw error;
-      // p-retry rethrows the signal's reason when it aborts between attempts.
-      if (signal?.aborted) throw new CredlyAbortError(`${request.method} ${request.path}: aborted by the caller`);
+      // p-retry rethrows the signal's reason when it aborts between attempts, and a wait between
+      // attempts that a stop ended rejects with whatever a caller's `sleep` chose.
+      if (signal?.aborted || waitSignal?.aborted) throw new CredlyAbortError(`${request.method} ${request.path}: aborted by the caller`);
       throw error;
     }
   }

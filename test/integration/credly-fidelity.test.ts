@@ -166,7 +166,10 @@ describe('rate limits and Retry-After (items 6 and 7)', () => {
     setTimeout(() => controller.abort(), 200);
     const report = await issueBadges(csvRows(sqlRosterCsv(3)), { client, ledger, microcredentials: entries, concurrency: 1, signal: controller.signal, suppressNotifications: true });
     expect(report.cancelled).toBe(true);
-    expect(report.awards[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/aborted/) });
+    expect(report.awards[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/aborted by the caller/) });
+    // Refused (429), then held back: known not sent, so nothing is looked up, and the next run sends it.
+    expect(fake.stats().requests['GET /badges'] ?? 0).toBe(0);
+    expect((await ledger.getAward(report.awards[0]!.key!))?.state).toBe('failed');
     expect(fake.badges()).toHaveLength(0);
   });
 });
