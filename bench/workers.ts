@@ -42,13 +42,13 @@ const microcredentialFile = writeApprovedMicrocredential(dir);
  * worker to measure it: a `--import` probe cost each worker about 0.14 s of CPU at start, which
  * four workers starting at once on two cores paid together, in the measured job.
  */
-function run(args: string[], fake: FakeProcess, ledger: string) {
-  const env = { ...process.env, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: fake.token, CREDLY_BASE_URL: fake.baseUrl, CREDLY_LEDGER: ledger };
+function run(args: string[], fake: FakeProcess, ledger: string, extraEnv: Record<string, string> = {}) {
+  const env = { ...process.env, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: fake.token, CREDLY_BASE_URL: fake.baseUrl, CREDLY_LEDGER: ledger, ...extraEnv };
   return runNodeProcess([CLI, ...args], { env });
 }
 
 /** `workers` issue processes at once on one roster and one fresh ledger; the wall time from the first start to the last exit. */
-async function job(fake: FakeProcess, roster: string, n: number, workers: number, extra: string[] = []) {
+async function job(fake: FakeProcess, roster: string, n: number, workers: number, extra: string[] = [], extraEnv: Record<string, string> = {}) {
   const { url, drop } = freshLedger(DATABASE_URL, 'bench');
   try {
     await fake.control('reset', {});
@@ -71,7 +71,7 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
     let results: Awaited<ReturnType<typeof run>>[];
     let seconds: number;
     try {
-      results = await Promise.all(Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', String(CONCURRENCY), '--json', ...extra], fake, url)));
+      results = await Promise.all(Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', String(CONCURRENCY), '--json', ...extra], fake, url, extraEnv)));
       seconds = (performance.now() - started) / 1000;
     } finally {
       done = true;
@@ -218,9 +218,13 @@ async function rssByRoster(scalingPeak: number) {
     // Medians of RUNS jobs each, alternated: one job's peak is one draw of when V8 happened to collect.
     const smallPeaks: number[] = [];
     const bigPeaks: number[] = [];
+    // The big roster again with V8's own heap settings (CREDLY_V8_TUNING=off): what the CLI's V8
+    // flags (src/cli/v8-tuning.ts) are worth, measured beside them.
+    const bigDefaultPeaks: number[] = [];
     for (let r = 0; r < RUNS; r += 1) {
       smallPeaks.push((await job(fake, small, N, WORKERS)).peakRssMb);
       bigPeaks.push((await job(fake, big, BIG_N, WORKERS)).peakRssMb);
+      bigDefaultPeaks.push((await job(fake, big, BIG_N, WORKERS, [], { CREDLY_V8_TUNING: 'off' })).peakRssMb);
     }
     const smallPeak = median(smallPeaks);
     const bigPeak = median(bigPeaks);
@@ -232,6 +236,7 @@ async function rssByRoster(scalingPeak: number) {
       peakRssMbSmall: round(smallPeak, 1),
       peakRssMbBig: round(bigPeak, 1),
       ratio: round(ratio, 3),
+      peakRssMbBigV8Defaults: round(median(bigDefaultPeaks), 1),
       peakRssMbScaling: round(scalingPeak, 1),
       targets: { ratio: 1.25 },
       met: ratio <= 1.25,
