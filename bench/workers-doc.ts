@@ -81,7 +81,7 @@ export function renderWorkersSection(r: WorkersResults): string {
     `|  | the same with \`--rate ${headroom.pacedPerSecond}/s\` (10 % under Credly's limit; ${headroom.seconds} s): \`share429\` | **${headroom.share429}** | ≤ ${headroom.targets.share429} |`,
     `| 8. Peak RSS of each worker: ${n(r.rss.smallRoster)}-row roster against ${n(r.rss.bigRoster)} rows (4 workers, zero latency, both) | MB, largest worker${r.rss.runs ? `, median of ${r.rss.runs} jobs` : ''} | **${r.rss.peakRssMbSmall} → ${r.rss.peakRssMbBig}** (× ${r.rss.ratio})${notMet(r.rss.met)} | ≤ × ${r.rss.targets.ratio} |`,
     ...(r.rss.peakRssMbBigV8Defaults !== undefined
-      ? [`|  | the ${n(r.rss.bigRoster)}-row roster with V8's own heap settings (\`CREDLY_V8_TUNING=off\`; see "The CLI's V8 settings") | ${r.rss.peakRssMbBigV8Defaults} MB (× ${round3(r.rss.peakRssMbBigV8Defaults / r.rss.peakRssMbSmall)}) | |`]
+      ? [`|  | the ${n(r.rss.bigRoster)}-row roster with V8's own heap settings (\`CREDLY_V8_TUNING=off\`; see "The CLI's V8 settings") | ${r.rss.peakRssMbBigV8Defaults} MB (× ${round3(r.rss.peakRssMbBigV8Defaults / r.rss.peakRssMbSmall)} the small roster's peak with the CLI's settings) | |`]
       : []),
     ...(r.rss.peakRssMbScaling !== undefined ? [`|  | the same worker in benchmark 6 (2,000 rows, 100 ms a request) | ${r.rss.peakRssMbScaling} MB | |`] : []),
     END,

@@ -29,7 +29,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 async function main(): Promise<void> {
-  // Once the modules are loaded: set before, these flags cost each start about 30 ms (v8-tuning.ts).
+  // Once the modules are loaded (v8-tuning.ts says why not before).
   tuneV8();
   const code = await runCli({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), signal: controller.signal });
   running = false;

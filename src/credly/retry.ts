@@ -40,11 +40,16 @@ export const DEFAULT_RETRY_TIMING: RetryTiming = Object.freeze({
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
+/** Whether sending a request twice does what sending it once does. */
+export function isIdempotent(method: string): boolean {
+  return IDEMPOTENT.has(method.toUpperCase());
+}
+
 /** Whether a failed attempt may be retried. `retryUnsafe` lets POST retry on 5xx and connection errors. */
 export function isRetryable(method: string, error: unknown, retryUnsafe = false): boolean {
   if (error instanceof CredlyAbortError || error instanceof CredlyValidationError) return false;
   if (error instanceof RateLimitError) return true;
-  const safe = IDEMPOTENT.has(method.toUpperCase()) || retryUnsafe;
+  const safe = isIdempotent(method) || retryUnsafe;
   if (error instanceof CredlyApiError) return safe && error.status >= 500;
   if (error instanceof CredlyConnectionError) return safe;
   return false;

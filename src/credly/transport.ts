@@ -19,7 +19,7 @@ import {
 import { createRedactingLogger, type Logger } from './logger.js';
 import { RateGate } from './rate-gate.js';
 import { redactSecrets, redactSecretsDeep } from './redact.js';
-import { computeDelay, isRetryable, parseRetryAfter } from './retry.js';
+import { computeDelay, isIdempotent, isRetryable, parseRetryAfter } from './retry.js';
 import { ProxyHttpAgent, ProxyHttpsAgent } from './proxy.js';
 import { VERSION } from '../version.js';
 
@@ -195,6 +195,12 @@ export class Transport {
     let rateLimited = 0;
     let rateLimitWaitedMs = 0;
     let waitedUntil = 0; // the run-wide pause this request already sat out
+    // The last failed attempt of a POST whose outcome is unknown (5xx, connection error: it may
+    // have been processed), for a stop during a later wait: that outcome stands, not "not sent".
+    // (Sent twice, the other methods do what they do once: a stop is an abort.)
+    let mayHaveBeenProcessed: Error | undefined;
+    /** What a wait that the stop ended means: not sent, unless an earlier attempt may have been processed. */
+    const stoppedWait = () => mayHaveBeenProcessed ?? new CredlyAbortError(`${request.method} ${request.path}: aborted by the caller`);
     const beforeAttempt = async (attemptNumber: number): Promise<void> => {
       if (!options.beforeAttempt) return;
       try {
@@ -209,8 +215,8 @@ export class Transport {
       try {
         await this.#gate.beforeAttempt(waitSignal, waitedUntil); // an abort here is final (not retried)
       } catch (error) {
-        // Not sent: whatever a caller's `sleep` rejected with, a stopped wait is an abort.
-        throw this.#classify(request, waitSignal?.aborted ? new CredlyAbortError(`${request.method} ${request.path}: aborted by the caller`) : error, options);
+        // This attempt was not sent: whatever a caller's `sleep` rejected with, a stopped wait is an abort.
+        throw this.#classify(request, waitSignal?.aborted ? stoppedWait() : error, options);
       }
       await beforeAttempt(attemptNumber);
       try {
@@ -272,14 +278,18 @@ export class Transport {
             delayMs,
           });
           this.#onRetry?.({ method: request.method, path: request.path, attempt: attemptNumber, delayMs, error });
-          await this.#sleep(delayMs, waitSignal);
+          if (!isIdempotent(request.method) && !(error instanceof RateLimitError)) mayHaveBeenProcessed = error; // a 429 was refused before processing
+          try {
+            await this.#sleep(delayMs, waitSignal);
+          } catch (stopped) {
+            throw waitSignal?.aborted ? stoppedWait() : stopped;
+          }
         },
       });
     } catch (error) {
       if (error instanceof CredlyError) throw error;
-      // p-retry rethrows the signal's reason when it aborts between attempts, and a wait between
-      // attempts that a stop ended rejects with whatever a caller's `sleep` chose.
-      if (signal?.aborted || waitSignal?.aborted) throw new CredlyAbortError(`${request.method} ${request.path}: aborted by the caller`);
+      // p-retry rethrows the signal's reason when it aborts between attempts.
+      if (signal?.aborted) throw stoppedWait();
       throw error;
     }
   }

@@ -332,7 +332,7 @@ export async function issueBadges(rows: AsyncIterable<RosterRow> | Iterable<Rost
               await sleep(step.waitMs, signal);
               step = { ...step, waitMs: 0 };
               if (cancelled()) {
-                step = { do: 'leave-issuing', reason: 'not looked up again: the run was cancelled; the award stays "issuing" and the next run looks it up' };
+                step = { do: 'leave-issuing', reason: `not looked up again (the look-up failed: ${step.lookupError ?? 'unknown'}): the run was cancelled; the award stays "issuing" and the next run looks it up` };
                 break;
               }
             }

@@ -15,8 +15,8 @@ writeFileSync(probe, "process.on('exit', () => require('node:fs').writeSync(2, `
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The tag of a node process started with `args` (the probe preloaded). */
-function tagOf(args: string[], env: Record<string, string | undefined> = {}): string {
-  const result = spawnSync(process.execPath, ['-r', probe, ...args], { env: mergedEnv({ CREDLY_V8_TUNING: undefined, NODE_OPTIONS: undefined, ...env }), encoding: 'utf8' });
+function tagOf(args: string[], env: Record<string, string | undefined> = {}, cwd?: string): string {
+  const result = spawnSync(process.execPath, ['-r', probe, ...args], { env: mergedEnv({ CREDLY_V8_TUNING: undefined, NODE_OPTIONS: undefined, ...env }), encoding: 'utf8', ...(cwd ? { cwd } : {}) });
   const tag = /V8TAG (\d+)/.exec(result.stderr)?.[1];
   if (!tag) throw new Error(`no tag from node ${args.join(' ')}: ${result.stderr}`);
   return tag;
@@ -31,17 +31,25 @@ describe('the CLI\'s V8 settings', () => {
     expect(tuneV8(['--heap_growing_percent=0'], {}, () => undefined)).toEqual(['--no-allocation-site-pretenuring']);
     expect(tuneV8(['--allocation-site-pretenuring', '--max-old-space-size=512'], {}, () => undefined)).toEqual(['--heap-growing-percent=50']);
     expect(tuneV8(['--noallocation-site-pretenuring', '--heap-growing-percent=80'], {}, () => undefined)).toEqual([]);
+    // Node takes V8 flags with one dash too.
+    expect(tuneV8(['-heap-growing-percent=0', '-r', 'x'], {}, () => undefined)).toEqual(['--no-allocation-site-pretenuring']);
     const none: string[] = [];
     expect(tuneV8([], { CREDLY_V8_TUNING: ' OFF ' }, (flag) => none.push(flag))).toEqual([]);
     expect(none).toEqual([]);
   });
 
-  it('a CLI process runs with them; the operator\'s own flags and CREDLY_V8_TUNING=off give V8\'s defaults back', () => {
+  it('a CLI process runs with them; the operator\'s own flags and CREDLY_V8_TUNING=off give V8\'s defaults back; an app that imports the package keeps them', () => {
     const defaults = tagOf(['-e', '0']);
     const tuned = tagOf([...CLI_V8_FLAGS, '-e', '0']);
     expect(tuned).not.toBe(defaults);
     expect(tagOf([CLI_BUILT, '--version'])).toBe(tuned);
     expect(tagOf([CLI_BUILT, '--version'], { CREDLY_V8_TUNING: 'off' })).toBe(defaults);
     expect(tagOf(['--allocation-site-pretenuring', '--heap-growing-percent=0', CLI_BUILT, '--version'])).toBe(defaults);
+    // One flag named: it keeps the operator's value, and the other is still set.
+    expect(tagOf(['--heap-growing-percent=0', CLI_BUILT, '--version'])).toBe(tagOf(['--heap-growing-percent=0', '--no-allocation-site-pretenuring', '-e', '0']));
+    // A .env file is read by the command, after the flags are set: it cannot turn them off.
+    writeFileSync(join(dir, '.env'), 'CREDLY_V8_TUNING=off\n');
+    expect(tagOf([CLI_BUILT, '--version'], {}, dir)).toBe(tuned);
+    expect(tagOf(['-e', `require(${JSON.stringify(CLI_BUILT.replace(/cli\.cjs$/, 'index.cjs'))})`])).toBe(defaults);
   });
 });

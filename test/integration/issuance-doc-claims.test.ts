@@ -52,6 +52,31 @@ describe('docs/issuance.md: the protocol', () => {
     expect(ctx.fake.badges()).toHaveLength(1);
   });
 
+  it('a cancel during the wait before another look-up leaves the award issuing, with the look-up\'s error', async () => {
+    ctx = await issuanceSetup();
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'reset-after-commit', count: 1 });
+    ctx.fake.injectFault({ route: 'GET /badges', kind: 'error-5xx', status: 503, count: 3 });
+    const controller = new AbortController();
+    // The operator's SIGTERM arrives while the award waits to look again.
+    const report = await issueBadges(csvRows(sqlRosterCsv(1)), { ...ctx.base, signal: controller.signal, sleep: async () => controller.abort() });
+    expect(report.awards[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^not looked up again \(the look-up failed: .*503.*\): the run was cancelled; the award stays "issuing"/) });
+    expect((await allAwards(ctx.ledger)).map((a) => a.state)).toEqual(['issuing']);
+    expect(requests('GET /badges')).toBe(3);
+  });
+
+  it('a stop of the run (refused credentials) before an award\'s look-up: the award is not looked up, and stays issuing', async () => {
+    ctx = await issuanceSetup();
+    // Learner 1: the badge is made, the answer lost. Learner 2's send, which takes the slot first, is refused (401).
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'reset-after-commit', count: 1 });
+    ctx.fake.injectFault({ route: 'POST /badges', kind: 'error-5xx', status: 401, count: 1 });
+    const report = await issueBadges(csvRows(sqlRosterCsv(2)), { ...ctx.base, concurrency: 1 });
+    expect(report.stoppedBecause).toMatch(/refused the credentials/);
+    expect(report.awards.find((a) => a.email === 'learner1@example.edu')).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^not looked up: the run stopped/) });
+    expect((await allAwards(ctx.ledger)).find((a) => a.email === 'learner1@example.edu')?.state).toBe('issuing');
+    expect(requests('GET /badges')).toBe(0);
+    expect(ctx.fake.badges()).toHaveLength(1);
+  });
+
   it('on start, an award an earlier run left issuing is looked up before anything new is sent, even when this roster does not name it', async () => {
     ctx = await issuanceSetup();
     // The badge is made but the answer is lost, and the look-up fails too: the award stays "issuing".

@@ -21,6 +21,7 @@ import {
   type BeforeAttempt,
 } from '../../../src/index.js';
 import { ORG, SANDBOX, TEMPLATE_ID, testClient, TOKEN } from '../../helpers/credly.js';
+import { classifyFailure } from '../../../src/credly/failure.js';
 
 const orgPath = `/v1/organizations/${ORG}`;
 const okOrg = { data: { id: ORG, name: 'State University' }, metadata: {} };
@@ -255,6 +256,29 @@ describe('retries', () => {
     nock(SANDBOX).post(`${orgPath}/badges`).reply(502, {}).post(`${orgPath}/badges`).reply(201, { data: { id: 'b1' }, metadata: {} });
     expect((await client.badges.issue(issue, { retryUnsafe: true })).id).toBe('b1');
     expect(sleeps).toEqual([500]);
+  });
+
+  it('a stop during the wait before a retry: "not sent" after a 429, but the 5xx stands after an attempt that may have been processed', async () => {
+    const stop = new AbortController();
+    // The wait ends only when the stop comes, and rejects with the sleep's own error (not a CredlyError).
+    const stoppingSleep = (_ms: number, signal?: AbortSignal) =>
+      new Promise<void>((_resolve, reject) => {
+        stop.abort();
+        if (signal?.aborted) reject(new Error('wait ended'));
+      });
+    const { client } = testClient({ sleep: stoppingSleep });
+    nock(SANDBOX).post(`${orgPath}/badges`).reply(502, {});
+    const sent = client.badges.issue(issue, { retryUnsafe: true, waitSignal: stop.signal });
+    await expect(sent).rejects.toBeInstanceOf(InternalServerError);
+    expect(classifyFailure(await sent.catch((e: unknown) => e))).toBe('maybe-processed');
+
+    const again = new AbortController();
+    const { client: second } = testClient({ sleep: (_ms, signal) => new Promise<void>((_resolve, reject) => (again.abort(), signal?.aborted && reject(new Error('wait ended')))) });
+    nock(SANDBOX).post(`${orgPath}/badges`).reply(429, {}, { 'Retry-After': '30' });
+    const refused = second.badges.issue(issue, { waitSignal: again.signal });
+    await expect(refused).rejects.toBeInstanceOf(CredlyAbortError);
+    expect(classifyFailure(await refused.catch((e: unknown) => e))).toBe('not-sent');
+    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it('retries 429 for POST too, honouring Retry-After in seconds and as a date', async () => {
