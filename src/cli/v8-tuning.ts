@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
  *   die there, and keep what they point to alive until a full collection: about 1.8 MB was
  *   promoted per young collection against 0.5 MB without it.
  * - heap growth: after each full collection V8 lets the old generation grow to up to 4 times
- *   what survived, on a host with much memory, whatever the container's limit.
+ *   what survived, on a host with much memory.
  * Off and 1.5 times instead, a 10,000-award worker peaked near 130 MB, for no more processor time
  * (one-off runs)
  * (docs/performance.md, "The CLI's V8 settings"). A flag given on the node command line keeps
