@@ -1,4 +1,5 @@
-import { SingleBar, Presets } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 import type { ProgressEvent } from '../issuance/executor.js';
 import type { CliStream } from './runtime.js';
 
@@ -20,6 +21,9 @@ export function rateAndEta(done: number, total: number | undefined, elapsedMs: n
   return { rate, eta: seconds >= 60 ? `${Math.floor(seconds / 60)}m ${seconds % 60}s` : `${seconds}s` };
 }
 
+/** cli-progress, loaded for a terminal only: a scheduled job (no terminal) does not pay for loading it at every start. */
+const loadCliProgress = (): typeof CliProgress => createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
+
 /**
  * On a terminal, a progress bar with rate and ETA, started at the first award (after the banner)
  * and cleared before any other line is printed. Otherwise timestamped lines (every 10 % or 100 awards).
@@ -27,6 +31,7 @@ export function rateAndEta(done: number, total: number | undefined, elapsedMs: n
 export function progressReporter(total: number | undefined, stream: CliStream, now: () => number = Date.now): ProgressReporter {
   const started = now();
   if (stream.isTTY && total) {
+    const { SingleBar, Presets } = loadCliProgress();
     const bar = new SingleBar(
       { format: 'issuing {bar} {value}/{total} | {rate} ETA {etaText} | issued {issued} already {already} failed {failed} invalid {invalid}', stream: stream as NodeJS.WriteStream, hideCursor: true, clearOnComplete: true },
       Presets.shades_classic,
