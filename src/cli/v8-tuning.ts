@@ -14,8 +14,7 @@ import { setFlagsFromString } from 'node:v8';
  * - heap growth: after each full collection V8 lets the old generation grow to up to 4 times
  *   what survived, on a host with much memory.
  * Off and 1.5 times instead, a 10,000-award worker peaked near 130 MB, for no more processor time
- * (one-off runs)
- * (docs/performance.md, "The CLI's V8 settings"). A flag given on the node command line keeps
+ * (one-off runs; docs/performance.md, "The CLI's V8 settings"). A flag given on the node command line keeps
  * its value there (`node --heap-growing-percent=0 --allocation-site-pretenuring dist/cli.cjs …` is
  * V8's defaults; Node refuses these flags in NODE_OPTIONS), and CREDLY_V8_TUNING=off sets neither.
  */

@@ -52,4 +52,12 @@ describe('the CLI\'s V8 settings', () => {
     expect(tagOf([CLI_BUILT, '--version'], {}, dir)).toBe(tuned);
     expect(tagOf(['-e', `require(${JSON.stringify(CLI_BUILT.replace(/cli\.cjs$/, 'index.cjs'))})`])).toBe(defaults);
   });
+
+  it('Node refuses the flags in NODE_OPTIONS (so the docs name node\'s command line instead)', () => {
+    for (const flag of CLI_V8_FLAGS) {
+      const result = spawnSync(process.execPath, ['-e', '0'], { env: mergedEnv({ NODE_OPTIONS: flag }), encoding: 'utf8' });
+      expect(result.status, flag).not.toBe(0);
+      expect(result.stderr).toMatch(/is not allowed in NODE_OPTIONS/);
+    }
+  });
 });

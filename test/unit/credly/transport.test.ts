@@ -259,23 +259,25 @@ describe('retries', () => {
   });
 
   it('a stop during the wait before a retry: "not sent" after a 429, but the 5xx stands after an attempt that may have been processed', async () => {
-    const stop = new AbortController();
-    // The wait ends only when the stop comes, and rejects with the sleep's own error (not a CredlyError).
-    const stoppingSleep = (_ms: number, signal?: AbortSignal) =>
-      new Promise<void>((_resolve, reject) => {
-        stop.abort();
-        if (signal?.aborted) reject(new Error('wait ended'));
-      });
-    const { client } = testClient({ sleep: stoppingSleep });
+    // A client whose wait ends only when the stop comes, and rejects with the sleep's own error (not a CredlyError).
+    const stoppedDuringWait = () => {
+      const stop = new AbortController();
+      const sleep = (_ms: number, signal?: AbortSignal) =>
+        new Promise<void>((_resolve, reject) => {
+          stop.abort();
+          if (signal?.aborted) reject(new Error('wait ended'));
+        });
+      return { client: testClient({ sleep }).client, waitSignal: stop.signal };
+    };
+    const first = stoppedDuringWait();
     nock(SANDBOX).post(`${orgPath}/badges`).reply(502, {});
-    const sent = client.badges.issue(issue, { retryUnsafe: true, waitSignal: stop.signal });
+    const sent = first.client.badges.issue(issue, { retryUnsafe: true, waitSignal: first.waitSignal });
     await expect(sent).rejects.toBeInstanceOf(InternalServerError);
     expect(classifyFailure(await sent.catch((e: unknown) => e))).toBe('maybe-processed');
 
-    const again = new AbortController();
-    const { client: second } = testClient({ sleep: (_ms, signal) => new Promise<void>((_resolve, reject) => (again.abort(), signal?.aborted && reject(new Error('wait ended')))) });
+    const second = stoppedDuringWait();
     nock(SANDBOX).post(`${orgPath}/badges`).reply(429, {}, { 'Retry-After': '30' });
-    const refused = second.badges.issue(issue, { waitSignal: again.signal });
+    const refused = second.client.badges.issue(issue, { waitSignal: second.waitSignal });
     await expect(refused).rejects.toBeInstanceOf(CredlyAbortError);
     expect(classifyFailure(await refused.catch((e: unknown) => e))).toBe('not-sent');
     expect(nock.pendingMocks()).toEqual([]);
