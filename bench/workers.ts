@@ -56,27 +56,14 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
     if (sync.code !== 0) throw new Error(`sync-templates failed: ${sync.stderr}`);
     const before = await fake.control('stats');
     const started = performance.now();
-    // When the first badge reached the fake (polled every 25 ms, then no more): the workers' start-up.
-    let firstBadgeSeconds = Number.NaN;
-    let done = false;
-    const watching = (async () => {
-      while (!done) {
-        if ((await fake.control('stats')).badges > before.badges) {
-          firstBadgeSeconds = (performance.now() - started) / 1000;
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    })().catch(() => undefined); // a fake that stopped: the job's own error says why
-    let results: Awaited<ReturnType<typeof run>>[];
-    let seconds: number;
-    try {
-      results = await Promise.all(Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', String(CONCURRENCY), '--json', ...extra], fake, url, extraEnv)));
-      seconds = (performance.now() - started) / 1000;
-    } finally {
-      done = true;
-      await watching;
-    }
+    const startedAt = Date.now();
+    const results = await Promise.all(Array.from({ length: workers }, () => run(['issue', '--roster', roster, '--microcredential', microcredentialFile, '--concurrency', String(CONCURRENCY), '--json', ...extra], fake, url, extraEnv)));
+    const seconds = (performance.now() - started) / 1000;
+    // When the first badge reached the fake: its own record of it (the badge's created_at, the
+    // same system clock), read after the job. Polling the fake during the job to see it cost CPU
+    // while the workers started, which is what this figure measures.
+    const created = ((await fake.control('state')) as { badges: Array<{ created_at: string }> }).badges.map((badge) => Date.parse(badge.created_at));
+    const firstBadgeSeconds = created.length ? (Math.min(...created) - startedAt) / 1000 : Number.NaN;
     if (Number.isNaN(firstBadgeSeconds)) throw new Error('no badge reached the fake Credly during the job: nothing was issued');
     const after = await fake.control('stats');
     for (const result of results) if (result.code !== 0) throw new Error(`a worker exited ${result.code}: ${result.stderr.slice(-500)}`);
