@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Claim, Ledger } from '../../src/ledger/contract.js';
 import { LedgerClosedError, LedgerError, LedgerWriteError } from '../../src/ledger/errors.js';
 import { openLedger } from '../../src/ledger/open.js';
@@ -75,6 +75,27 @@ suite(`PostgreSQL ledger on a real server${PG_SKIP_REASON ? ` (skipped: ${PG_SKI
     } finally {
       await holder.end();
     }
+  });
+
+  it('opening a schema already at this version is one statement (workers starting together each pay it)', async () => {
+    const name = schema('onestatement');
+    await (await openPostgresLedger(DATABASE_URL!, { schema: name })).close();
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const first = args[0];
+      sent.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query);
+    let opened: PgLedger;
+    try {
+      opened = await openPostgresLedger(DATABASE_URL!, { schema: name });
+    } finally {
+      spy.mockRestore();
+    }
+    await opened.close();
+    // Before: a look for the migrations table (to_regclass), then the read of its version.
+    expect(sent).toEqual([expect.stringMatching(/^SELECT max\(version\) AS version FROM "[a-z]+_onestatement_[a-z0-9]+"\.ledger_migrations$/)]);
   });
 
   it('two handles claiming concurrently (8 at a time each) never hand out the same award', async () => {

@@ -129,7 +129,7 @@ export async function migrate(client: PoolClient, schema: string, options: { rea
     if (current > SCHEMA_VERSION) throw newerSchema(schema, current);
     return 0;
   }
-  // The common case, a schema already at this version, is two reads: no transaction, and no wait
+  // The common case, a schema already at this version, is one read: no transaction, and no wait
   // for the migration lock while other workers open the same ledger at the same moment.
   if ((await appliedVersion(client, schema)) === SCHEMA_VERSION) return 0;
   await client.query('BEGIN');
@@ -162,8 +162,14 @@ function newerSchema(schema: string, current: number): LedgerError {
 }
 
 async function appliedVersion(client: PoolClient, schema: string): Promise<number> {
-  const exists = await client.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [`${quoteIdent(schema)}.ledger_migrations`]);
-  if (!exists.rows[0]?.found) return 0;
-  const result = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${quoteIdent(schema)}.ledger_migrations`);
-  return result.rows[0]?.version ?? 0;
+  // One round trip, not a look for the table then a read: several workers open the ledger at once.
+  try {
+    const result = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${quoteIdent(schema)}.ledger_migrations`);
+    return result.rows[0]?.version ?? 0;
+  } catch (error) {
+    // No such schema (3F000) or table (42P01) yet: nothing is applied.
+    const code = (error as { code?: string }).code;
+    if (code === '42P01' || code === '3F000') return 0;
+    throw error;
+  }
 }
