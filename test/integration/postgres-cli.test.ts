@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeCredly } from '../../src/testing/index.js';
-import { cleanEnv, runCli, runCliProcess } from '../helpers/cli.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
 import { exampleProposalJson } from '../helpers/examples.js';
 import { sqlRosterCsv } from '../helpers/issuance.js';
 import { openPostgresLedger } from '../../src/ledger/postgres.js';
@@ -67,33 +67,6 @@ suite(`issue on a PostgreSQL ledger${PG_SKIP_REASON ? ` (skipped: ${PG_SKIP_REAS
       rmSync(dir, { recursive: true, force: true });
     }
   });
-
-  it('a bad microcredential file is the error reported, though the checks started before it was read, and the process ends', async () => {
-    // The credentials check and the ledger's opening start before the microcredential files are
-    // read. A bad file is still the one error reported (not the refused credentials, not the missing
-    // roster), and what was started is let go: the process ends instead of keeping its connection.
-    const fake = await startFakeCredly({ seed: 5 });
-    const dir = mkdtempSync(join(tmpdir(), 'credly-pg-cli-'));
-    const schema = freshSchema('clibadfile');
-    schemas.push(schema);
-    try {
-      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ proposal: { ...exampleProposalJson('non-credit'), title: '' }, approval: { state: 'approved' } }));
-      const env = { ...cleanEnv, CREDLY_ORGANIZATION_ID: fake.organizationId, CREDLY_API_TOKEN: 'wrong-token-1234567890', CREDLY_BASE_URL: fake.baseUrl, CREDLY_LEDGER: urlWithSchema(schema) };
-      const run = await runCliProcess(['issue', '--roster', join(dir, 'missing.csv'), '--microcredential', join(dir, 'bad.json')], { env });
-      expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^error: .*bad\.json/m);
-      expect(run.stderr).not.toMatch(/refused the credentials|missing\.csv/);
-      // The credentials' request went out (a read) before the file was found bad; nothing was written.
-      expect(fake.stats().requests['GET /organizations/:org']).toBe(1);
-      expect(fake.stats().badges).toBe(0);
-      expect(await adminQuery(`SELECT count(*)::int AS n FROM "${schema}".awards`)).toEqual([{ n: 0 }]);
-    } finally {
-      await fake.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-    // A pool left open keeps the process alive until its idle connection times out (10 s): a
-    // liveness bound, not a measure of speed.
-  }, 8_000);
 
   it('names a ledger without synced templates by its location, never with its password', async () => {
     const fake = await startFakeCredly({ seed: 4 });

@@ -91,15 +91,12 @@ export function registerIssue(program: Command, ctx: CliContext): void {
           throw new CliError(`--rate: ${(error as Error).message}`);
         }
       }
-      const loadEntries = async (): Promise<MicrocredentialEntry[]> => {
-        const loaded: MicrocredentialEntry[] = [];
-        for (const file of opts.microcredential!) loaded.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
-        return loaded;
-      };
+      const entries: MicrocredentialEntry[] = [];
+      for (const file of opts.microcredential) entries.push(await loadMicrocredentialFile(ctx.path(file), { assumeApproved: opts.assumeApproved ?? false }));
       // A first pass: the roster's format (header, encoding) is checked, and its rows counted, before
-      // any award is attempted; its errors are reported before any other but the microcredential
-      // files'. The rows themselves are read once, by the run. The pass runs while Credly checks the
-      // credentials (a read) and a shared ledger opens.
+      // any award is attempted; its errors are reported before any other. The rows themselves are
+      // read once, by the run. The pass runs while Credly checks the credentials (a read) and a
+      // shared ledger opens.
       const rosterOptions = { encoding: opts.encoding ?? 'utf8' } as const;
       const scanning = checkRosterFile(ctx.path(opts.roster), { ...rosterOptions, onWarning: (m) => ctx.stderr.write(`warning: ${opts.roster}: ${m}\n`) }).catch((error: unknown) => {
         if (error instanceof RosterFormatError) throw new CliError(`${opts.roster}: ${error.message}`, EXIT.couldNotRun, error.code);
@@ -111,31 +108,15 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       try {
         client = clientFrom(opts, ctx.env, ctx);
       } catch (error) {
-        await loadEntries();
         await scanning;
         throw error;
       }
       const target = ledgerTarget(ctx, opts.ledger);
-      // The round trips start first, and the microcredential files are read and checked while they
-      // are under way: a shared ledger opens (no lock to wait for) and Credly checks the
-      // credentials. On a worker's start, which several workers may share a processor for, the
-      // files' checks cost about as long as a round trip.
+      // A shared ledger (a round trip; no lock to wait for) opens while Credly checks the credentials.
       const opening = /^postgres(ql)?:\/\//i.test(target) ? openLedger(target, opts) : undefined;
       opening?.catch(() => undefined); // a failure to open is reported below, after the roster's and the credentials'
       // With a rate shared through the ledger, these requests wait for their slots like every other.
       const paced = opening && ratePerSecond ? { beforeAttempt: async ({ signal }: BeforeAttempt) => (await opening).takeRateSlot?.(rateBucket(client.organizationId), pacedRate(ratePerSecond), signal) } : {};
-      const verifying = opts.dryRun ? undefined : verifyCredentials(client, paced);
-      verifying?.catch(() => undefined); // reported below, after the files' and the roster's errors
-      let entries: MicrocredentialEntry[];
-      try {
-        entries = await loadEntries();
-      } catch (error) {
-        // The files' errors come first; what was started is let go.
-        await verifying?.catch(() => undefined);
-        await opening?.then((opened) => opened.close()).catch(() => undefined);
-        client.close();
-        throw error;
-      }
       // Once a shared ledger is open, the templates are checked in Credly beside the credentials
       // check: the run then waits for one round trip before its first award, not two.
       const templateCheck = opening?.then((opened) =>
@@ -149,7 +130,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
         await scanning;
         throw error;
       };
-      await verifying?.catch(giveUp);
+      if (!opts.dryRun) await verifyCredentials(client, paced).catch(giveUp);
       const total = await scanning.catch(giveUp);
       const ledger = await (opening ?? openLedger(target, opts)).catch(giveUp);
       /** The run cannot start after all: the template check settles, then the ledger and the client close. */

@@ -167,9 +167,9 @@ async function appliedVersion(client: PoolClient, schema: string): Promise<numbe
     const result = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${quoteIdent(schema)}.ledger_migrations`);
     return result.rows[0]?.version ?? 0;
   } catch (error) {
-    // No such schema (3F000) or table (42P01) yet: nothing is applied.
-    const code = (error as { code?: string }).code;
-    if (code === '42P01' || code === '3F000') return 0;
+    // No such table yet, or no such schema (PostgreSQL says 42P01 for either in a qualified name):
+    // nothing is applied. Anything else (no privilege, 42501) is the open's error.
+    if ((error as { code?: string }).code === '42P01') return 0;
     throw error;
   }
 }
