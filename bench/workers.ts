@@ -63,8 +63,8 @@ async function job(fake: FakeProcess, roster: string, n: number, workers: number
     // same system clock), read after the job. Polling the fake during the job to see it cost CPU
     // while the workers started, which is what this figure measures.
     const created = ((await fake.control('state')) as { badges: Array<{ created_at: string }> }).badges.map((badge) => Date.parse(badge.created_at));
-    const firstBadgeSeconds = created.length ? (Math.min(...created) - startedAt) / 1000 : Number.NaN;
-    if (Number.isNaN(firstBadgeSeconds)) throw new Error('no badge reached the fake Credly during the job: nothing was issued');
+    if (created.length === 0) throw new Error('no badge reached the fake Credly during the job: nothing was issued');
+    const firstBadgeSeconds = (Math.min(...created) - startedAt) / 1000;
     const after = await fake.control('stats');
     for (const result of results) if (result.code !== 0) throw new Error(`a worker exited ${result.code}: ${result.stderr.slice(-500)}`);
     const issued = results.map((r) => (JSON.parse(r.stdout) as { totals: { issued: number } }).totals.issued);
